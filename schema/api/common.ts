@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/** The error envelope every non-2xx response carries (spec §2). */
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().meta({ example: "VALIDATION_FAILED" }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()),
+      request_id: z.string(),
+    }),
+  })
+  .meta({ id: "Error" });
+
+/** `?limit=&cursor=` of every list (spec §2): limit 1–100, default 50; cursor opaque. */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(512).optional(),
+});
+
+export const Timestamp = z
+  .string()
+  .meta({ description: "ISO-8601 UTC", example: "2026-11-22T10:00:00.000Z" });
+
+/** Wraps an item schema in the list envelope `{items, next_cursor}`. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+}
+
+export function idParam(prefix: string) {
+  return z
+    .string()
+    .min(4)
+    .max(64)
+    .regex(/^[a-z]{3}_[A-Za-z0-9_-]+$/, "not a valid id")
+    .meta({ example: `${prefix}_01JD3Y8Q5W3T0ZK8M2V7B6N4XA` });
+}

@@ -1,0 +1,4 @@
+export * from "./comments";
+export * from "./idempotency";
+export * from "./projects";
+export * from "./users";

@@ -1,0 +1,81 @@
+import type { Env } from "./env";
+
+/** The insecure JWT secret shipped in wrangler.toml for local development only. */
+export const DEV_JWT_SECRET = "insecure-dev-secret-change-me-0123456789abcdef";
+
+export type Limit = { limit: number; windowSeconds: number };
+
+export type Config = {
+  environment: string;
+  isProduction: boolean;
+  jwtSecret: string;
+  /** Why the configuration is unsafe to serve with, or null. */
+  misconfiguration: string | null;
+  corsOrigins: string[];
+  version: string;
+  opsToken: string | null;
+  maxJsonBytes: number;
+  loginPerIp: Limit;
+  loginFailuresPerName: Limit;
+  general: Limit;
+};
+
+function int(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+function parse(env: Env): Config {
+  const environment = env.ENVIRONMENT ?? "development";
+  const isProduction = environment === "production";
+  const jwtSecret = env.JWT_SECRET ?? "";
+  let misconfiguration: string | null = null;
+  if (isProduction) {
+    if (!jwtSecret) misconfiguration = "JWT_SECRET is not set";
+    else if (new TextEncoder().encode(jwtSecret).length < 32)
+      misconfiguration = "JWT_SECRET is shorter than 32 bytes";
+    else if (jwtSecret === DEV_JWT_SECRET) misconfiguration = "JWT_SECRET is the development default";
+  } else if (!jwtSecret) {
+    misconfiguration = "JWT_SECRET is not set";
+  }
+  const origins = (env.CORS_ORIGINS ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean)
+    // A wildcard is a development convenience only (spec §10).
+    .filter((o) => o !== "*" || environment === "development");
+  return {
+    environment,
+    isProduction,
+    jwtSecret,
+    misconfiguration,
+    corsOrigins: origins,
+    version: env.APP_VERSION ?? "0.0.0",
+    opsToken: env.OPS_TOKEN || null,
+    maxJsonBytes: int(env.MAX_JSON_BYTES, 1024 * 1024),
+    loginPerIp: {
+      limit: int(env.RATE_LIMIT_LOGIN_PER_IP, 10),
+      windowSeconds: int(env.RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS, 60),
+    },
+    loginFailuresPerName: {
+      limit: int(env.RATE_LIMIT_LOGIN_FAILURES_PER_NAME, 5),
+      windowSeconds: int(env.RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS, 900),
+    },
+    general: {
+      limit: int(env.RATE_LIMIT_GENERAL, 1200),
+      windowSeconds: int(env.RATE_LIMIT_GENERAL_WINDOW_SECONDS, 60),
+    },
+  };
+}
+
+// The env object is stable for an isolate, so parsing happens once per isolate, not per request.
+const cache = new WeakMap<Env, Config>();
+
+export function getConfig(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = parse(env);
+    cache.set(env, config);
+  }
+  return config;
+}

@@ -1,0 +1,36 @@
+import type { RateLimiter } from "./rate-limit/rate-limiter";
+
+/** Bindings of worker-api (root wrangler.toml). Every var is a string; `config.ts` parses them once. */
+export type Env = {
+  DB: D1Database;
+  BLOBS: R2Bucket;
+  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  ENVIRONMENT?: string;
+  JWT_SECRET?: string;
+  CORS_ORIGINS?: string;
+  APP_VERSION?: string;
+  OPS_TOKEN?: string;
+  MAX_JSON_BYTES?: string;
+  RATE_LIMIT_LOGIN_PER_IP?: string;
+  RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS?: string;
+  RATE_LIMIT_LOGIN_FAILURES_PER_NAME?: string;
+  RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS?: string;
+  RATE_LIMIT_GENERAL?: string;
+  RATE_LIMIT_GENERAL_WINDOW_SECONDS?: string;
+};
+
+export type AuthContext = {
+  userId: string;
+  sessionId: string;
+};
+
+/** Hono's environment for every route: bindings plus per-request variables. */
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    /** Verified access-token claims (signature and expiry only; `requireAuth` also checks revocation). */
+    claims?: { sub: string; sid: string };
+    auth: AuthContext;
+  };
+};

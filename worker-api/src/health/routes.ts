@@ -1,0 +1,93 @@
+import { createRoute } from "@hono/zod-openapi";
+import { DeepHealth, Health } from "../../../schema/api/health";
+import { getConfig } from "../config";
+import type { Env } from "../env";
+import { ApiError } from "../lib/api-error";
+import { timingSafeEqual } from "../lib/crypto";
+import { createRouter, errorResponses } from "../openapi";
+
+const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
+
+const shallow = createRoute({
+  method: "get",
+  path: "/health",
+  tags: ["Operations"],
+  summary: "Liveness: answers without touching any dependency",
+  responses: { 200: { description: "Alive", ...json(Health) } },
+});
+
+const deep = createRoute({
+  method: "get",
+  path: "/health/deep",
+  tags: ["Operations"],
+  summary: "Checks every dependency (D1, R2, Durable Objects, queue bindings) with latency",
+  description: "Requires `Authorization: Bearer <OPS_TOKEN>` when OPS_TOKEN is configured.",
+  responses: {
+    200: { description: "All dependencies answered", ...json(DeepHealth) },
+    503: { description: "At least one dependency failed", ...json(DeepHealth) },
+    ...errorResponses(401),
+  },
+});
+
+type Check = { ok: boolean; latency_ms: number; error?: string };
+
+async function timed(probe: () => Promise<unknown>): Promise<Check> {
+  const started = performance.now();
+  try {
+    await probe();
+    return { ok: true, latency_ms: Math.round((performance.now() - started) * 100) / 100 };
+  } catch (err) {
+    return {
+      ok: false,
+      latency_ms: Math.round((performance.now() - started) * 100) / 100,
+      error: err instanceof Error ? err.message : String(err),
+    };
+  }
+}
+
+/** The checks of `/health/deep`; queue bindings are reported by presence (sending would enqueue work). */
+function probes(env: Env): Record<string, () => Promise<unknown>> {
+  const checks: Record<string, () => Promise<unknown>> = {
+    d1: () => env.DB.prepare("SELECT 1").first(),
+    r2: () => env.BLOBS.head("health/probe"),
+    durable_objects: () => env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName("health")).ping(),
+  };
+  const bound = env as unknown as Record<string, unknown>;
+  for (const name of ["PREVIEW_TASKS", "AI_JOBS", "REPO_SYNC", "NOTIFICATIONS"]) {
+    if (name in bound) {
+      checks[`queue_${name.toLowerCase()}`] = async () => {
+        if (typeof (bound[name] as Queue | undefined)?.send !== "function")
+          throw new Error("binding is not a queue");
+      };
+    }
+  }
+  return checks;
+}
+
+export function healthRoutes() {
+  const app = createRouter();
+
+  app.openapi(shallow, (c) => c.json({ status: "ok" as const, version: getConfig(c.env).version }, 200));
+
+  app.openapi(deep, async (c) => {
+    const config = getConfig(c.env);
+    if (config.opsToken) {
+      const presented = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+      if (!timingSafeEqual(presented, config.opsToken)) {
+        throw new ApiError("UNAUTHENTICATED", "This endpoint needs the operations token.");
+      }
+    }
+    const entries = Object.entries(probes(c.env));
+    const results = await Promise.all(
+      entries.map(async ([name, probe]) => [name, await timed(probe)] as const),
+    );
+    const checks = Object.fromEntries(results);
+    const healthy = results.every(([, check]) => check.ok);
+    return c.json(
+      { status: healthy ? ("ok" as const) : ("degraded" as const), version: config.version, checks },
+      healthy ? 200 : 503,
+    );
+  });
+
+  return app;
+}

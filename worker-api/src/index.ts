@@ -1,0 +1,10 @@
+import { createApp } from "./app";
+import type { Env } from "./env";
+
+export { RateLimiter } from "./rate-limit/rate-limiter";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

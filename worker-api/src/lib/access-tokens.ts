@@ -1,0 +1,38 @@
+import { sign, verify } from "hono/jwt";
+import { fromBase64url } from "./encoding";
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+
+export type AccessClaims = { sub: string; sid: string; iat: number; exp: number; typ: "access" };
+
+/** Signs a 15-minute HS256 access token for an auth session. It carries IDs only, no PII. */
+export async function signAccessToken(userId: string, sessionId: string, secret: string): Promise<string> {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims: AccessClaims = {
+    sub: userId,
+    sid: sessionId,
+    iat,
+    exp: iat + ACCESS_TOKEN_TTL_SECONDS,
+    typ: "access",
+  };
+  return sign(claims, secret, "HS256");
+}
+
+/**
+ * Verifies signature, algorithm and expiry of an access token; null for anything else (forged,
+ * expired, `alg:none`, another token type). Revocation is checked separately against D1.
+ */
+export async function verifyAccessToken(token: string, secret: string): Promise<AccessClaims | null> {
+  const [headerPart] = token.split(".");
+  try {
+    // Only HS256 is ever accepted: check the header ourselves before any library sees the token.
+    const header = JSON.parse(new TextDecoder().decode(fromBase64url(headerPart ?? ""))) as { alg?: unknown };
+    if (header.alg !== "HS256") return null;
+    const payload = (await verify(token, secret, "HS256")) as Partial<AccessClaims>;
+    if (payload.typ !== "access" || typeof payload.sub !== "string" || typeof payload.sid !== "string")
+      return null;
+    return payload as AccessClaims;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,46 @@
+import { createMiddleware } from "hono/factory";
+import { getConfig } from "../config";
+import type { AppEnv } from "../env";
+import { verifyAccessToken } from "../lib/access-tokens";
+import { ApiError } from "../lib/api-error";
+
+function bearer(header: string | undefined): string | null {
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? "");
+  return match?.[1] ?? null;
+}
+
+/**
+ * Verifies a bearer access token's signature and expiry when one is present and remembers its
+ * claims (the general rate limit keys on them). It rejects nothing: `requireAuth` does that.
+ */
+export const readAccessToken = createMiddleware<AppEnv>(async (c, next) => {
+  const token = bearer(c.req.header("authorization"));
+  if (token) {
+    const claims = await verifyAccessToken(token, getConfig(c.env).jwtSecret);
+    if (claims) c.set("claims", { sub: claims.sub, sid: claims.sid });
+  }
+  await next();
+});
+
+const unauthenticated = () =>
+  new ApiError(
+    "UNAUTHENTICATED",
+    "Sign in first: send a valid, unexpired access token as 'Authorization: Bearer <token>'.",
+  );
+
+/**
+ * Demands a valid access token whose auth session is still live. The session check hits D1 on
+ * every call, which is what makes logout and device revocation take effect at once.
+ */
+export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
+  const claims = c.get("claims");
+  if (!claims) throw unauthenticated();
+  const session = await c.env.DB.prepare(
+    "SELECT id FROM auth_sessions WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
+  )
+    .bind(claims.sid, claims.sub)
+    .first<{ id: string }>();
+  if (!session) throw unauthenticated();
+  c.set("auth", { userId: claims.sub, sessionId: claims.sid });
+  await next();
+});

@@ -1,0 +1,96 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { ApiError } from "../lib/api-error";
+import { sha256Hex } from "../lib/crypto";
+
+const KEEP_SECONDS = 24 * 3600;
+const MAX_KEY_LENGTH = 255;
+
+type StoredRecord = { request_hash: string; status: number | null; response_body: string | null };
+
+/**
+ * `Idempotency-Key` for creating POSTs (spec §2). The first request with a key claims it (a row
+ * with no status), runs, and stores a successful response; a retry with the same key and body gets
+ * that response back (`idempotent-replayed: true`), with another body a 422, and while the first is
+ * still running a 409. Failed requests release the key so the client can try again. Runs after
+ * `requireAuth`: keys are scoped to the user.
+ */
+export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
+  const key = c.req.header("idempotency-key");
+  if (key === undefined) return next();
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw new ApiError("VALIDATION_FAILED", `Idempotency-Key must be 1–${MAX_KEY_LENGTH} characters.`, {
+      issues: [{ path: "Idempotency-Key", message: `must be 1–${MAX_KEY_LENGTH} characters`, in: "header" }],
+    });
+  }
+  const scope = `user:${c.get("auth").userId}`;
+  const requestHash = await sha256Hex(
+    `${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`,
+  );
+  const db = c.env.DB;
+  const now = new Date();
+
+  // Expired keys are reusable: drop this one if it has lived out its 24 hours.
+  await db
+    .prepare("DELETE FROM idempotency_records WHERE scope = ? AND key = ? AND expires_at <= ?")
+    .bind(scope, key, now.toISOString())
+    .run();
+  const claimed = await db
+    .prepare(
+      "INSERT INTO idempotency_records (scope, key, request_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(
+      scope,
+      key,
+      requestHash,
+      now.toISOString(),
+      new Date(now.getTime() + KEEP_SECONDS * 1000).toISOString(),
+    )
+    .run();
+
+  if (claimed.meta.changes === 0) {
+    const existing = await db
+      .prepare(
+        "SELECT request_hash, status, response_body FROM idempotency_records WHERE scope = ? AND key = ?",
+      )
+      .bind(scope, key)
+      .first<StoredRecord>();
+    if (existing && existing.request_hash !== requestHash) {
+      throw new ApiError(
+        "IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key was already used with a different request.",
+      );
+    }
+    if (!existing || existing.status === null || existing.response_body === null) {
+      throw new ApiError(
+        "IDEMPOTENCY_IN_PROGRESS",
+        "A request with this Idempotency-Key is still being processed.",
+        {},
+        {
+          "retry-after": "1",
+        },
+      );
+    }
+    return c.body(existing.response_body, existing.status as 200, {
+      "content-type": "application/json",
+      "idempotent-replayed": "true",
+    });
+  }
+
+  let stored = false;
+  try {
+    await next();
+    if (c.res.status >= 200 && c.res.status < 300) {
+      const body = await c.res.clone().text();
+      await db
+        .prepare("UPDATE idempotency_records SET status = ?, response_body = ? WHERE scope = ? AND key = ?")
+        .bind(c.res.status, body, scope, key)
+        .run();
+      stored = true;
+    }
+  } finally {
+    if (!stored) {
+      await db.prepare("DELETE FROM idempotency_records WHERE scope = ? AND key = ?").bind(scope, key).run();
+    }
+  }
+});

@@ -1,0 +1,47 @@
+import { type Hook, OpenAPIHono } from "@hono/zod-openapi";
+import { ErrorResponse } from "../../schema/api/common";
+import type { AppEnv } from "./env";
+import { ApiError } from "./lib/api-error";
+
+/** zod failures of any request part become 400 VALIDATION_FAILED with `details.issues` (spec §2). */
+const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return;
+  const target = (result as { target?: string }).target ?? "body";
+  throw new ApiError("VALIDATION_FAILED", "The request is not valid; see details.issues.", {
+    issues: result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join("."),
+      message: issue.message,
+      in: target === "json" ? "body" : target,
+    })),
+  });
+};
+
+/** A router for one feature; every router validates the same way, so every route errors alike. */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+const errorContent = { "application/json": { schema: ErrorResponse } };
+
+/** OpenAPI response entries for the error statuses a route can answer with. */
+export function errorResponses(...statuses: number[]) {
+  const descriptions: Record<number, string> = {
+    400: "Invalid request (VALIDATION_FAILED, INVALID_JSON, INVALID_CURSOR)",
+    401: "Missing, expired or revoked credentials",
+    404: "Not found (or not yours)",
+    409: "Conflict",
+    410: "Gone",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable",
+    429: "Rate limited (see Retry-After)",
+  };
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: descriptions[status] ?? "Error", content: errorContent },
+    ]),
+  );
+}
+
+export const bearerAuth = [{ bearerAuth: [] }];
