@@ -14,6 +14,13 @@ export const projects = sqliteTable(
     entry: text("entry"),
     /** Current mirror revision: 0 for an empty mirror, +1 per accepted change set. */
     mirrorRevision: integer("mirror_revision").notNull().default(0),
+    /** The sync that produced the current revision (the optimistic-concurrency witness of a commit). */
+    mirrorSyncId: text("mirror_sync_id"),
+    mirrorBranch: text("mirror_branch"),
+    mirrorCommit: text("mirror_commit"),
+    mirrorFileCount: integer("mirror_file_count").notNull().default(0),
+    mirrorTotalBytes: integer("mirror_total_bytes").notNull().default(0),
+    mirrorUpdatedAt: text("mirror_updated_at"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
   },

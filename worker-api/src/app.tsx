@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { aiRoutes } from "./ai/routes";
 import { authRoutes } from "./auth/routes";
 import { commentRoutes } from "./comments/routes";
 import { ReferencePage } from "./docs/reference-page";
@@ -12,6 +13,8 @@ import { jsonBody } from "./middleware/json-body";
 import { generalRateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
+import { mirrorRoutes } from "./mirror/routes";
+import { notificationRoutes } from "./notifications/routes";
 import { createRouter } from "./openapi";
 import { projectRoutes } from "./projects/routes";
 
@@ -41,7 +44,15 @@ export function createApp() {
   app.use(`${API_BASE}/*`, readAccessToken, generalRateLimit, jsonBody);
 
   app.route("/", healthRoutes());
-  for (const routes of [authRoutes(), projectRoutes(), commentRoutes()]) app.route(API_BASE, routes);
+  for (const routes of [
+    authRoutes(),
+    projectRoutes(),
+    commentRoutes(),
+    mirrorRoutes(),
+    aiRoutes(),
+    notificationRoutes(),
+  ])
+    app.route(API_BASE, routes);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -18,6 +18,11 @@ export type Config = {
   loginPerIp: Limit;
   loginFailuresPerName: Limit;
   general: Limit;
+  aiJobs: Limit;
+  maxFileBytes: number;
+  maxProjectFiles: number;
+  maxProjectBytes: number;
+  maxAiInputBytes: number;
 };
 
 function int(value: string | undefined, fallback: number): number {
@@ -65,6 +70,11 @@ function parse(env: Env): Config {
       limit: int(env.RATE_LIMIT_GENERAL, 1200),
       windowSeconds: int(env.RATE_LIMIT_GENERAL_WINDOW_SECONDS, 60),
     },
+    aiJobs: { limit: int(env.RATE_LIMIT_AI_JOBS_PER_HOUR, 100), windowSeconds: 3600 },
+    maxFileBytes: int(env.MAX_FILE_BYTES, 10 * 1024 * 1024),
+    maxProjectFiles: int(env.MAX_PROJECT_FILES, 5000),
+    maxProjectBytes: int(env.MAX_PROJECT_BYTES, 200 * 1024 * 1024),
+    maxAiInputBytes: int(env.MAX_AI_INPUT_BYTES, 256 * 1024),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { QueueMessage } from "../../schema/queue-messages";
 import type { RateLimiter } from "./rate-limit/rate-limiter";
 
 /** Bindings of worker-api (root wrangler.toml). Every var is a string; `config.ts` parses them once. */
@@ -5,6 +6,10 @@ export type Env = {
   DB: D1Database;
   BLOBS: R2Bucket;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  PREVIEW_TASKS: Queue<QueueMessage>;
+  AI_JOBS: Queue<QueueMessage>;
+  REPO_SYNC: Queue<QueueMessage>;
+  NOTIFICATIONS: Queue<QueueMessage>;
   ENVIRONMENT?: string;
   JWT_SECRET?: string;
   CORS_ORIGINS?: string;
@@ -17,6 +22,11 @@ export type Env = {
   RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS?: string;
   RATE_LIMIT_GENERAL?: string;
   RATE_LIMIT_GENERAL_WINDOW_SECONDS?: string;
+  RATE_LIMIT_AI_JOBS_PER_HOUR?: string;
+  MAX_FILE_BYTES?: string;
+  MAX_PROJECT_FILES?: string;
+  MAX_PROJECT_BYTES?: string;
+  MAX_AI_INPUT_BYTES?: string;
 };
 
 export type AuthContext = {

@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
 
+export { Internal } from "./internal";
 export { RateLimiter } from "./rate-limit/rate-limiter";
 
 const app = createApp();

@@ -1,9 +1,9 @@
-/**
- * worker-consumers: the queue consumers of HiveSync. It binds no queue yet, so it does no work;
- * its fetch handler only tells whoever calls it where the public API is.
- */
-export type Env = { BLOBS: R2Bucket; ENVIRONMENT?: string };
+import { dispatchBatch } from "./dispatcher";
+import type { Env } from "./env";
 
+export type { Env } from "./env";
+
+/** worker-consumers: consumes HiveSync's queues; it serves no HTTP of its own. */
 export default {
   async fetch() {
     return Response.json(
@@ -17,5 +17,8 @@ export default {
       },
       { status: 404 },
     );
+  },
+  async queue(batch, env) {
+    await dispatchBatch(batch, env);
   },
 } satisfies ExportedHandler<Env>;

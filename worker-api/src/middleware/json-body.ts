@@ -6,6 +6,8 @@ import { ApiError } from "../lib/api-error";
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
+/** Routes whose body is raw bytes, not JSON (they enforce their own size limit). */
+const RAW_BODY_ROUTES = [/^\/api\/v1\/projects\/[^/]+\/blobs\/[0-9a-f]{64}$/];
 
 function hasBody(req: Request): boolean {
   const length = req.headers.get("content-length");
@@ -20,6 +22,7 @@ function hasBody(req: Request): boolean {
  */
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw)) return next();
+  if (RAW_BODY_ROUTES.some((route) => route.test(c.req.path))) return next();
   const mediaType = (c.req.header("content-type") ?? "").split(";")[0]?.trim() ?? "";
   if (!JSON_TYPE.test(mediaType)) {
     throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.", {

@@ -10,12 +10,17 @@ export type ProjectRow = {
   framework: Project["framework"];
   entry: string | null;
   mirror_revision: number;
+  mirror_branch: string | null;
+  mirror_commit: string | null;
+  mirror_file_count: number;
+  mirror_total_bytes: number;
+  mirror_updated_at: string | null;
   created_at: string;
   updated_at: string;
 };
 
 export const PROJECT_COLUMNS =
-  "id, owner_id, name, description, framework, entry, mirror_revision, created_at, updated_at";
+  "id, owner_id, name, description, framework, entry, mirror_revision, mirror_branch, mirror_commit, mirror_file_count, mirror_total_bytes, mirror_updated_at, created_at, updated_at";
 
 export function presentProject(row: ProjectRow): Project {
   return {

@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { idParam, PageQuery, pageOf } from "../../../schema/api/common";
 import { CreateProjectRequest, Project, UpdateProjectRequest } from "../../../schema/api/projects";
+import { r2Keys } from "../../../schema/storage-keys";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
+import { deleteR2Prefix } from "../lib/r2";
 import { requireAuth } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { bearerAuth, createRouter, errorResponses } from "../openapi";
@@ -88,6 +90,11 @@ export function projectRoutes() {
       framework: body.framework,
       entry: body.entry ?? null,
       mirror_revision: 0,
+      mirror_branch: null,
+      mirror_commit: null,
+      mirror_file_count: 0,
+      mirror_total_bytes: 0,
+      mirror_updated_at: null,
       created_at: now,
       updated_at: now,
     };

@@ -1,0 +1,61 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { projects } from "./projects";
+
+/**
+ * The mirror index with its history: a row says "at revisions [revision_from, revision_to) `path`
+ * had this content". The current tree is `revision_to IS NULL`; any older revision can be read back,
+ * which is what a preview of a given revision and the repo-sync snapshot need.
+ */
+export const mirrorFiles = sqliteTable(
+  "mirror_files",
+  {
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    path: text("path").notNull(),
+    revisionFrom: integer("revision_from").notNull(),
+    revisionTo: integer("revision_to"),
+    sha256: text("sha256").notNull(),
+    size: integer("size").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.path, t.revisionFrom] }),
+    index("mirror_files_current_idx").on(t.projectId, t.revisionTo, t.path),
+  ],
+);
+
+/** Blobs uploaded to R2 under the project's prefix, so "which are missing" is one indexed query. */
+export const mirrorBlobs = sqliteTable(
+  "mirror_blobs",
+  {
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    sha256: text("sha256").notNull(),
+    size: integer("size").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.sha256] })],
+);
+
+/** One row per accepted change set: the revision it produced and the repo-sync job that checks it. */
+export const mirrorSyncs = sqliteTable(
+  "mirror_syncs",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    /** NOT NULL on purpose: a lost optimistic-concurrency race inserts NULL here and aborts the whole batch. */
+    revision: integer("revision").notNull(),
+    branch: text("branch"),
+    commit: text("commit"),
+    message: text("message"),
+    status: text("status", { enum: ["queued", "running", "succeeded", "failed"] }).notNull(),
+    stats: text("stats"),
+    error: text("error"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("mirror_syncs_project_idx").on(t.projectId, t.revision)],
+);

@@ -1,0 +1,15 @@
+/** D1 allows at most 100 bound parameters per statement; leave room for the fixed ones. */
+export const D1_MAX_PARAMS = 100;
+
+/** Splits `items` into chunks small enough that `perItem` parameters each plus `fixed` stay under D1's limit. */
+export function chunkForD1<T>(items: T[], perItem: number, fixed = 0): T[][] {
+  const size = Math.max(1, Math.floor((D1_MAX_PARAMS - fixed) / perItem));
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+/** `?, ?, ?` for an IN list. */
+export function placeholders(count: number): string {
+  return Array.from({ length: count }, () => "?").join(", ");
+}

@@ -1,0 +1,14 @@
+/** Matches `max_retries` in worker-consumers/wrangler.toml: a message is delivered at most 1 + 5 times. */
+export const MAX_RETRIES = 5;
+const BASE_DELAY_SECONDS = 5;
+const MAX_DELAY_SECONDS = 300;
+
+/** Exponential backoff for a retry after delivery `attempts` (1-based): 10 s, 20 s, 40 s … capped at 5 min. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** Math.max(1, attempts));
+}
+
+/** Whether this delivery is the last one before the queue gives the message to the dead-letter queue. */
+export function isLastAttempt(attempts: number): boolean {
+  return attempts > MAX_RETRIES;
+}
