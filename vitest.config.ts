@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 
 const root = import.meta.dirname;
 const migrations = await readD1Migrations(path.join(root, "schema/migrations"));
+// Must equal database_id in wrangler.toml: the consumers project shares the aux API's database.
+const DB_ID = "00000000-0000-4000-8000-00000000d1d1";
 
 export default defineConfig({
   test: {
@@ -25,9 +27,48 @@ export default defineConfig({
         },
       },
       {
-        // worker-consumers is the main Worker: queue handlers and the job logic they run.
-        plugins: [cloudflareTest({ wrangler: { configPath: "./worker-consumers/wrangler.toml" } })],
-        test: { name: "worker-consumers", include: ["worker-consumers/src/**/*.test.ts"] },
+        // worker-consumers is the main Worker; worker-api runs beside it as an auxiliary Worker built
+        // from its bundle, so env.API is the real RPC entrypoint and queues deliver for real.
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./worker-consumers/wrangler.toml" },
+            miniflare: {
+              d1Databases: { DB: DB_ID },
+              bindings: { TEST_MIGRATIONS: migrations },
+              serviceBindings: { API_HTTP: "hivesync-api" },
+              workers: [
+                {
+                  name: "hivesync-api",
+                  modules: true,
+                  scriptPath: path.join(root, "dist/test-api/index.js"),
+                  compatibilityDate: "2026-10-20",
+                  compatibilityFlags: ["nodejs_compat"],
+                  bindings: {
+                    ENVIRONMENT: "development",
+                    JWT_SECRET: "insecure-dev-secret-change-me-0123456789abcdef",
+                    CORS_ORIGINS: "*",
+                    APP_VERSION: "test",
+                  },
+                  d1Databases: { DB: DB_ID },
+                  r2Buckets: { BLOBS: "hivesync-blobs" },
+                  durableObjects: { RATE_LIMITER: { className: "RateLimiter", useSQLite: true } },
+                  queueProducers: {
+                    PREVIEW_TASKS: { queueName: "hivesync-preview-tasks" },
+                    AI_JOBS: { queueName: "hivesync-ai-jobs" },
+                    REPO_SYNC: { queueName: "hivesync-repo-sync" },
+                    NOTIFICATIONS: { queueName: "hivesync-notifications" },
+                  },
+                },
+              ],
+            },
+          }),
+        ],
+        test: {
+          name: "worker-consumers",
+          include: ["worker-consumers/src/**/*.test.ts"],
+          globalSetup: ["./worker-consumers/test/build-api.ts"],
+          setupFiles: ["./worker-api/test/apply-migrations.ts"],
+        },
       },
     ],
   },

@@ -7,7 +7,7 @@ import { ApiError } from "../lib/api-error";
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 /** Routes whose body is raw bytes, not JSON (they enforce their own size limit). */
-const RAW_BODY_ROUTES = [/^\/api\/v1\/projects\/[^/]+\/blobs\/[0-9a-f]{64}$/];
+const RAW_BODY_ROUTES = [/^\/api\/v1\/projects\/[^/]+\/blobs\/[^/]+$/];
 
 function hasBody(req: Request): boolean {
   const length = req.headers.get("content-length");

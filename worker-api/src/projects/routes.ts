@@ -98,8 +98,10 @@ export function projectRoutes() {
       created_at: now,
       updated_at: now,
     };
-    await c.env.DB.prepare(`INSERT INTO projects (${PROJECT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .bind(row.id, row.owner_id, row.name, row.description, row.framework, row.entry, 0, now, now)
+    await c.env.DB.prepare(
+      "INSERT INTO projects (id, owner_id, name, description, framework, entry, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+      .bind(row.id, row.owner_id, row.name, row.description, row.framework, row.entry, now, now)
       .run();
     return c.json(presentProject(row), 201);
   });
@@ -144,10 +146,11 @@ export function projectRoutes() {
 
   app.openapi(remove, async (c) => {
     const row = await loadOwnedProject(c.env, c.get("auth").userId, c.req.valid("param").id);
-    // Comments go with the project (ON DELETE CASCADE); mirror, previews and jobs join this later.
+    // Comments, the mirror index, syncs and jobs go with the row (ON DELETE CASCADE); then its R2 prefix.
     await c.env.DB.prepare("DELETE FROM projects WHERE id = ? AND owner_id = ?")
       .bind(row.id, row.owner_id)
       .run();
+    await deleteR2Prefix(c.env.BLOBS, r2Keys.projectPrefix(row.id));
     return c.body(null, 204);
   });
 
