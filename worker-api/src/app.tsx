@@ -2,10 +2,12 @@ import type { Context } from "hono";
 import { aiRoutes } from "./ai/routes";
 import { authRoutes } from "./auth/routes";
 import { commentRoutes } from "./comments/routes";
+import { deviceRoutes } from "./devices/routes";
 import { ReferencePage } from "./docs/reference-page";
 import type { AppEnv } from "./env";
 import { onError, renderError } from "./errors";
 import { healthRoutes } from "./health/routes";
+import { registerLandingPages } from "./landing/pages";
 import { ApiError } from "./lib/api-error";
 import { readAccessToken } from "./middleware/auth";
 import { corsAllowList } from "./middleware/cors";
@@ -16,6 +18,7 @@ import { securityHeaders } from "./middleware/security-headers";
 import { mirrorRoutes } from "./mirror/routes";
 import { notificationRoutes } from "./notifications/routes";
 import { createRouter } from "./openapi";
+import { previewRoutes } from "./preview/routes";
 import { projectRoutes } from "./projects/routes";
 
 export const API_BASE = "/api/v1";
@@ -44,6 +47,7 @@ export function createApp() {
   app.use(`${API_BASE}/*`, readAccessToken, generalRateLimit, jsonBody);
 
   app.route("/", healthRoutes());
+  registerLandingPages(app);
   for (const routes of [
     authRoutes(),
     projectRoutes(),
@@ -51,6 +55,8 @@ export function createApp() {
     mirrorRoutes(),
     aiRoutes(),
     notificationRoutes(),
+    previewRoutes(),
+    deviceRoutes(),
   ])
     app.route(API_BASE, routes);
 

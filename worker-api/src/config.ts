@@ -19,6 +19,12 @@ export type Config = {
   loginFailuresPerName: Limit;
   general: Limit;
   aiJobs: Limit;
+  previewStarts: Limit;
+  codeFailures: Limit;
+  previewTtlSeconds: number;
+  maxActivePreviews: number;
+  /** Origin for links printed in QR codes; empty means "the origin the request came to". */
+  publicUrl: string | null;
   maxFileBytes: number;
   maxProjectFiles: number;
   maxProjectBytes: number;
@@ -71,6 +77,14 @@ function parse(env: Env): Config {
       windowSeconds: int(env.RATE_LIMIT_GENERAL_WINDOW_SECONDS, 60),
     },
     aiJobs: { limit: int(env.RATE_LIMIT_AI_JOBS_PER_HOUR, 100), windowSeconds: 3600 },
+    previewStarts: { limit: int(env.RATE_LIMIT_PREVIEW_STARTS_PER_HOUR, 60), windowSeconds: 3600 },
+    codeFailures: {
+      limit: int(env.RATE_LIMIT_CODE_FAILURES, 5),
+      windowSeconds: int(env.RATE_LIMIT_CODE_FAILURES_WINDOW_SECONDS, 600),
+    },
+    previewTtlSeconds: Math.min(7200, Math.max(300, int(env.PREVIEW_TTL_SECONDS, 1800))),
+    maxActivePreviews: int(env.MAX_ACTIVE_PREVIEWS, 10),
+    publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, "") : null,
     maxFileBytes: int(env.MAX_FILE_BYTES, 10 * 1024 * 1024),
     maxProjectFiles: int(env.MAX_PROJECT_FILES, 5000),
     maxProjectBytes: int(env.MAX_PROJECT_BYTES, 200 * 1024 * 1024),

@@ -1,4 +1,6 @@
 import type { QueueMessage } from "../../schema/queue-messages";
+import type { RevokedSessions } from "./auth/revoked-sessions";
+import type { PreviewSession } from "./preview/preview-session";
 import type { RateLimiter } from "./rate-limit/rate-limiter";
 
 /** Bindings of worker-api (root wrangler.toml). Every var is a string; `config.ts` parses them once. */
@@ -6,6 +8,8 @@ export type Env = {
   DB: D1Database;
   BLOBS: R2Bucket;
   RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
+  PREVIEW_SESSION: DurableObjectNamespace<PreviewSession>;
+  REVOKED_SESSIONS: DurableObjectNamespace<RevokedSessions>;
   PREVIEW_TASKS: Queue<QueueMessage>;
   AI_JOBS: Queue<QueueMessage>;
   REPO_SYNC: Queue<QueueMessage>;
@@ -23,6 +27,12 @@ export type Env = {
   RATE_LIMIT_GENERAL?: string;
   RATE_LIMIT_GENERAL_WINDOW_SECONDS?: string;
   RATE_LIMIT_AI_JOBS_PER_HOUR?: string;
+  RATE_LIMIT_PREVIEW_STARTS_PER_HOUR?: string;
+  RATE_LIMIT_CODE_FAILURES?: string;
+  RATE_LIMIT_CODE_FAILURES_WINDOW_SECONDS?: string;
+  PREVIEW_TTL_SECONDS?: string;
+  MAX_ACTIVE_PREVIEWS?: string;
+  PUBLIC_URL?: string;
   MAX_FILE_BYTES?: string;
   MAX_PROJECT_FILES?: string;
   MAX_PROJECT_BYTES?: string;

@@ -1,7 +1,9 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
 
+export { RevokedSessions } from "./auth/revoked-sessions";
 export { Internal } from "./internal";
+export { PreviewSession } from "./preview/preview-session";
 export { RateLimiter } from "./rate-limit/rate-limiter";
 
 const app = createApp();

@@ -1,6 +1,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { AiResult } from "../../schema/api/ai";
 import type { JobError, SyncStats } from "../../schema/api/mirror";
+import type { BundleSummary } from "../../schema/api/previews";
 import type { NotifyMessage } from "../../schema/queue-messages";
 import type { AiJobRow } from "./ai/jobs";
 import type { Env } from "./env";
@@ -8,6 +9,7 @@ import { sha256Hex } from "./lib/crypto";
 import { log } from "./lib/log";
 import { listFilesAt, type MirrorFileRow } from "./mirror/mirror-store";
 import { notify } from "./notifications/notify";
+import { previewStub } from "./preview/access";
 
 export type SyncOutcome = { status: "succeeded"; stats: SyncStats } | { status: "failed"; error: JobError };
 export type AiOutcome = { status: "succeeded"; result: AiResult } | { status: "failed"; error: JobError };
@@ -19,6 +21,16 @@ export type AiTask = {
   file_path: string;
   sha256: string;
   selection: { start_line: number; end_line: number } | null;
+};
+
+export type PreviewOutcome =
+  | { status: "ready"; bundle: BundleSummary }
+  | { status: "failed"; error: JobError };
+export type PreviewTask = {
+  session_id: string;
+  platform: "ios" | "android" | "web";
+  revision: number;
+  project: { id: string; name: string; framework: string; entry: string | null };
 };
 
 const COMMENT_MAX = 10_000;
@@ -192,5 +204,47 @@ export class Internal extends WorkerEntrypoint<Env> {
     if (result.meta.changes === 0)
       log("info", "notification already stored or user gone", { notification_id: message.notification_id });
     return { created: result.meta.changes > 0 };
+  }
+
+  /**
+   * Moves a preview to `building` and returns what the build needs; null when the session no longer
+   * wants a build (already built, cancelled, expired, or its project was deleted).
+   */
+  async startPreviewBuild(sessionId: string): Promise<PreviewTask | null> {
+    const stub = previewStub(this.env, sessionId);
+    const state = await stub.get();
+    if (!state || (state.status !== "pending" && state.status !== "building")) return null;
+    const project = await this.env.DB.prepare("SELECT id, name, framework, entry FROM projects WHERE id = ?")
+      .bind(state.project_id)
+      .first<PreviewTask["project"]>();
+    if (!project) {
+      await stub.report({
+        status: "failed",
+        error: { code: "project_deleted", message: "The project was deleted." },
+      });
+      return null;
+    }
+    await stub.report({ status: "building", stage: "resolving_files", progress: 0.1 });
+    return { session_id: sessionId, platform: state.platform, revision: state.revision, project };
+  }
+
+  /** A build's progress (`stage` is free text such as `writing_manifest`); ignored unless building. */
+  async reportPreviewStage(
+    sessionId: string,
+    stage: string,
+    progress: number,
+  ): Promise<{ applied: boolean }> {
+    const { applied } = await previewStub(this.env, sessionId).report({
+      status: "building",
+      stage,
+      progress,
+    });
+    return { applied };
+  }
+
+  /** A build's end: `ready` with its bundle summary, or `failed`; late or duplicate reports are refused. */
+  async reportPreviewResult(sessionId: string, outcome: PreviewOutcome): Promise<{ applied: boolean }> {
+    const { applied } = await previewStub(this.env, sessionId).report(outcome);
+    return { applied };
   }
 }

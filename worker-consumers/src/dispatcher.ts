@@ -3,6 +3,7 @@ import type { Env } from "./env";
 import { handleAiRun } from "./handlers/ai-run";
 import { handleDeadLetter } from "./handlers/dead-letter";
 import { handleNotify } from "./handlers/notify";
+import { handlePreviewBuild } from "./handlers/preview-build";
 import { handleRepoSync } from "./handlers/repo-sync";
 import { errorFields, log } from "./log";
 import { retryDelaySeconds } from "./retry";
@@ -19,7 +20,7 @@ async function run(message: QueueMessage, env: Env, delivery: { attempts: number
     case "notify":
       return handleNotify(message, env);
     case "preview.build":
-      throw new Error("preview builds are not handled by this version of worker-consumers");
+      return handlePreviewBuild(message, env);
   }
 }
 

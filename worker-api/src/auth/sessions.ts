@@ -53,12 +53,17 @@ export async function prepareSession(env: Env, userId: string, kind: "password" 
   };
 }
 
+/**
+ * Revokes an auth session: D1 (what every authenticated route checks) and the user's
+ * RevokedSessions object (what the D1-free preview status path checks).
+ */
 export async function revokeSession(env: Env, sessionId: string, reason: string): Promise<void> {
-  await env.DB.prepare(
-    "UPDATE auth_sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL",
+  const row = await env.DB.prepare(
+    "UPDATE auth_sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL RETURNING user_id",
   )
     .bind(new Date().toISOString(), reason, sessionId)
-    .run();
+    .first<{ user_id: string }>();
+  if (row) await env.REVOKED_SESSIONS.get(env.REVOKED_SESSIONS.idFromName(row.user_id)).revoke(sessionId);
 }
 
 export type RefreshOutcome =

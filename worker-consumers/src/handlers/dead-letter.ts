@@ -27,6 +27,8 @@ export async function handleDeadLetter(body: unknown, env: Env): Promise<void> {
       await env.API.recordSyncResult(message.sync_id, { status: "failed", error: DEAD_LETTERED });
       return;
     case "preview.build":
+      await env.API.reportPreviewResult(message.session_id, { status: "failed", error: DEAD_LETTERED });
+      return;
     case "notify":
       // A notification that could not be stored is lost by design: it must never fail anything else.
       return;

@@ -1,0 +1,227 @@
+import type { Context } from "hono";
+import type { FC, PropsWithChildren } from "hono/jsx";
+import { formatCode, normalizeCode } from "../../../schema/api/codes";
+import { getConfig } from "../config";
+import type { AppEnv } from "../env";
+import { ApiError } from "../lib/api-error";
+import { hashCode } from "../lib/codes";
+import { base64url } from "../lib/encoding";
+import { previewStub } from "../preview/access";
+import { isTerminal } from "../preview/preview-session";
+import { clientIp, failures } from "../rate-limit/limits";
+
+const STYLE = `
+body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1b1f24}
+main{max-width:420px;margin:0 auto;padding:2.5rem 1.25rem;text-align:center}
+h1{font-size:1.4rem;margin:.5rem 0} .muted{color:#59636e} .card{background:#fff;border:1px solid #d1d9e0;border-radius:12px;padding:1.5rem}
+.button{display:inline-block;margin-top:1.25rem;padding:.8rem 1.4rem;border-radius:8px;background:#1f6feb;color:#fff;text-decoration:none;font-weight:600}
+.status{font-weight:600} code{font:600 1.1rem ui-monospace,monospace;letter-spacing:.08em}`;
+
+const Page: FC<PropsWithChildren<{ title: string; nonce: string; script?: string }>> = ({
+  title,
+  nonce,
+  script,
+  children,
+}) => (
+  <html lang="en">
+    <head>
+      <meta charset="utf-8" />
+      <meta name="viewport" content="width=device-width, initial-scale=1" />
+      <meta name="robots" content="noindex" />
+      <title>{title} — HiveSync</title>
+      <style>{STYLE}</style>
+    </head>
+    <body>
+      <main>
+        <div class="card">
+          <p class="muted">HiveSync</p>
+          {children}
+        </div>
+      </main>
+      {script ? <script nonce={nonce} dangerouslySetInnerHTML={{ __html: script }} /> : null}
+    </body>
+  </html>
+);
+
+function html(
+  c: Context<AppEnv>,
+  status: 200 | 404 | 410 | 429,
+  nonce: string,
+  body: ReturnType<typeof Page>,
+) {
+  c.header(
+    "content-security-policy",
+    `default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-${nonce}'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+  );
+  c.header("cache-control", "no-store");
+  return c.html(body as string | Promise<string>, status);
+}
+
+/**
+ * Looks a code from a URL up without consuming it. Unknown codes count as failed guesses for the
+ * caller's IP exactly like the API's code routes, so the pages are no way around the limit.
+ */
+async function lookup<T>(c: Context<AppEnv>, raw: string, find: (codeHash: string) => Promise<T | null>) {
+  const config = getConfig(c.env);
+  const key = `codes:ip:${clientIp(c.req.raw.headers)}`;
+  await failures.assertNotLocked(c.env, key, config.codeFailures);
+  const letters = normalizeCode(raw);
+  const found = letters ? await find(await hashCode(letters)) : null;
+  if (!found) await failures.recordFailure(c.env, key, config.codeFailures);
+  return { letters, found };
+}
+
+const POLL_SCRIPT = (code: string) => `
+const el = document.getElementById("status");
+async function poll() {
+  try {
+    const res = await fetch("/p/${code}/status", { cache: "no-store" });
+    if (res.ok) { const s = await res.json(); el.textContent = s.label; if (s.final) return; }
+  } catch (e) {}
+  setTimeout(poll, 2000);
+}
+setTimeout(poll, 2000);`;
+
+const LABELS: Record<string, string> = {
+  pending: "Waiting to build…",
+  building: "Building…",
+  ready: "Ready to open",
+  failed: "The build failed",
+  cancelled: "Cancelled",
+  expired: "Expired",
+};
+
+type PreviewRow = { id: string; platform: string; project_name: string };
+const findPreview = (c: Context<AppEnv>) => (codeHash: string) =>
+  c.env.DB.prepare(
+    "SELECT s.id, s.platform, p.name AS project_name FROM preview_sessions s JOIN projects p ON p.id = s.project_id WHERE s.code_hash = ?",
+  )
+    .bind(codeHash)
+    .first<PreviewRow>();
+
+async function guarded(c: Context<AppEnv>, render: (nonce: string) => Promise<Response>): Promise<Response> {
+  const nonce = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  try {
+    return await render(nonce);
+  } catch (err) {
+    if (err instanceof ApiError && err.code === "TOO_MANY_ATTEMPTS") {
+      c.header("retry-after", err.headers["retry-after"] ?? "600");
+      return html(
+        c,
+        429,
+        nonce,
+        <Page title="Too many attempts" nonce={nonce}>
+          <h1>Too many wrong codes</h1>
+          <p class="muted">Wait a few minutes, then scan the QR code again.</p>
+        </Page>,
+      );
+    }
+    throw err;
+  }
+}
+
+/** `GET /p/:code`, `GET /p/:code/status` and `GET /l/:code`: what a phone without the app sees. */
+export function registerLandingPages(app: {
+  get: (path: string, handler: (c: Context<AppEnv>) => Promise<Response>) => unknown;
+}) {
+  app.get("/p/:code", (c) =>
+    guarded(c, async (nonce) => {
+      const { letters, found } = await lookup(c, c.req.param("code") ?? "", findPreview(c));
+      if (!found || !letters) return unknownCode(c, nonce);
+      const state = await previewStub(c.env, found.id).get();
+      const status =
+        state && Date.now() >= new Date(state.expires_at).getTime()
+          ? "expired"
+          : (state?.status ?? "expired");
+      const code = formatCode(letters);
+      if (isTerminal(status)) {
+        return html(
+          c,
+          410,
+          nonce,
+          <Page title="Preview unavailable" nonce={nonce}>
+            <h1>{found.project_name}</h1>
+            <p class="status">{LABELS[status]}</p>
+            <p class="muted">This preview can no longer be opened. Ask for a new code.</p>
+          </Page>,
+        );
+      }
+      return html(
+        c,
+        200,
+        nonce,
+        <Page title={`Preview of ${found.project_name}`} nonce={nonce} script={POLL_SCRIPT(code)}>
+          <h1>{found.project_name}</h1>
+          <p class="muted">Live preview for {found.platform}</p>
+          <p id="status" class="status">
+            {LABELS[status]}
+          </p>
+          <a class="button" href={`hivesync://preview?code=${code}`}>
+            Open in HiveSync
+          </a>
+          <p class="muted">
+            Or type <code>{code}</code> in the app.
+          </p>
+        </Page>,
+      );
+    }),
+  );
+
+  app.get("/p/:code/status", async (c) => {
+    const { found } = await lookup(c, c.req.param("code") ?? "", findPreview(c));
+    if (!found) throw new ApiError("NOT_FOUND", "No preview has this code.");
+    const state = await previewStub(c.env, found.id).get();
+    const status = state && Date.now() < new Date(state.expires_at).getTime() ? state.status : "expired";
+    c.header("cache-control", "no-store");
+    return c.json({ status, label: LABELS[status], final: isTerminal(status) });
+  });
+
+  app.get("/l/:code", (c) =>
+    guarded(c, async (nonce) => {
+      const { letters, found } = await lookup(c, c.req.param("code") ?? "", (codeHash) =>
+        c.env.DB.prepare("SELECT expires_at, used_at FROM device_link_codes WHERE code_hash = ?")
+          .bind(codeHash)
+          .first<{ expires_at: string; used_at: string | null }>(),
+      );
+      if (!found || !letters) return unknownCode(c, nonce);
+      const code = formatCode(letters);
+      if (found.used_at || Date.now() >= new Date(found.expires_at).getTime()) {
+        return html(
+          c,
+          410,
+          nonce,
+          <Page title="Link code expired" nonce={nonce}>
+            <h1>This link code has been used or has expired</h1>
+            <p class="muted">Make a new one on your desktop: it lasts 10 minutes.</p>
+          </Page>,
+        );
+      }
+      return html(
+        c,
+        200,
+        nonce,
+        <Page title="Link your phone" nonce={nonce}>
+          <h1>Link this phone to HiveSync</h1>
+          <a class="button" href={`hivesync://link?code=${code}`}>
+            Open in HiveSync
+          </a>
+          <p class="muted">
+            Or type <code>{code}</code> in the app. The code works once, for 10 minutes.
+          </p>
+        </Page>,
+      );
+    }),
+  );
+}
+
+function unknownCode(c: Context<AppEnv>, nonce: string) {
+  return html(
+    c,
+    404,
+    nonce,
+    <Page title="Unknown code" nonce={nonce}>
+      <h1>This code is not valid</h1>
+      <p class="muted">Check the letters, or scan the QR code again.</p>
+    </Page>,
+  );
+}

@@ -1,0 +1,21 @@
+import { r2Keys } from "../../../schema/storage-keys";
+import type { Env } from "../env";
+import type { PreviewState } from "./preview-session";
+
+// Manifests are immutable once written, so an isolate can keep the hash sets of recently used ones
+// and serve every file request of a bundle download from memory instead of re-reading R2.
+const MAX_CACHED = 64;
+const cache = new Map<string, Set<string>>();
+
+/** The file hashes of a session's manifest, or null when it has no manifest (any more). */
+export async function manifestHashes(env: Env, state: PreviewState): Promise<Set<string> | null> {
+  const cached = cache.get(state.session_id);
+  if (cached) return cached;
+  const object = await env.BLOBS.get(r2Keys.bundle(state.project_id, state.session_id));
+  if (!object) return null;
+  const manifest = (await object.json()) as { files: { sha256: string }[] };
+  const hashes = new Set(manifest.files.map((f) => f.sha256));
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+  cache.set(state.session_id, hashes);
+  return hashes;
+}
