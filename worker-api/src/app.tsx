@@ -24,14 +24,18 @@ import { projectRoutes } from "./projects/routes";
 export const API_BASE = "/api/v1";
 const OPENAPI_PATH = `${API_BASE}/openapi.json`;
 
-/** Turns Hono's `/projects/:id` patterns into regexes, to tell "wrong method" (405) from "no such route" (404). */
+/**
+ * Turns Hono's `/projects/:id` patterns into regexes, to tell "wrong method" (405) from "no such route" (404).
+ * Exact matches only: routing is strict about a trailing slash, so `/projects/` is no route at all (404),
+ * not a 405 that lists the very method that was used.
+ */
 function routeMatchers(routes: { method: string; path: string }[]) {
   return routes
     .filter((r) => r.method !== "ALL" && !r.path.endsWith("*"))
     .map((r) => ({
       method: r.method,
       regex: new RegExp(
-        `^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+(\{[^}]+\})?/g, "[^/]+")}/?$`,
+        `^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+(\{[^}]+\})?/g, "[^/]+")}$`,
       ),
     }));
 }

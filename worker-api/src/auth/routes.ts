@@ -128,15 +128,14 @@ export function authRoutes() {
       .first<UserRow>();
     // Failures count per account when it exists, so alternating email and username gains nothing.
     const failureKey = `login:failures:${user ? user.id : normalized}`;
-    await failures.assertNotLocked(c.env, failureKey, config.loginFailuresPerName);
+    // The attempt counts as a failure before the password is checked (a success clears it), so a
+    // burst of parallel guesses cannot all pass a "not locked yet" check before any is recorded.
+    await failures.begin(c.env, failureKey, config.loginFailuresPerName);
 
     // Unknown users still pay for one PBKDF2 run, so timing does not reveal which logins exist.
     const ok = await verifyPassword(password, user?.password_hash ?? UNKNOWN_USER_HASH);
-    if (!user || !ok) {
-      await failures.recordFailure(c.env, failureKey, config.loginFailuresPerName);
-      throw new ApiError("INVALID_CREDENTIALS", "The login or password is wrong.");
-    }
-    await failures.clearFailures(c.env, failureKey);
+    if (!user || !ok) throw new ApiError("INVALID_CREDENTIALS", "The login or password is wrong.");
+    await failures.clear(c.env, failureKey);
     const session = await prepareSession(c.env, user.id, "password");
     await c.env.DB.batch(session.statements);
     return c.json({ user: presentUser(user), tokens: await session.tokens() }, 200);

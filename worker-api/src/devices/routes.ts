@@ -89,7 +89,7 @@ export function deviceRoutes() {
     const body = c.req.valid("json");
     const config = getConfig(c.env);
     const failureKey = `codes:ip:${clientIp(c.req.raw.headers)}`;
-    await failures.assertNotLocked(c.env, failureKey, config.codeFailures);
+    await failures.begin(c.env, failureKey, config.codeFailures);
     const codeHash = await hashTypedCode(body.code);
     const now = new Date().toISOString();
     // Single use: of two phones claiming one code at once, the conditional update lets one through.
@@ -102,12 +102,12 @@ export function deviceRoutes() {
           .first<{ user_id: string }>()
       : null;
     if (!claimed) {
-      await failures.recordFailure(c.env, failureKey, config.codeFailures);
       throw new ApiError(
         "NOT_FOUND",
         "This link code is unknown, used or expired. Make a new one on your desktop.",
       );
     }
+    await failures.forgive(c.env, failureKey);
     const session = await prepareSession(c.env, claimed.user_id, "device");
     const device: DeviceRow = {
       id: newId("device"),

@@ -64,10 +64,10 @@ function html(
 async function lookup<T>(c: Context<AppEnv>, raw: string, find: (codeHash: string) => Promise<T | null>) {
   const config = getConfig(c.env);
   const key = `codes:ip:${clientIp(c.req.raw.headers)}`;
-  await failures.assertNotLocked(c.env, key, config.codeFailures);
+  await failures.begin(c.env, key, config.codeFailures);
   const letters = normalizeCode(raw);
   const found = letters ? await find(await hashCode(letters)) : null;
-  if (!found) await failures.recordFailure(c.env, key, config.codeFailures);
+  if (found) await failures.forgive(c.env, key);
   return { letters, found };
 }
 

@@ -29,7 +29,13 @@ export async function verifyAccessToken(token: string, secret: string): Promise<
     const header = JSON.parse(new TextDecoder().decode(fromBase64url(headerPart ?? ""))) as { alg?: unknown };
     if (header.alg !== "HS256") return null;
     const payload = (await verify(token, secret, "HS256")) as Partial<AccessClaims>;
-    if (payload.typ !== "access" || typeof payload.sub !== "string" || typeof payload.sid !== "string")
+    // hono's verify only checks `exp` when present: a token without one would never expire.
+    if (
+      payload.typ !== "access" ||
+      typeof payload.sub !== "string" ||
+      typeof payload.sid !== "string" ||
+      typeof payload.exp !== "number"
+    )
       return null;
     return payload as AccessClaims;
   } catch {

@@ -369,7 +369,7 @@ export function previewRoutes() {
   app.openapi(resolve, async (c) => {
     const config = getConfig(c.env);
     const failureKey = `codes:ip:${clientIp(c.req.raw.headers)}`;
-    await failures.assertNotLocked(c.env, failureKey, config.codeFailures);
+    await failures.begin(c.env, failureKey, config.codeFailures);
     const codeHash = await hashTypedCode(c.req.valid("json").code);
     const row = codeHash
       ? await c.env.DB.prepare(
@@ -385,10 +385,8 @@ export function previewRoutes() {
             project_name: string;
           }>()
       : null;
-    if (!row) {
-      await failures.recordFailure(c.env, failureKey, config.codeFailures);
-      throw new ApiError("NOT_FOUND", "No preview has this code. Check the letters and try again.");
-    }
+    if (!row) throw new ApiError("NOT_FOUND", "No preview has this code. Check the letters and try again.");
+    await failures.forgive(c.env, failureKey);
     const stub = previewStub(c.env, row.id);
     const state = await stub.get();
     if (!state) throw notFound("Preview session");

@@ -33,19 +33,23 @@ export async function enforceRateLimit(
 }
 
 /**
- * Failure counters for the security limits (login failures, code guesses): `assertNotLocked` before
- * trying, `recordFailure` after a miss, `clearFailures` after a success.
+ * Failure counters for the security limits (login failures, code guesses). Every attempt is counted
+ * as a failure *before* it is checked — one atomic step in the key's Durable Object — so concurrent
+ * guesses cannot all slip past a peek; a success then takes its count back (or clears the key).
  */
 export const failures = {
-  async assertNotLocked(env: Env, key: string, { limit, windowSeconds }: Limit): Promise<void> {
-    const decision = await limiter(env, key).peek(limit, windowSeconds);
+  /** Counts this attempt; throws 429 TOO_MANY_ATTEMPTS (with Retry-After) when the key is locked. */
+  async begin(env: Env, key: string, { limit, windowSeconds }: Limit): Promise<void> {
+    const decision = await limiter(env, key).consume(limit, windowSeconds);
     if (!decision.allowed)
       throw blocked("TOO_MANY_ATTEMPTS", decision, "Too many failed attempts; try again later.");
   },
-  async recordFailure(env: Env, key: string, { limit, windowSeconds }: Limit): Promise<void> {
-    await limiter(env, key).record(limit, windowSeconds);
+  /** The attempt succeeded: it was not a failure after all. */
+  async forgive(env: Env, key: string): Promise<void> {
+    await limiter(env, key).refund();
   },
-  async clearFailures(env: Env, key: string): Promise<void> {
+  /** Forgets every failure of the key (a successful login). */
+  async clear(env: Env, key: string): Promise<void> {
     await limiter(env, key).reset();
   },
 };

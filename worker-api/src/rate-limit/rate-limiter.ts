@@ -58,15 +58,15 @@ export class RateLimiter extends DurableObject {
     return decision;
   }
 
-  /** Counts one hit unconditionally (a failure that already happened) and returns the state after it. */
-  async record(limit: number, windowSeconds: number): Promise<LimitDecision> {
-    const now = Date.now();
-    const windowMs = windowSeconds * 1000;
-    const hits = this.prune(windowMs, now);
-    hits.push(now);
-    this.ctx.storage.sql.exec("INSERT INTO hits (at) VALUES (?)", now);
-    await this.scheduleCleanup(now + windowMs);
-    return this.decide(hits, limit, windowMs, now);
+  /** Takes back the newest hit: an attempt counted up front turned out not to be a failure. */
+  async refund(): Promise<void> {
+    const newest = this.load().pop();
+    if (newest !== undefined) {
+      this.ctx.storage.sql.exec(
+        "DELETE FROM hits WHERE rowid = (SELECT rowid FROM hits WHERE at = ? LIMIT 1)",
+        newest,
+      );
+    }
   }
 
   /** Whether one more hit would be allowed, without counting one. */
@@ -78,8 +78,9 @@ export class RateLimiter extends DurableObject {
 
   /** Forgets every hit (e.g. failures after a successful login). */
   async reset(): Promise<void> {
-    this.hits = [];
     await this.ctx.storage.deleteAll();
+    // deleteAll() drops the `hits` table too: forget the cache so the next call re-creates it.
+    this.hits = null;
   }
 
   /** Health check hook: proves the namespace answers. */

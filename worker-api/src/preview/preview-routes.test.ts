@@ -1,0 +1,394 @@
+import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Env as ConsumerEnv } from "../../../worker-consumers/src/env";
+import { handlePreviewBuild } from "../../../worker-consumers/src/handlers/preview-build";
+import {
+  call,
+  createProject,
+  expectError,
+  freshIp,
+  json,
+  pushFiles,
+  registerUser,
+  sha256Of,
+  type TestUser,
+} from "../../test/helpers";
+import { createApp } from "../app";
+
+type Started = {
+  session_id: string;
+  code: string;
+  link_url: string;
+  deep_link: string;
+  qr_svg: string;
+  status_url: string;
+  expires_at: string;
+};
+const FILES = {
+  "App.tsx": "export default function App() { return null; }\n",
+  "assets/logo.svg": "<svg/>",
+  "package.json": '{"name":"demo"}',
+};
+
+/** Runs the real preview-build consumer handler against this Worker's RPC entrypoint. */
+async function build(started: Started, projectId: string) {
+  const consumerEnv = { BLOBS: env.BLOBS, API: exports.Internal } as unknown as ConsumerEnv;
+  await handlePreviewBuild(
+    { kind: "preview.build", session_id: started.session_id, project_id: projectId, revision: 1 },
+    consumerEnv,
+  );
+}
+
+async function startedPreview(user?: TestUser, files: Record<string, string> = FILES) {
+  const owner = user ?? (await registerUser());
+  const project = await createProject(owner, { name: "Demo app", framework: "expo", entry: "App.tsx" });
+  await pushFiles(owner, project.id, files);
+  const res = await call("/api/v1/preview/start", {
+    token: owner.access,
+    body: { project_id: project.id, platform: "ios" },
+  });
+  expect(res.status).toBe(202);
+  return { owner, project, started: await json<Started>(res) };
+}
+
+async function resolve(code: string, ip = freshIp()) {
+  return call("/api/v1/preview/resolve", { body: { code }, ip });
+}
+
+describe("starting a preview", () => {
+  it("answers 202 with a code, links, a QR of the link and a status URL", async () => {
+    const { started } = await startedPreview();
+    expect(started.session_id).toMatch(/^pvs_/);
+    expect(started.code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
+    expect(started.link_url).toBe(`https://hivesync.test/p/${started.code}`);
+    expect(started.deep_link).toBe(`hivesync://preview?code=${started.code}`);
+    expect(started.qr_svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(started.status_url).toBe(
+      `https://hivesync.test/api/v1/preview/sessions/${started.session_id}/status`,
+    );
+    const ttl = new Date(started.expires_at).getTime() - Date.now();
+    expect(ttl).toBeGreaterThan(1790_000);
+    expect(ttl).toBeLessThanOrEqual(1800_000);
+  });
+
+  it("refuses an empty mirror (409 MIRROR_EMPTY), an unknown revision and someone else's project (404)", async () => {
+    const user = await registerUser();
+    const project = await createProject(user);
+    await expectError(
+      await call("/api/v1/preview/start", {
+        token: user.access,
+        body: { project_id: project.id, platform: "web" },
+      }),
+      409,
+      "MIRROR_EMPTY",
+    );
+    await pushFiles(user, project.id, { "a.js": "a" });
+    await expectError(
+      await call("/api/v1/preview/start", {
+        token: user.access,
+        body: { project_id: project.id, platform: "web", revision: 2 },
+      }),
+      404,
+      "NOT_FOUND",
+    );
+    const other = await registerUser();
+    await expectError(
+      await call("/api/v1/preview/start", {
+        token: other.access,
+        body: { project_id: project.id, platform: "web" },
+      }),
+      404,
+      "NOT_FOUND",
+    );
+    await expectError(
+      await call("/api/v1/preview/start", {
+        token: user.access,
+        body: { project_id: project.id, platform: "symbian" },
+      }),
+      400,
+      "VALIDATION_FAILED",
+    );
+  });
+
+  it("holds the per-project cap exactly under concurrent starts (429 TOO_MANY_PREVIEWS)", async () => {
+    const user = await registerUser();
+    const project = await createProject(user);
+    await pushFiles(user, project.id, { "a.js": "a" });
+    const app = createApp();
+    const limited = { ...env, MAX_ACTIVE_PREVIEWS: "3" };
+    const results = await Promise.all(
+      Array.from({ length: 7 }, () =>
+        app.request(
+          "/api/v1/preview/start",
+          {
+            method: "POST",
+            headers: { authorization: `Bearer ${user.access}`, "content-type": "application/json" },
+            body: JSON.stringify({ project_id: project.id, platform: "android" }),
+          },
+          limited,
+        ),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([202, 202, 202, 429, 429, 429, 429]);
+    const rejected = results.find((r) => r.status === 429)!;
+    await expectError(rejected, 429, "TOO_MANY_PREVIEWS");
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM preview_sessions WHERE project_id = ?")
+      .bind(project.id)
+      .first<{ n: number }>();
+    expect(rows?.n).toBe(3);
+  });
+});
+
+describe("status, build and bundle", () => {
+  it("goes pending → building → ready, observed by long-poll, with etag/304", async () => {
+    const { owner, project, started } = await startedPreview();
+    const url = `/api/v1/preview/sessions/${started.session_id}/status`;
+    const first = await call(url, { token: owner.access });
+    expect(first.headers.get("etag")).toBe('"1"');
+    expect(await json(first)).toMatchObject({
+      session_id: started.session_id,
+      status: "pending",
+      version: 1,
+      progress: 0,
+    });
+    expect((await call(url, { token: owner.access, headers: { "if-none-match": '"1"' } })).status).toBe(304);
+
+    const waiting = call(`${url}?wait=20`, { token: owner.access, headers: { "if-none-match": '"1"' } });
+    await new Promise((r) => setTimeout(r, 30));
+    await build(started, project.id);
+    const woke = await json<{ status: string; version: number }>(await waiting);
+    expect(woke.version).toBeGreaterThan(1);
+
+    const final = await json<{
+      status: string;
+      progress: number;
+      bundle: { file_count: number; total_bytes: number; manifest_sha256: string };
+    }>(await call(url, { token: owner.access }));
+    expect(final.status).toBe("ready");
+    expect(final.progress).toBe(1);
+    expect(final.bundle.file_count).toBe(3);
+    const manifest = await (await env.BLOBS.get(
+      `p/${project.id}/bundles/${started.session_id}.json`,
+    ))!.text();
+    expect(final.bundle.manifest_sha256).toBe(await sha256Of(manifest));
+  });
+
+  it("builds a manifest sorted by path with content types and refuses to build without the entry file", async () => {
+    const { owner, project, started } = await startedPreview();
+    await build(started, project.id);
+    const res = await call(`/api/v1/preview/bundle/${started.session_id}`, { token: owner.access });
+    expect(res.status).toBe(200);
+    const manifest = await json<{
+      files: { path: string; content_type: string }[];
+      project: { entry: string };
+      revision: number;
+    }>(res);
+    expect(manifest.files.map((f) => f.path)).toEqual(["App.tsx", "assets/logo.svg", "package.json"]);
+    expect(manifest.files[1]?.content_type).toBe("image/svg+xml");
+    expect(manifest.project.entry).toBe("App.tsx");
+
+    const broken = await startedPreview(owner, { "index.js": "x" });
+    await build(broken.started, broken.project.id);
+    const status = await json<{ status: string; error: { code: string } }>(
+      await call(`/api/v1/preview/sessions/${broken.started.session_id}/status`, { token: owner.access }),
+    );
+    expect(status).toMatchObject({ status: "failed", error: { code: "entry_missing" } });
+    await expectError(
+      await call(`/api/v1/preview/bundle/${broken.started.session_id}`, { token: owner.access }),
+      410,
+      "PREVIEW_FAILED",
+    );
+  });
+
+  it("answers 409 PREVIEW_NOT_READY before ready", async () => {
+    const { owner, started } = await startedPreview();
+    const err = await expectError(
+      await call(`/api/v1/preview/bundle/${started.session_id}`, { token: owner.access }),
+      409,
+      "PREVIEW_NOT_READY",
+    );
+    expect(err.details.status).toBe("pending");
+  });
+
+  it("serves bundle files by hash: immutable, only hashes in the manifest, with HTTP Range", async () => {
+    const { owner, project, started } = await startedPreview();
+    await build(started, project.id);
+    const hash = await sha256Of(FILES["App.tsx"]);
+    const base = `/api/v1/preview/bundle/${started.session_id}/files`;
+    const full = await call(`${base}/${hash}`, { token: owner.access });
+    expect(full.status).toBe(200);
+    expect(await full.text()).toBe(FILES["App.tsx"]);
+    expect(full.headers.get("cache-control")).toBe("private, max-age=31536000, immutable");
+    expect(full.headers.get("etag")).toBe(`"${hash}"`);
+
+    const part = await call(`${base}/${hash}`, { token: owner.access, headers: { range: "bytes=7-13" } });
+    expect(part.status).toBe(206);
+    expect(part.headers.get("content-range")).toBe(`bytes 7-13/${FILES["App.tsx"].length}`);
+    expect(await part.text()).toBe(FILES["App.tsx"].slice(7, 14));
+    const tail = await call(`${base}/${hash}`, { token: owner.access, headers: { range: "bytes=40-" } });
+    expect(await tail.text()).toBe(FILES["App.tsx"].slice(40));
+
+    // A blob of the same project that is not in this bundle is not reachable through it.
+    const other = await sha256Of("not in the bundle");
+    await call(`/api/v1/projects/${project.id}/blobs/${other}`, {
+      method: "PUT",
+      token: owner.access,
+      body: "not in the bundle",
+      headers: { "content-type": "application/octet-stream" },
+    });
+    await expectError(await call(`${base}/${other}`, { token: owner.access }), 404, "NOT_FOUND");
+  });
+});
+
+describe("the phone's side: codes and scoped tokens", () => {
+  it("resolves a code typed any way into a token that reads that session's status, bundle and files only", async () => {
+    const { project, started } = await startedPreview();
+    await build(started, project.id);
+    const typed = started.code.toLowerCase().replace("-", " ");
+    const res = await resolve(typed);
+    expect(res.status).toBe(200);
+    const scoped = await json<{
+      session_id: string;
+      access_token: string;
+      status: string;
+      platform: string;
+      project: { name: string };
+    }>(res);
+    expect(scoped).toMatchObject({
+      session_id: started.session_id,
+      status: "ready",
+      platform: "ios",
+      project: { name: "Demo app" },
+    });
+    const token = scoped.access_token;
+    expect((await call(`/api/v1/preview/sessions/${started.session_id}/status`, { token })).status).toBe(200);
+    const manifest = await json<{ files: { sha256: string }[] }>(
+      await call(`/api/v1/preview/bundle/${started.session_id}`, { token }),
+    );
+    for (const file of manifest.files) {
+      const bytes = await (
+        await call(`/api/v1/preview/bundle/${started.session_id}/files/${file.sha256}`, { token })
+      ).arrayBuffer();
+      expect(await sha256Of(new Uint8Array(bytes))).toBe(file.sha256);
+    }
+    // Nothing else: not the owner's projects, not the full record, not another session.
+    await expectError(await call("/api/v1/projects", { token }), 401, "UNAUTHENTICATED");
+    await expectError(await call(`/api/v1/projects/${project.id}/mirror`, { token }), 401, "UNAUTHENTICATED");
+    await expectError(
+      await call(`/api/v1/preview/sessions/${started.session_id}`, { token }),
+      401,
+      "UNAUTHENTICATED",
+    );
+    const second = await startedPreview();
+    await expectError(
+      await call(`/api/v1/preview/sessions/${second.started.session_id}/status`, { token }),
+      403,
+      "FORBIDDEN",
+    );
+    await expectError(
+      await call(`/api/v1/preview/sessions/${started.session_id}/status`, { token: `${token}x` }),
+      401,
+      "UNAUTHENTICATED",
+    );
+    // The bundle was opened by that phone once.
+    await new Promise((r) => setTimeout(r, 50));
+    const record = await json<{ opened: { platform: string }[] }>(
+      await call(`/api/v1/preview/sessions/${started.session_id}`, { token: second.owner.access }),
+    );
+    expect(record).toBeTruthy();
+  });
+
+  it("limits wrong codes to 5 per IP per 10 minutes (429 with Retry-After), even for a right code after", async () => {
+    const { started } = await startedPreview();
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) await expectError(await resolve("BBBB-BBBB", ip), 404, "NOT_FOUND");
+    const blocked = await resolve(started.code, ip);
+    await expectError(blocked, 429, "TOO_MANY_ATTEMPTS");
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await resolve(started.code, freshIp())).status).toBe(200);
+  });
+
+  it("counts wrong codes exactly under concurrency", async () => {
+    const ip = freshIp();
+    const results = await Promise.all(Array.from({ length: 12 }, () => resolve("CCCC-CCCC", ip)));
+    const notFound = results.filter((r) => r.status === 404).length;
+    expect(notFound).toBeLessThanOrEqual(5);
+    expect(results.filter((r) => r.status === 429).length).toBe(12 - notFound);
+    expect((await resolve("CCCC-CCCC", ip)).status).toBe(429);
+  });
+});
+
+describe("ending a preview", () => {
+  it("cancel makes the bundle 410 PREVIEW_CANCELLED and removes its manifest", async () => {
+    const { owner, project, started } = await startedPreview();
+    await build(started, project.id);
+    const res = await call(`/api/v1/preview/sessions/${started.session_id}/cancel`, {
+      method: "POST",
+      token: owner.access,
+    });
+    expect((await json<{ status: string }>(res)).status).toBe("cancelled");
+    await expectError(
+      await call(`/api/v1/preview/bundle/${started.session_id}`, { token: owner.access }),
+      410,
+      "PREVIEW_CANCELLED",
+    );
+    expect(await env.BLOBS.head(`p/${project.id}/bundles/${started.session_id}.json`)).toBeNull();
+    await expectError(await resolve(started.code), 410, "PREVIEW_CANCELLED");
+  });
+
+  it("expiry makes the bundle 410 PREVIEW_EXPIRED, removes the manifest, updates D1 and kills the code", async () => {
+    const { owner, project, started } = await startedPreview();
+    await build(started, project.id);
+    const scoped = await json<{ access_token: string }>(await resolve(started.code));
+    await runDurableObjectAlarm(env.PREVIEW_SESSION.get(env.PREVIEW_SESSION.idFromName(started.session_id)));
+    await expectError(
+      await call(`/api/v1/preview/bundle/${started.session_id}`, { token: owner.access }),
+      410,
+      "PREVIEW_EXPIRED",
+    );
+    await expectError(
+      await call(`/api/v1/preview/bundle/${started.session_id}`, { token: scoped.access_token }),
+      410,
+      "PREVIEW_EXPIRED",
+    );
+    expect(await env.BLOBS.head(`p/${project.id}/bundles/${started.session_id}.json`)).toBeNull();
+    const row = await env.DB.prepare("SELECT status FROM preview_sessions WHERE id = ?")
+      .bind(started.session_id)
+      .first<{ status: string }>();
+    expect(row?.status).toBe("expired");
+    await expectError(await resolve(started.code), 410, "PREVIEW_EXPIRED");
+    const list = await json<{ items: unknown[] }>(
+      await call(`/api/v1/preview/sessions?project_id=${project.id}&active=true`, { token: owner.access }),
+    );
+    expect(list.items).toEqual([]);
+  });
+
+  it("a signed-out owner's status polls stop at once (no D1 on the poll path)", async () => {
+    const { owner, started } = await startedPreview();
+    const url = `/api/v1/preview/sessions/${started.session_id}/status`;
+    expect((await call(url, { token: owner.access })).status).toBe(200);
+    expect((await call("/api/v1/auth/logout", { method: "POST", token: owner.access })).status).toBe(204);
+    await expectError(await call(url, { token: owner.access }), 401, "UNAUTHENTICATED");
+  });
+
+  it("other users get 404 on every preview route of someone else's session", async () => {
+    const { started } = await startedPreview();
+    const other = await registerUser();
+    const id = started.session_id;
+    for (const [path, method] of [
+      [`/api/v1/preview/sessions/${id}/status`, "GET"],
+      [`/api/v1/preview/sessions/${id}`, "GET"],
+      [`/api/v1/preview/sessions/${id}/cancel`, "POST"],
+      [`/api/v1/preview/bundle/${id}`, "GET"],
+      [`/api/v1/preview/bundle/${id}/files/${"0".repeat(64)}`, "GET"],
+    ] as const) {
+      await expectError(await call(path, { method, token: other.access }), 404, "NOT_FOUND");
+    }
+    const list = await json<{ items: unknown[] }>(
+      await call("/api/v1/preview/sessions", { token: other.access }),
+    );
+    expect(list.items).toEqual([]);
+  });
+});
