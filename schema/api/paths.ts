@@ -22,7 +22,9 @@ export function mirrorPathProblem(path: string): string | null {
     if (segment === "") return "path contains an empty segment ('//' or a trailing '/')";
     if (segment === "." || segment === "..") return "path contains '.' or '..' segments";
   }
-  if (segments[0] === ".git") return "paths inside .git/ are not mirrored";
+  // Git itself refuses a `.git` segment anywhere, in any case (a nested repo, or a case-insensitive disk).
+  if (segments.some((segment) => segment.toLowerCase() === ".git"))
+    return "paths inside .git/ are not mirrored";
   return null;
 }
 

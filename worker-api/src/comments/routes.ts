@@ -151,15 +151,28 @@ export function commentRoutes() {
   app.openapi(list, async (c) => {
     const project = await loadOwnedProject(c.env, c.get("auth").userId, c.req.valid("param").id);
     const { limit, cursor, file_path } = c.req.valid("query");
+    // AI comment ids are derived from their job (not time-sortable), so order by time with the id
+    // as tie-breaker; the cursor carries both.
     const after = decodeCursor(cursor);
+    const sep = after?.indexOf("|") ?? -1;
+    if (after !== undefined && sep < 1) {
+      throw new ApiError("INVALID_CURSOR", "The cursor is not valid; start again without one.");
+    }
     const { results } = await c.env.DB.prepare(
       `SELECT ${COLUMNS} FROM comments WHERE project_id = ?1 AND (?2 IS NULL OR file_path = ?2)
-       AND (?3 IS NULL OR id > ?3) ORDER BY id LIMIT ?4`,
+       AND (?3 IS NULL OR created_at > ?3 OR (created_at = ?3 AND id > ?4))
+       ORDER BY created_at, id LIMIT ?5`,
     )
-      .bind(project.id, file_path ?? null, after ?? null, limit + 1)
+      .bind(
+        project.id,
+        file_path ?? null,
+        after ? after.slice(0, sep) : null,
+        after ? after.slice(sep + 1) : null,
+        limit + 1,
+      )
       .all<CommentRow>();
     return c.json(
-      toPage(results, limit, (r) => r.id, presentComment),
+      toPage(results, limit, (r) => `${r.created_at}|${r.id}`, presentComment),
       200,
     );
   });

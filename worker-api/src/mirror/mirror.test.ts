@@ -229,6 +229,8 @@ describe("change sets", () => {
     ["src\\windows.ts", "'/' separators"],
     ["nul\u0000byte.ts", "control characters"],
     [".git/config", ".git/"],
+    ["vendor/lib/.git/HEAD", ".git/"],
+    [".GIT/config", ".git/"],
     [`${"a".repeat(513)}`, "512 bytes"],
     ["caf\u0065\u0301.ts", "NFC"],
     ["src//double.ts", "empty segment"],
