@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { ErrorBody } from "../../schema/errors";
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "../../schema/errors";
 import type { AppEnv } from "./env";
 import { ApiError } from "./lib/api-error";
 import { describeError, log } from "./lib/log";
@@ -20,7 +20,7 @@ export function renderError(c: Context<AppEnv>, err: ApiError): Response {
   return res;
 }
 
-/** Maps errors Hono itself raises (e.g. a malformed JSON body seen by a validator) onto our codes. */
+/** Maps errors Hono and its middleware raise (a validator's malformed JSON, a 415 gate) onto our codes. */
 function fromHttpException(err: HTTPException): ApiError {
   switch (err.status) {
     case 400:
@@ -29,8 +29,13 @@ function fromHttpException(err: HTTPException): ApiError {
       return new ApiError("UNAUTHENTICATED", "Sign in first.");
     case 413:
       return new ApiError("PAYLOAD_TOO_LARGE", "The request body is too large.");
-    default:
-      return new ApiError("INTERNAL_ERROR", "Something went wrong on our side.");
+    case 415:
+      return new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.");
+    default: {
+      // Any other 4xx keeps its status through the first code the table gives it.
+      const code = (Object.keys(ERROR_STATUS) as ErrorCode[]).find((c) => ERROR_STATUS[c] === err.status);
+      return new ApiError(code ?? "VALIDATION_FAILED", err.message || "The request cannot be served.");
+    }
   }
 }
 
