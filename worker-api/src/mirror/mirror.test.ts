@@ -56,6 +56,20 @@ describe("blobs", () => {
     expect(await json(res)).toEqual({ missing: [b] });
   });
 
+  it("stores one blob when many clients upload it at once", async () => {
+    const user = await registerUser();
+    const project = await createProject(user);
+    const content = "shared by everyone ".repeat(100);
+    const hash = await sha256Of(content);
+    const results = await Promise.all(Array.from({ length: 8 }, () => upload(user.access, project.id, hash, content)));
+    for (const res of results) expect([200, 201]).toContain(res.status);
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM mirror_blobs WHERE project_id = ?").bind(project.id).first<{ n: number }>();
+    expect(rows?.n).toBe(1);
+    expect(await (await env.BLOBS.get(`p/${project.id}/blobs/${hash}`))?.text()).toBe(content);
+    const missing = await json(await call(`/api/v1/projects/${project.id}/blobs/missing`, { token: user.access, body: { hashes: [hash] } }));
+    expect(missing).toEqual({ missing: [] });
+  });
+
   it("rejects bytes that do not match the hash (422 HASH_MISMATCH) and stores nothing", async () => {
     const user = await registerUser();
     const project = await createProject(user);
