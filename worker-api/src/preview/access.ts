@@ -21,11 +21,11 @@ export type PreviewCaller =
   | { kind: "owner"; userId: string; authSessionId: string };
 
 /**
- * Who is asking about preview `sessionId`, checked without D1: a preview-scoped token must be one
- * the session's object handed out, and a user token must belong to the session's owner and not be
- * revoked (checked in the user's RevokedSessions object). Anything else is 401, 403 or 404.
+ * Who is asking about preview `sessionId`, from the request alone: a preview-scoped token (which
+ * must name this session: 403 otherwise) or a verified user access token. Whether they may read
+ * it is the session object's call (`readOutcome`), and revocation is `assertNotRevoked`.
  */
-export async function identifyPreviewCaller(c: Context<AppEnv>, sessionId: string): Promise<PreviewCaller> {
+export async function previewCaller(c: Context<AppEnv>, sessionId: string): Promise<PreviewCaller> {
   const bearer = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1];
   if (bearer?.startsWith(PREVIEW_TOKEN_PREFIX)) {
     const parts = previewTokenParts(bearer);
@@ -37,24 +37,49 @@ export async function identifyPreviewCaller(c: Context<AppEnv>, sessionId: strin
   const claims = c.get("claims");
   if (!claims)
     throw new ApiError("UNAUTHENTICATED", "Sign in, or use the token from resolving the preview code.");
-  const revoked = await c.env.REVOKED_SESSIONS.get(c.env.REVOKED_SESSIONS.idFromName(claims.sub)).isRevoked(
-    claims.sid,
-  );
-  if (revoked) throw new ApiError("UNAUTHENTICATED", "This sign-in has been revoked.");
   return { kind: "owner", userId: claims.sub, authSessionId: claims.sid };
 }
 
-/** Whether `caller` may read `state`; throws the right error if not. */
-export function assertCanRead(state: PreviewState | null, caller: PreviewCaller): PreviewState {
-  if (!state) throw notFound("Preview session");
-  if (caller.kind === "owner") {
-    if (state.owner_id !== caller.userId) throw notFound("Preview session");
-    return state;
-  }
-  if (!state.token_hashes.includes(caller.tokenHash) || Date.now() >= new Date(state.expires_at).getTime()) {
+/**
+ * Logout and device revocation apply at once on the D1-free preview paths too: the user's
+ * RevokedSessions object remembers revoked sessions for as long as their access tokens live.
+ */
+export async function assertNotRevoked(env: Env, caller: PreviewCaller): Promise<void> {
+  if (caller.kind !== "owner") return;
+  const revoked = await env.REVOKED_SESSIONS.get(env.REVOKED_SESSIONS.idFromName(caller.userId)).isRevoked(
+    caller.authSessionId,
+  );
+  if (revoked) throw new ApiError("UNAUTHENTICATED", "This sign-in has been revoked.");
+}
+
+/** `previewCaller` and `assertNotRevoked` one after the other. */
+export async function identifyPreviewCaller(c: Context<AppEnv>, sessionId: string): Promise<PreviewCaller> {
+  const caller = await previewCaller(c, sessionId);
+  await assertNotRevoked(c.env, caller);
+  return caller;
+}
+
+export type ReadOutcome = "ok" | "not_found" | "unauthenticated";
+
+/** Whether `caller` may read `state` (pure, so the Durable Object can decide it in the same call). */
+export function readOutcome(state: PreviewState | null, caller: PreviewCaller): ReadOutcome {
+  if (!state) return "not_found";
+  if (caller.kind === "owner") return state.owner_id === caller.userId ? "ok" : "not_found";
+  const live = Date.now() < new Date(state.expires_at).getTime();
+  return state.token_hashes.includes(caller.tokenHash) && live ? "ok" : "unauthenticated";
+}
+
+/** Throws the error for a refused read outcome. */
+export function assertReadable(outcome: ReadOutcome): void {
+  if (outcome === "not_found") throw notFound("Preview session");
+  if (outcome === "unauthenticated")
     throw new ApiError("UNAUTHENTICATED", "This preview token is not valid (any more).");
-  }
-  return state;
+}
+
+/** `state` if `caller` may read it; throws the right error if not. */
+export function assertCanRead(state: PreviewState | null, caller: PreviewCaller): PreviewState {
+  assertReadable(readOutcome(state, caller));
+  return state as PreviewState;
 }
 
 /** The 409/410 a bundle read gets when the session is not `ready`. */

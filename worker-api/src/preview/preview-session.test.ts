@@ -2,6 +2,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import type { PreviewInit, PreviewReport, PreviewSession, PreviewState } from "./preview-session";
 
+const OWNER = { kind: "owner" as const, userId: "usr_test0000000000000000", authSessionId: "ses_x" };
 const bundle = { file_count: 2, total_bytes: 10, manifest_sha256: "a".repeat(64) };
 const failure = { code: "entry_missing", message: "no entry" };
 
@@ -120,7 +121,7 @@ describe("PreviewSession Durable Object", () => {
   it("long-poll wakes as soon as the version moves", async () => {
     const { stub } = await fresh();
     const started = Date.now();
-    const waiting = stub.waitForChange(1, 10_000);
+    const waiting = stub.poll(OWNER, 1, 10_000).then((r) => r.status);
     await new Promise((r) => setTimeout(r, 50));
     await stub.report({ status: "building", stage: "resolving_files", progress: 0.1 });
     const view = await waiting;
@@ -132,10 +133,10 @@ describe("PreviewSession Durable Object", () => {
   it("long-poll returns the unchanged state when the wait ends, and answers at once for an old version", async () => {
     const { stub } = await fresh();
     const started = Date.now();
-    const view = await stub.waitForChange(1, 300);
+    const view = (await stub.poll(OWNER, 1, 300)).status;
     expect(view?.version).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    const immediate = await stub.waitForChange(0, 10_000);
+    const immediate = (await stub.poll(OWNER, 0, 10_000)).status;
     expect(immediate?.version).toBe(1);
   });
 
@@ -162,6 +163,20 @@ describe("PreviewSession Durable Object", () => {
     await runDurableObjectAlarm(stub);
     expect((await stub.get())?.status).toBe("expired");
     expect((await stub.report({ status: "ready", bundle })).applied).toBe(false);
+  });
+
+  it("answers a poll only for its owner or a token it handed out", async () => {
+    const { stub } = await fresh();
+    expect((await stub.poll({ ...OWNER, userId: "usr_other000000000000000" }, null, 0)).outcome).toBe(
+      "not_found",
+    );
+    expect((await stub.poll({ kind: "token", tokenHash: "f".repeat(64) }, null, 0)).outcome).toBe(
+      "unauthenticated",
+    );
+    await stub.addToken("f".repeat(64));
+    const ok = await stub.poll({ kind: "token", tokenHash: "f".repeat(64) }, null, 0);
+    expect(ok.outcome).toBe("ok");
+    expect(ok.status?.status).toBe("pending");
   });
 
   it("records each opener once, without bumping the version", async () => {

@@ -4,6 +4,7 @@ import type { BundleSummary, PreviewStatus, PreviewStatusResponse } from "../../
 import { r2Keys } from "../../../schema/storage-keys";
 import type { Env } from "../env";
 import { notify } from "../notifications/notify";
+import { type PreviewCaller, type ReadOutcome, readOutcome } from "./access";
 
 export type PreviewState = {
   session_id: string;
@@ -108,14 +109,20 @@ export class PreviewSession extends DurableObject<Env> {
   }
 
   /**
-   * The status once `version` has moved past `sinceVersion`, or the unchanged status after
-   * `waitMs` (at most 25 s). Without `sinceVersion` it answers at once.
+   * A status poll in one call: checks that `caller` may read the session, then answers once
+   * `version` has moved past `sinceVersion`, or with the unchanged status after `waitMs` (at most
+   * 25 s). Without `sinceVersion` it answers at once.
    */
-  async waitForChange(sinceVersion: number | null, waitMs: number): Promise<PreviewStatusResponse | null> {
+  async poll(
+    caller: PreviewCaller,
+    sinceVersion: number | null,
+    waitMs: number,
+  ): Promise<{ outcome: ReadOutcome; status?: PreviewStatusResponse }> {
     const state = await this.load();
-    if (!state) return null;
+    const outcome = readOutcome(state, caller);
+    if (outcome !== "ok" || !state) return { outcome };
     if (sinceVersion === null || state.version !== sinceVersion || waitMs <= 0 || isTerminal(state.status)) {
-      return statusView(state);
+      return { outcome, status: statusView(state) };
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, Math.min(waitMs, MAX_WAIT_MS));
@@ -125,8 +132,7 @@ export class PreviewSession extends DurableObject<Env> {
       }
       this.waiters.add(done);
     });
-    const after = await this.load();
-    return after ? statusView(after) : null;
+    return { outcome, status: statusView((await this.load()) ?? state) };
   }
 
   /** Applies a report if the graph allows it; returns whether it did and the state after. */

@@ -26,9 +26,12 @@ import { enqueue } from "../queues/enqueue";
 import { clientIp, enforceRateLimit, failures } from "../rate-limit/limits";
 import {
   assertCanRead,
+  assertNotRevoked,
+  assertReadable,
   assertReady,
   identifyPreviewCaller,
   PREVIEW_TOKEN_PREFIX,
+  previewCaller,
   previewStub,
 } from "./access";
 import { codeLinks } from "./links";
@@ -302,14 +305,17 @@ export function previewRoutes() {
 
   app.openapi(status, async (c) => {
     const { id } = c.req.valid("param");
-    const caller = await identifyPreviewCaller(c, id);
-    const stub = previewStub(c.env, id);
-    assertCanRead(await stub.get(), caller);
+    const caller = await previewCaller(c, id);
     const since = versionFromEtag(c.req.header("if-none-match"));
-    const view = await stub.waitForChange(since, (c.req.valid("query").wait ?? 0) * 1000);
+    // One Durable Object call decides access and answers (or waits), while the revocation check
+    // runs beside it; no D1 on this path.
+    const [{ outcome, status: view }] = await Promise.all([
+      previewStub(c.env, id).poll(caller, since, (c.req.valid("query").wait ?? 0) * 1000),
+      assertNotRevoked(c.env, caller),
+    ]);
+    assertReadable(outcome);
     if (!view) throw notFound("Preview session");
-    const etag = `"${view.version}"`;
-    const headers = { etag, "cache-control": "private, no-cache" };
+    const headers = { etag: `"${view.version}"`, "cache-control": "private, no-cache" };
     if (since === view.version) return c.body(null, 304, headers);
     return c.json(view, 200, headers);
   });
