@@ -70,6 +70,17 @@ export default defineConfig({
           setupFiles: ["./worker-api/test/apply-migrations.ts"],
         },
       },
+      {
+        // The whole local stack under `wrangler dev`, driven over HTTP from Node.
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["clients/e2e/**/*.e2e.test.ts"],
+          globalSetup: ["./clients/e2e/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

@@ -368,7 +368,8 @@ export function previewRoutes() {
     const state = await stub.get();
     if (!state || state.owner_id !== c.get("auth").userId) throw notFound("Preview session");
     const { state: after } = await stub.report({ status: "cancelled" });
-    if (!after || after.status !== "cancelled") assertReady(after ?? state);
+    // Already failed or expired: say so (410) rather than pretend the cancel happened.
+    if (after?.status !== "cancelled") assertReady(after ?? state);
     return c.json(sessionView(after ?? state), 200);
   });
 
