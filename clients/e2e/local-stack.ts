@@ -19,12 +19,19 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
 
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number, logs: () => string): Promise<void> {
+async function waitForHealth(
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  logs: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${logs()}`);
@@ -43,12 +50,29 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
  * Applies the migrations to a fresh state folder and starts `wrangler dev` with both Workers.
  * `stateDir` lets a caller restart on existing state (durability checks).
  */
-export async function startLocalStack(options: { stateDir?: string; vars?: Record<string, string> } = {}): Promise<LocalStack> {
+export async function startLocalStack(
+  options: { stateDir?: string; vars?: Record<string, string> } = {},
+): Promise<LocalStack> {
   const stateDir = options.stateDir ?? (await mkdtemp(path.join(tmpdir(), "hivesync-e2e-")));
-  await run("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "-c", "wrangler.toml", "--persist-to", stateDir], {
-    cwd: ROOT,
-    env: ENV,
-  });
+  await run(
+    "npx",
+    [
+      "wrangler",
+      "d1",
+      "migrations",
+      "apply",
+      "DB",
+      "--local",
+      "-c",
+      "wrangler.toml",
+      "--persist-to",
+      stateDir,
+    ],
+    {
+      cwd: ROOT,
+      env: ENV,
+    },
+  );
   const port = await freePort();
   const varArgs = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child = spawn(

@@ -18,7 +18,7 @@ export default {
       { status: 404 },
     );
   },
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     await dispatchBatch(batch, env);
   },
 } satisfies ExportedHandler<Env>;
