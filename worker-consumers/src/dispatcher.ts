@@ -1,5 +1,6 @@
 import { QueueMessage } from "../../schema/queue-messages";
 import type { Env } from "./env";
+import { type FaultPlan, faultPlan, maybeFail } from "./fault-injection";
 import { handleAiRun } from "./handlers/ai-run";
 import { handleDeadLetter } from "./handlers/dead-letter";
 import { handleNotify } from "./handlers/notify";
@@ -25,42 +26,54 @@ async function run(message: QueueMessage, env: Env, delivery: { attempts: number
 }
 
 /**
- * Handles a batch message by message: each is validated, routed by `kind`, and acked or retried on
- * its own (one failure never redelivers its neighbours). An unparseable message is acked and logged
- * — retrying it could never succeed. Retries back off exponentially; after `max_retries` the queue
- * hands the message to the dead-letter queue.
+ * Handles one delivery: validate, route by `kind`, then ack — or retry with a growing delay when
+ * the handler throws. An unparseable message is acked and logged: retrying could never fix it.
+ */
+async function handleMessage(
+  msg: Message<unknown>,
+  queue: string,
+  env: Env,
+  faults: FaultPlan | null,
+): Promise<void> {
+  try {
+    if (queue === DEAD_LETTER_QUEUE) {
+      await handleDeadLetter(msg.body, env);
+      msg.ack();
+      return;
+    }
+    const parsed = QueueMessage.safeParse(msg.body);
+    if (!parsed.success) {
+      log("error", "malformed message acked", {
+        queue,
+        message_id: msg.id,
+        issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`),
+      });
+      msg.ack();
+      return;
+    }
+    if (faults) maybeFail(faults.before, "before", msg.attempts);
+    await run(parsed.data, env, { attempts: msg.attempts });
+    if (faults) maybeFail(faults.after, "after", msg.attempts);
+    msg.ack();
+  } catch (err) {
+    const delaySeconds = retryDelaySeconds(msg.attempts, Number(env.RETRY_BASE_DELAY_SECONDS) || undefined);
+    log("warn", "message failed; will retry", {
+      queue,
+      message_id: msg.id,
+      attempts: msg.attempts,
+      delay_seconds: delaySeconds,
+      ...errorFields(err),
+    });
+    msg.retry({ delaySeconds });
+  }
+}
+
+/**
+ * Handles a batch: every message on its own and concurrently, so one slow or failing message
+ * neither delays nor redelivers its neighbours. After `max_retries` the queue hands a message to
+ * the dead-letter queue.
  */
 export async function dispatchBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
-  for (const msg of batch.messages) {
-    try {
-      if (deadLetters) {
-        await handleDeadLetter(msg.body, env);
-        msg.ack();
-        continue;
-      }
-      const parsed = QueueMessage.safeParse(msg.body);
-      if (!parsed.success) {
-        log("error", "malformed message acked", {
-          queue: batch.queue,
-          message_id: msg.id,
-          issues: parsed.error.issues.slice(0, 5).map((i) => `${i.path.join(".")}: ${i.message}`),
-        });
-        msg.ack();
-        continue;
-      }
-      await run(parsed.data, env, { attempts: msg.attempts });
-      msg.ack();
-    } catch (err) {
-      const delaySeconds = retryDelaySeconds(msg.attempts);
-      log("warn", "message failed; will retry", {
-        queue: batch.queue,
-        message_id: msg.id,
-        attempts: msg.attempts,
-        delay_seconds: delaySeconds,
-        ...errorFields(err),
-      });
-      msg.retry({ delaySeconds });
-    }
-  }
+  const faults = faultPlan(env);
+  await Promise.all(batch.messages.map((msg) => handleMessage(msg, batch.queue, env, faults)));
 }

@@ -12,4 +12,8 @@ export type Env = {
   AI_BASE_URL?: string;
   AI_API_KEY?: string;
   MAX_AI_INPUT_BYTES?: string;
+  /** Base of the exponential retry delay in seconds (default 5: 10 s, 20 s, 40 s …). */
+  RETRY_BASE_DELAY_SECONDS?: string;
+  /** Development-only chaos for soak tests, see fault-injection.ts. */
+  FAULT_INJECTION?: string;
 };
