@@ -81,6 +81,15 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        // The client libraries (clients/core, desktop, mobile) against fake servers: plain Node, fast.
+        test: {
+          name: "clients",
+          environment: "node",
+          include: ["clients/**/*.test.ts"],
+          exclude: ["clients/e2e/**", "**/node_modules/**"],
+        },
+      },
     ],
   },
 });

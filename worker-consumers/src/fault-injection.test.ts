@@ -27,6 +27,6 @@ describe("fault injection (soak tests only)", () => {
 
   it("backs off exponentially from the configured base, capped at 5 minutes", () => {
     expect([1, 2, 3, 4, 5, 6].map((a) => retryDelaySeconds(a))).toEqual([10, 20, 40, 80, 160, 300]);
-    expect([1, 2, 3].map((a) => retryDelaySeconds(a, 0.25))).toEqual([0.5, 1, 2]);
+    expect([1, 2, 3].map((a) => retryDelaySeconds(a, 0.25))).toEqual([1, 1, 2]);
   });
 });

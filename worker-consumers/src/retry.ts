@@ -8,7 +8,7 @@ const MAX_DELAY_SECONDS = 300;
  * 5 min with the default base of 5 s (`RETRY_BASE_DELAY_SECONDS`).
  */
 export function retryDelaySeconds(attempts: number, baseSeconds = BASE_DELAY_SECONDS): number {
-  return Math.min(MAX_DELAY_SECONDS, baseSeconds * 2 ** Math.max(1, attempts));
+  return Math.min(MAX_DELAY_SECONDS, Math.ceil(baseSeconds * 2 ** Math.max(1, attempts)));
 }
 
 /** Whether this delivery is the last one before the queue gives the message to the dead-letter queue. */
