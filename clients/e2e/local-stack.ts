@@ -2,7 +2,7 @@
 // with a throw-away state folder, and tears it down again. Used by the e2e vitest project's
 // globalSetup and by the benchmark.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -47,11 +47,27 @@ async function waitForHealth(
 }
 
 /**
+ * A copy of the consumers' config with some [vars] replaced (wrangler's --var reaches only the first
+ * Worker of a multi-config `wrangler dev`). It sits beside the original so `main` still resolves.
+ */
+async function consumerConfigWith(vars: Record<string, string>): Promise<string> {
+  let text = await readFile(path.join(ROOT, "worker-consumers/wrangler.toml"), "utf8");
+  for (const [key, value] of Object.entries(vars)) {
+    const line = new RegExp(`^${key} = .*$`, "m");
+    if (!line.test(text)) throw new Error(`worker-consumers/wrangler.toml has no var ${key}`);
+    text = text.replace(line, `${key} = ${JSON.stringify(value)}`);
+  }
+  const relative = "worker-consumers/.wrangler.generated.toml";
+  await writeFile(path.join(ROOT, relative), text);
+  return relative;
+}
+
+/**
  * Applies the migrations to a fresh state folder and starts `wrangler dev` with both Workers.
  * `stateDir` lets a caller restart on existing state (durability checks).
  */
 export async function startLocalStack(
-  options: { stateDir?: string; vars?: Record<string, string> } = {},
+  options: { stateDir?: string; vars?: Record<string, string>; consumerVars?: Record<string, string> } = {},
 ): Promise<LocalStack> {
   const stateDir = options.stateDir ?? (await mkdtemp(path.join(tmpdir(), "hivesync-e2e-")));
   await run(
@@ -73,6 +89,9 @@ export async function startLocalStack(
       env: ENV,
     },
   );
+  const consumerConfig = options.consumerVars
+    ? await consumerConfigWith(options.consumerVars)
+    : "worker-consumers/wrangler.toml";
   const port = await freePort();
   const varArgs = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const child = spawn(
@@ -83,7 +102,7 @@ export async function startLocalStack(
       "-c",
       "wrangler.toml",
       "-c",
-      "worker-consumers/wrangler.toml",
+      consumerConfig,
       "--persist-to",
       stateDir,
       "--port",
