@@ -1,0 +1,30 @@
+// @hivesync desktop client: folder sync, previews, device linking and notifications on top of the
+// core client. Uses Node APIs (node:fs, node:crypto); everything from the core is re-exported.
+export * from "../../core/src";
+export { applyChanges, diffAgainstMirror, type FileVersion, MAX_CHANGES_PER_COMMIT } from "./change-set";
+export { linkDevice } from "./devices";
+export { hashFile } from "./hash-file";
+export {
+  ALWAYS_IGNORED_DIRECTORIES,
+  DEFAULT_IGNORE_PATTERNS,
+  IGNORE_FILE_NAMES,
+  IgnoreRules,
+} from "./ignore-rules";
+export { type MirrorState, readMirror } from "./mirror-state";
+export { getPreviewBundle, startPreview, type WatchPreviewOptions, watchPreview } from "./previews";
+export {
+  type SyncFolderOptions,
+  type SyncFolderResult,
+  type SyncPhase,
+  type SyncProgress,
+  syncFolder,
+} from "./sync-folder";
+export { type BlobSource, type UploadBlobsOptions, uploadBlobs } from "./upload-blobs";
+export {
+  DEFAULT_MAX_FILE_BYTES,
+  type ExcludedFile,
+  type LocalFile,
+  type WalkOptions,
+  type WalkResult,
+  walkFolder,
+} from "./walk";

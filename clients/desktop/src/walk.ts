@@ -1,0 +1,92 @@
+import type { Dirent } from "node:fs";
+import { lstat, readdir } from "node:fs/promises";
+import path from "node:path";
+import { mirrorPathProblem, throwIfAborted } from "../../core/src";
+import { IgnoreRules } from "./ignore-rules";
+
+/** The server's default `MAX_FILE_BYTES` (10 MiB): larger files cannot be uploaded. */
+export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** A file that will be synced. `path` is its mirror path (posix, NFC, relative to the folder). */
+export type LocalFile = { path: string; absolutePath: string; size: number; mtimeMs: number };
+
+/** A file that is not ignored but cannot be synced, and why (too large, symlink, bad name). */
+export type ExcludedFile = { path: string; reason: string };
+
+/** What {@link walkFolder} found. */
+export type WalkResult = { files: LocalFile[]; excluded: ExcludedFile[] };
+
+/** How {@link walkFolder} walks. */
+export type WalkOptions = {
+  signal?: AbortSignal;
+  /** More gitignore patterns, applied at the root (lowest precedence). */
+  ignorePatterns?: readonly string[];
+  /** Files larger than this are excluded (default 10 MiB, the server's default limit). */
+  maxFileBytes?: number;
+};
+
+/**
+ * Lists the files of `root` that a sync would mirror, sorted by path: it honours `.gitignore` and
+ * `.hivesyncignore` at every level plus the built-in ignores, never enters ignored directories,
+ * and reports (rather than silently drops) files it cannot sync: symbolic links (they could point
+ * outside the folder), files over `maxFileBytes`, and names the server would refuse.
+ *
+ * @example
+ * const { files, excluded } = await walkFolder("/home/ada/hello-app");
+ * for (const e of excluded) console.warn(`skipped ${e.path}: ${e.reason}`);
+ */
+export async function walkFolder(root: string, options: WalkOptions = {}): Promise<WalkResult> {
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const files: LocalFile[] = [];
+  const excluded: ExcludedFile[] = [];
+  const seen = new Set<string>();
+
+  const visit = async (dir: string, inherited: IgnoreRules): Promise<void> => {
+    throwIfAborted(options.signal);
+    const rules = await inherited.loadDirectory(root, dir);
+    let entries: Dirent[];
+    try {
+      entries = await readdir(path.join(root, dir), { withFileTypes: true });
+    } catch (error) {
+      if (dir === "") throw error;
+      excluded.push({ path: dir, reason: `unreadable directory (${(error as NodeJS.ErrnoException).code})` });
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!rules.ignores(rel, true)) await visit(rel, rules);
+        continue;
+      }
+      if (rules.ignores(rel, false)) continue;
+      const mirrorPath = rel.normalize("NFC");
+      if (entry.isSymbolicLink()) {
+        excluded.push({ path: mirrorPath, reason: "symbolic link" });
+        continue;
+      }
+      if (!entry.isFile()) continue;
+      const problem = mirrorPathProblem(mirrorPath);
+      if (problem) {
+        excluded.push({ path: mirrorPath, reason: problem });
+        continue;
+      }
+      if (seen.has(mirrorPath)) {
+        excluded.push({ path: mirrorPath, reason: "another file has the same name in Unicode NFC form" });
+        continue;
+      }
+      const absolutePath = path.join(root, rel);
+      const info = await lstat(absolutePath);
+      if (info.size > maxFileBytes) {
+        excluded.push({ path: mirrorPath, reason: `larger than ${maxFileBytes} bytes` });
+        continue;
+      }
+      seen.add(mirrorPath);
+      files.push({ path: mirrorPath, absolutePath, size: info.size, mtimeMs: info.mtimeMs });
+    }
+  };
+
+  await visit("", IgnoreRules.create(options.ignorePatterns));
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, excluded };
+}
