@@ -114,33 +114,28 @@ async function userWork(n: number): Promise<Work> {
 async function settle(work: Work, deadline: number) {
   const terminal = new Set(["succeeded", "failed", "ready", "cancelled", "expired"]);
   const states: Record<string, string> = {};
+  const urls: [string, string][] = [
+    ...work.syncs.map(([projectId, id]): [string, string] => [id, `/projects/${projectId}/syncs/${id}`]),
+    ...work.jobs.map((id): [string, string] => [id, `/ai/jobs/${id}`]),
+    ...work.previews.map((id): [string, string] => [id, `/preview/sessions/${id}/status`]),
+  ];
   for (;;) {
-    const pending: Promise<void>[] = [];
-    for (const [projectId, id] of work.syncs)
-      if (!terminal.has(states[id] ?? ""))
-        pending.push(
-          api<{ status: string }>(`/projects/${projectId}/syncs/${id}`, { token: work.token }).then(
-            (r) => void (states[id] = r.body.status),
-          ),
-        );
-    for (const id of work.jobs)
-      if (!terminal.has(states[id] ?? ""))
-        pending.push(
-          api<{ status: string }>(`/ai/jobs/${id}`, { token: work.token }).then(
-            (r) => void (states[id] = r.body.status),
-          ),
-        );
-    for (const id of work.previews)
-      if (!terminal.has(states[id] ?? ""))
-        pending.push(
-          api<{ status: string }>(`/preview/sessions/${id}/status`, { token: work.token }).then(
-            (r) => void (states[id] = r.body.status),
-          ),
-        );
-    if (pending.length === 0 || Date.now() > deadline) return states;
-    await Promise.all(pending);
+    const open = urls.filter(([id]) => !terminal.has(states[id] ?? ""));
+    if (open.length === 0 || Date.now() > deadline) return states;
+    await Promise.all(
+      open.map(async ([id, url]) => {
+        states[id] = (await api<{ status: string }>(url, { token: work.token })).body.status;
+      }),
+    );
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** How many times each value occurs. */
+function tally(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
 }
 
 describe("soak", () => {
@@ -150,7 +145,7 @@ describe("soak", () => {
     const deadline = Date.now() + 240_000;
     const states = await Promise.all(work.map((w) => settle(w, deadline)));
     const all = states.flatMap((s) => Object.values(s));
-    const counts = all.reduce<Record<string, number>>((acc, s) => ({ ...acc, [s]: (acc[s] ?? 0) + 1 }), {});
+    const counts = tally(all);
     console.log(
       `soak: ${all.length} jobs in ${((Date.now() - started) / 1000).toFixed(1)} s → ${JSON.stringify(counts)}`,
     );
@@ -168,10 +163,7 @@ describe("soak", () => {
         (n) => `${n.type}:${n.payload.sync_id ?? n.payload.job_id ?? n.payload.session_id}`,
       );
       expect(new Set(keys).size).toBe(keys.length);
-      const byType = notes.body.items.reduce<Record<string, number>>(
-        (acc, n) => ({ ...acc, [n.type]: (acc[n.type] ?? 0) + 1 }),
-        {},
-      );
+      const byType = tally(notes.body.items.map((n) => n.type));
       expect(byType).toEqual({
         repo_sync_succeeded: SYNCS_PER_USER,
         ai_job_succeeded: AI_JOBS_PER_USER,

@@ -24,6 +24,7 @@ import { sha256Hex } from "../lib/crypto";
 import { describeError, log } from "../lib/log";
 import { decodeCursor, encodeCursor } from "../lib/pagination";
 import { requireAuth } from "../middleware/auth";
+import { idempotent } from "../middleware/idempotency";
 import { bearerAuth, createRouter, errorResponses } from "../openapi";
 import { loadOwnedProject } from "../projects/project-store";
 import { enqueue } from "../queues/enqueue";
@@ -66,6 +67,7 @@ const commit = createRoute({
   method: "post",
   path: "/projects/{id}/mirror/changes",
   summary: "Commit a change set against base_revision",
+  middleware: [requireAuth, idempotent] as const,
   request: { params: ProjectParams, body: { ...json(CommitChangesRequest), required: true } },
   responses: {
     202: { description: "Accepted; a repo-sync job verifies it", ...json(CommitChangesResponse) },
