@@ -1,0 +1,36 @@
+import { collectAll } from "../../../core/src";
+import type { CommandContext } from "../context";
+import { CliError } from "../output";
+
+type Flags = Record<string, string | boolean | undefined>;
+const FRAMEWORKS = ["expo", "react-native", "web", "other"] as const;
+
+/** `hivesync projects create <name> [--framework expo] [--entry App.tsx]` and `hivesync projects list`. */
+export async function projects(ctx: CommandContext, args: string[], flags: Flags): Promise<void> {
+  const [sub, name] = args;
+  if (sub === "create") {
+    if (!name) throw new CliError("MISSING_ARGUMENT", "Name the project: hivesync projects create <name>.");
+    const framework = (flags.framework as string | undefined) ?? "other";
+    if (!FRAMEWORKS.includes(framework as (typeof FRAMEWORKS)[number])) {
+      throw new CliError("INVALID_ARGUMENT", `--framework is one of ${FRAMEWORKS.join(", ")}.`);
+    }
+    const project = await ctx.client.projects.create({
+      name,
+      framework: framework as (typeof FRAMEWORKS)[number],
+      ...(flags.entry ? { entry: flags.entry as string } : {}),
+    });
+    ctx.out.result(project, `Created ${project.name} (${project.id}).`);
+    return;
+  }
+  if (sub === "list" || sub === undefined) {
+    const items = await collectAll((cursor) => ctx.client.projects.list({ cursor, limit: 100 }));
+    ctx.out.result(
+      { items },
+      items.length === 0
+        ? "No projects yet: `hivesync push` in a folder creates one."
+        : items.map((p) => `${p.id}  ${p.name}  (${p.framework}, revision ${p.mirror_revision})`).join("\n"),
+    );
+    return;
+  }
+  throw new CliError("INVALID_ARGUMENT", `Unknown subcommand "projects ${sub}": use create or list.`);
+}
