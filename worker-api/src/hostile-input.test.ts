@@ -85,7 +85,7 @@ const bodies = fc.oneof(
 );
 const segment = fc.oneof(
   fc.string({ maxLength: 80 }),
-  fc.constantFrom("prj_x", "pvs_" + "A".repeat(30), "%00", "..", "a/b"),
+  fc.constantFrom("prj_x", `pvs_${"A".repeat(30)}`, "%00", "..", "a/b"),
 );
 const queryValue = fc.oneof(
   fc.string({ maxLength: 40 }),

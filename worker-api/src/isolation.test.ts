@@ -7,8 +7,17 @@ import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env as ConsumerEnv } from "../../worker-consumers/src/env";
 import { handlePreviewBuild } from "../../worker-consumers/src/handlers/preview-build";
+import {
+  call,
+  createProject,
+  freshIp,
+  json,
+  pushFiles,
+  registerUser,
+  sha256Of,
+  type TestUser,
+} from "../test/helpers";
 import { createApp } from "./app";
-import { call, createProject, freshIp, json, pushFiles, registerUser, sha256Of, type TestUser } from "../test/helpers";
 
 const app = createApp();
 const doc = app.getOpenAPI31Document({ openapi: "3.1.0", info: { title: "isolation", version: "1" } });
@@ -18,7 +27,15 @@ const routes = Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
 );
 
 /** Routes that are public by design (no owner behind them). */
-const PUBLIC = new Set(["get /health", "get /health/deep", "post /api/v1/auth/register", "post /api/v1/auth/login", "post /api/v1/auth/refresh", "post /api/v1/preview/resolve", "post /api/v1/devices/link/claim"]);
+const PUBLIC = new Set([
+  "get /health",
+  "get /health/deep",
+  "post /api/v1/auth/register",
+  "post /api/v1/auth/login",
+  "post /api/v1/auth/refresh",
+  "post /api/v1/preview/resolve",
+  "post /api/v1/devices/link/claim",
+]);
 
 type Owned = Record<string, string>;
 let owner: TestUser;
@@ -41,7 +58,10 @@ async function snapshot(userId: string): Promise<string> {
   const previews = await Promise.all(
     [owned.pvs].map((id) => env.PREVIEW_SESSION.get(env.PREVIEW_SESSION.idFromName(id as string)).get()),
   );
-  return JSON.stringify([results.map((r) => r.results), previews.map((p) => [p?.status, p?.version, p?.opened.length])]);
+  return JSON.stringify([
+    results.map((r) => r.results),
+    previews.map((p) => [p?.status, p?.version, p?.opened.length]),
+  ]);
 }
 
 function fill(path: string): string {
@@ -70,7 +90,10 @@ function bodyFor(method: string, path: string): unknown {
     "post /api/v1/projects/{id}/comments": { file_path: "a.ts", line_start: 1, line_end: 1, body: "hi" },
     "patch /api/v1/comments/{id}": { body: "hijacked" },
     "post /api/v1/projects/{id}/blobs/missing": { hashes: [owned.sha] },
-    "post /api/v1/projects/{id}/mirror/changes": { base_revision: 1, changes: [{ op: "delete", path: "a.ts" }] },
+    "post /api/v1/projects/{id}/mirror/changes": {
+      base_revision: 1,
+      changes: [{ op: "delete", path: "a.ts" }],
+    },
     "post /api/v1/ai/jobs": { project_id: owned.prj, type: "summarize_file", file_path: "a.ts" },
     "post /api/v1/preview/start": { project_id: owned.prj, platform: "ios" },
   };
@@ -99,16 +122,28 @@ beforeAll(async () => {
   const project = await createProject(owner, { name: "secret project" });
   const { sync_id } = await pushFiles(owner, project.id, { "a.ts": "export const secret = 42;\n" });
   const comment = await json<{ id: string }>(
-    await call(`/api/v1/projects/${project.id}/comments`, { token: owner.access, body: { file_path: "a.ts", line_start: 1, line_end: 1, body: "mine" } }),
+    await call(`/api/v1/projects/${project.id}/comments`, {
+      token: owner.access,
+      body: { file_path: "a.ts", line_start: 1, line_end: 1, body: "mine" },
+    }),
   );
   const job = await json<{ job_id: string }>(
-    await call("/api/v1/ai/jobs", { token: owner.access, body: { project_id: project.id, type: "summarize_file", file_path: "a.ts" } }),
+    await call("/api/v1/ai/jobs", {
+      token: owner.access,
+      body: { project_id: project.id, type: "summarize_file", file_path: "a.ts" },
+    }),
   );
   const started = await json<{ session_id: string }>(
-    await call("/api/v1/preview/start", { token: owner.access, body: { project_id: project.id, platform: "ios" } }),
+    await call("/api/v1/preview/start", {
+      token: owner.access,
+      body: { project_id: project.id, platform: "ios" },
+    }),
   );
   const consumerEnv = { BLOBS: env.BLOBS, API: exports.Internal } as unknown as ConsumerEnv;
-  await handlePreviewBuild({ kind: "preview.build", session_id: started.session_id, project_id: project.id, revision: 1 }, consumerEnv);
+  await handlePreviewBuild(
+    { kind: "preview.build", session_id: started.session_id, project_id: project.id, revision: 1 },
+    consumerEnv,
+  );
   const notificationId = `ntf_${"1".repeat(32)}`;
   await exports.Internal.createNotification({
     kind: "notify",
@@ -118,13 +153,23 @@ beforeAll(async () => {
     payload: { sync_id },
     created_at: new Date().toISOString(),
   });
-  const link = await json<{ code: string }>(await call("/api/v1/devices/link", { method: "POST", token: owner.access }));
-  const device = await json<{ device: { id: string }; tokens: { access_token: string } }>(
-    await call("/api/v1/devices/link/claim", { body: { code: link.code, device_name: "old phone", platform: "ios" }, ip: freshIp() }),
+  const link = await json<{ code: string }>(
+    await call("/api/v1/devices/link", { method: "POST", token: owner.access }),
   );
-  const keptLink = await json<{ code: string }>(await call("/api/v1/devices/link", { method: "POST", token: owner.access }));
+  const device = await json<{ device: { id: string }; tokens: { access_token: string } }>(
+    await call("/api/v1/devices/link/claim", {
+      body: { code: link.code, device_name: "old phone", platform: "ios" },
+      ip: freshIp(),
+    }),
+  );
+  const keptLink = await json<{ code: string }>(
+    await call("/api/v1/devices/link", { method: "POST", token: owner.access }),
+  );
   const keptDevice = await json<{ device: { id: string } }>(
-    await call("/api/v1/devices/link/claim", { body: { code: keptLink.code, device_name: "new phone", platform: "ios" }, ip: freshIp() }),
+    await call("/api/v1/devices/link/claim", {
+      body: { code: keptLink.code, device_name: "new phone", platform: "ios" },
+      ip: freshIp(),
+    }),
   );
   await call(`/api/v1/devices/${device.device.id}`, { method: "DELETE", token: owner.access });
   revokedDeviceToken = device.tokens.access_token;
@@ -133,10 +178,16 @@ beforeAll(async () => {
   const theirs = await createProject(intruder);
   await pushFiles(intruder, theirs.id, { "b.ts": "b" });
   const theirSession = await json<{ code: string }>(
-    await call("/api/v1/preview/start", { token: intruder.access, body: { project_id: theirs.id, platform: "web" } }),
+    await call("/api/v1/preview/start", {
+      token: intruder.access,
+      body: { project_id: theirs.id, platform: "web" },
+    }),
   );
-  scopedToken = (await json<{ access_token: string }>(await call("/api/v1/preview/resolve", { body: { code: theirSession.code }, ip: freshIp() })))
-    .access_token;
+  scopedToken = (
+    await json<{ access_token: string }>(
+      await call("/api/v1/preview/resolve", { body: { code: theirSession.code }, ip: freshIp() }),
+    )
+  ).access_token;
 
   owned = {
     prj: project.id,
@@ -160,12 +211,21 @@ describe("cross-user isolation", () => {
   for (const caller of ["another user", "a preview-scoped token", "a revoked device token"] as const) {
     for (const route of guarded) {
       it(`${caller}: ${route.method.toUpperCase()} ${route.path}`, async () => {
-        const token = caller === "another user" ? intruder.access : caller === "a preview-scoped token" ? scopedToken : revokedDeviceToken;
+        const token =
+          caller === "another user"
+            ? intruder.access
+            : caller === "a preview-scoped token"
+              ? scopedToken
+              : revokedDeviceToken;
         if (route.path === "/api/v1/auth/logout" && caller === "another user") return; // would only sign the intruder out
         const before = await snapshot(owner.id);
         const res = await send(route, token);
         const text = await res.text();
-        const targetsOwner = /\{(id|sync_id|sha256)\}/.test(route.path) || ["post /api/v1/ai/jobs", "post /api/v1/preview/start", "get /api/v1/ai/jobs"].includes(`${route.method} ${route.path}`);
+        const targetsOwner =
+          /\{(id|sync_id|sha256)\}/.test(route.path) ||
+          ["post /api/v1/ai/jobs", "post /api/v1/preview/start", "get /api/v1/ai/jobs"].includes(
+            `${route.method} ${route.path}`,
+          );
         if (caller === "another user") {
           if (targetsOwner) expect(res.status, text).toBe(404);
           else expect(res.status, text).toBeLessThan(500);

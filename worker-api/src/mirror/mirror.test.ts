@@ -61,12 +61,21 @@ describe("blobs", () => {
     const project = await createProject(user);
     const content = "shared by everyone ".repeat(100);
     const hash = await sha256Of(content);
-    const results = await Promise.all(Array.from({ length: 8 }, () => upload(user.access, project.id, hash, content)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => upload(user.access, project.id, hash, content)),
+    );
     for (const res of results) expect([200, 201]).toContain(res.status);
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM mirror_blobs WHERE project_id = ?").bind(project.id).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM mirror_blobs WHERE project_id = ?")
+      .bind(project.id)
+      .first<{ n: number }>();
     expect(rows?.n).toBe(1);
     expect(await (await env.BLOBS.get(`p/${project.id}/blobs/${hash}`))?.text()).toBe(content);
-    const missing = await json(await call(`/api/v1/projects/${project.id}/blobs/missing`, { token: user.access, body: { hashes: [hash] } }));
+    const missing = await json(
+      await call(`/api/v1/projects/${project.id}/blobs/missing`, {
+        token: user.access,
+        body: { hashes: [hash] },
+      }),
+    );
     expect(missing).toEqual({ missing: [] });
   });
 

@@ -1,0 +1,110 @@
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { configDir } from "./config-dir";
+import { FileTokenStore } from "./credentials";
+import { main } from "./main";
+import { formatBytes } from "./output";
+import { terminalQr } from "./terminal-qr";
+
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+async function tempDir() {
+  const dir = await mkdtemp(path.join(tmpdir(), "hivesync-cli-unit-"));
+  dirs.push(dir);
+  return dir;
+}
+function capture() {
+  let text = "";
+  return {
+    stream: new Writable({
+      write(chunk, _e, done) {
+        text += chunk.toString();
+        done();
+      },
+    }),
+    text: () => text,
+  };
+}
+
+describe("CLI pieces", () => {
+  it("keeps credentials under $XDG_CONFIG_HOME/hivesync, else ~/.config/hivesync", () => {
+    expect(configDir({ XDG_CONFIG_HOME: "/x/cfg" })).toBe("/x/cfg/hivesync");
+    expect(configDir({ HOME: "/home/ana" })).toMatch(/\.config\/hivesync$/);
+  });
+
+  it("stores tokens per server in a 0600 file and forgets them on clear", async () => {
+    const dir = await tempDir();
+    const a = new FileTokenStore(dir, "http://a");
+    const b = new FileTokenStore(dir, "http://b");
+    await a.set({ access_token: "A1", refresh_token: "R1" });
+    await b.set({ access_token: "B1", refresh_token: "R2" });
+    expect((await stat(path.join(dir, "credentials.json"))).mode & 0o777).toBe(0o600);
+    expect(await a.get()).toEqual({ access_token: "A1", refresh_token: "R1" });
+    await a.clear();
+    expect(await a.get()).toBeNull();
+    expect(await b.get()).toEqual({ access_token: "B1", refresh_token: "R2" });
+    expect(JSON.parse(await readFile(path.join(dir, "credentials.json"), "utf8")).servers).not.toHaveProperty(
+      "http://a",
+    );
+  });
+
+  it("draws a QR code with block characters", () => {
+    const qr = terminalQr("https://hivesync.example/p/WDJB-MJHT");
+    expect(qr.split("\n").length).toBeGreaterThan(10);
+    expect(qr).toMatch(/[█▀▄]/);
+  });
+
+  it("formats byte counts for people", () => {
+    expect([formatBytes(12), formatBytes(1536), formatBytes(3 * 1024 * 1024)]).toEqual([
+      "12 B",
+      "1.5 KB",
+      "3.0 MB",
+    ]);
+  });
+
+  it("prints help (exit 0), refuses unknown commands and flags (exit 2), and reports server errors as one line (exit 1)", async () => {
+    const out = capture();
+    const err = capture();
+    expect(await main(["--help"], { stdout: out.stream, stderr: err.stream })).toBe(0);
+    expect(out.text()).toContain("hivesync open <code>");
+    expect(await main(["dance"], { stdout: out.stream, stderr: err.stream })).toBe(2);
+    expect(await main(["push", "--colour"], { stdout: out.stream, stderr: err.stream })).toBe(2);
+
+    const dir = await tempDir();
+    const fakeFetch = (async () =>
+      new Response(
+        JSON.stringify({
+          error: {
+            code: "INVALID_CREDENTIALS",
+            message: "The login or password is wrong.",
+            details: {},
+            request_id: "req_1",
+          },
+        }),
+        {
+          status: 401,
+          headers: { "content-type": "application/json", "x-request-id": "req_1" },
+        },
+      )) as typeof fetch;
+    const jsonOut = capture();
+    const jsonErr = capture();
+    const code = await main(["login", "--login", "ana", "--password", "nope-nope-nope", "--json"], {
+      stdout: jsonOut.stream,
+      stderr: jsonErr.stream,
+      env: { XDG_CONFIG_HOME: dir },
+      fetch: fakeFetch,
+    });
+    expect(code).toBe(1);
+    expect(JSON.parse(jsonOut.text().trim().split("\n").at(-1) ?? "{}")).toEqual({
+      error: { code: "INVALID_CREDENTIALS", message: "The login or password is wrong.", request_id: "req_1" },
+    });
+    expect(jsonErr.text()).toBe(
+      "error: INVALID_CREDENTIALS: The login or password is wrong. (request req_1)\n",
+    );
+  });
+});

@@ -1,0 +1,142 @@
+// The `hivesync` CLI against the local stack: the README's tour (register → preview the example
+// app → open the code as the phone), a one-file change, JSON output and error exits.
+import { execFile } from "node:child_process";
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { main } from "../cli/src/main";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+let work = "";
+let env: NodeJS.ProcessEnv = {};
+
+function sink() {
+  let text = "";
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+/** Runs `hivesync …` in-process; returns the exit code, stdout, stderr and the last JSON line. */
+async function hivesync(...argv: string[]) {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env, cwd: work });
+  const lines = stdout.text().trim().split("\n");
+  let last: Record<string, unknown> = {};
+  try {
+    last = JSON.parse(lines.at(-1) ?? "{}");
+  } catch {
+    // not a --json run
+  }
+  return { code, stdout: stdout.text(), stderr: stderr.text(), last };
+}
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "hivesync-cli-"));
+  await cp(path.join(ROOT, "examples/hello-app"), path.join(work, "hello-app"), { recursive: true });
+  env = { HIVESYNC_API: inject("apiUrl"), XDG_CONFIG_HOME: path.join(work, "config") };
+});
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe("hivesync CLI", () => {
+  it("runs the README tour: register, preview ./hello-app, open <code>, then a one-file re-preview", async () => {
+    const name = `cli${Date.now().toString(36)}`;
+    const reg = await hivesync(
+      "register",
+      "--email",
+      `${name}@example.com`,
+      "--username",
+      name,
+      "--password",
+      "a long enough password",
+      "--json",
+    );
+    expect(reg.code).toBe(0);
+    const creds = path.join(work, "config/hivesync/credentials.json");
+    expect((await stat(creds)).mode & 0o777).toBe(0o600);
+    expect((await hivesync("whoami", "--json")).last).toMatchObject({ user: { username: name } });
+
+    const preview = await hivesync("preview", "hello-app", "--json");
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.last).toMatchObject({
+      status: "ready",
+      code: expect.stringMatching(/^[A-Z]{4}-[A-Z]{4}$/),
+    });
+    const link = JSON.parse(await readFile(path.join(work, "hello-app/.hivesync/project.json"), "utf8"));
+    expect(link.project_id).toBe(preview.last.project_id);
+
+    const human = await hivesync("push", "hello-app");
+    expect(human.stdout).toContain("Up to date at revision 1");
+
+    const open = await hivesync("open", String(preview.last.code), "--out", "phone", "--json");
+    expect(open.code, open.stderr).toBe(0);
+    expect(open.last).toMatchObject({ files: 7, downloaded_files: 7, reused_files: 0 });
+    expect(await readFile(path.join(work, "phone/App.js"), "utf8")).toBe(
+      await readFile(path.join(work, "hello-app/App.js"), "utf8"),
+    );
+
+    const app = path.join(work, "hello-app/App.js");
+    await writeFile(app, (await readFile(app, "utf8")).replace('name="HiveSync"', 'name="my phone"'));
+    const push = await hivesync("push", "hello-app", "--json");
+    expect(push.last).toMatchObject({ revision: 2, files: 7, uploaded_files: 1, skipped_files: 6 });
+    const again = await hivesync("preview", "hello-app", "--json");
+    const reopen = await hivesync("open", String(again.last.code), "--out", "phone", "--json");
+    expect(reopen.last).toMatchObject({ files: 7, downloaded_files: 1, reused_files: 6 });
+    expect(await readFile(path.join(work, "phone/App.js"), "utf8")).toContain("my phone");
+
+    const ai = await hivesync(
+      "ai",
+      "summarize",
+      "App.js",
+      "--project",
+      String(push.last.project_id),
+      "--wait",
+      "--json",
+    );
+    expect(ai.code, ai.stderr).toBe(0);
+    expect(ai.last).toMatchObject({ status: "succeeded", result: { provider: "local" } });
+
+    const devices = await hivesync("devices", "link");
+    expect(devices.stdout).toContain("█"); // the QR code, drawn for a phone camera
+    expect(devices.stdout).toMatch(/type [A-Z]{4}-[A-Z]{4} in the HiveSync app/);
+    const notes = await hivesync("notifications", "--json");
+    expect((notes.last.items as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it("fails with the server's code and a non-zero exit, and usage errors exit 2", async () => {
+    const bad = await hivesync("open", "BBBB-BBBB", "--json");
+    expect(bad.code).toBe(1);
+    expect(bad.last).toMatchObject({
+      error: { code: "NOT_FOUND", request_id: expect.stringMatching(/^req_/) },
+    });
+    expect(bad.stderr).toMatch(/^error: NOT_FOUND: .* \(request req_/);
+    const typo = await hivesync("open", "not-a-code");
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain("INVALID_CODE");
+    expect((await hivesync("frobnicate")).code).toBe(2);
+    expect((await hivesync("push", "--nope")).code).toBe(2);
+    expect((await hivesync("register")).stderr).toContain("MISSING_ARGUMENT");
+    expect((await hivesync("logout", "--json")).last).toEqual({ signed_out: true });
+    const after = await hivesync("whoami", "--json");
+    expect(after.code).toBe(1);
+    expect(after.last).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
+  });
+
+  it("is runnable as `npx hivesync` from the repository", async () => {
+    const { stdout } = await promisify(execFile)("npx", ["hivesync", "--help"], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
+    expect(stdout).toContain("hivesync preview [dir]");
+  });
+});
