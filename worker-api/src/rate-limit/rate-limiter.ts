@@ -81,6 +81,7 @@ export class RateLimiter extends DurableObject {
     await this.ctx.storage.deleteAll();
     // deleteAll() drops the `hits` table too: forget the cache so the next call re-creates it.
     this.hits = null;
+    this.alarmAt = null;
   }
 
   /** Health check hook: proves the namespace answers. */
@@ -88,9 +89,16 @@ export class RateLimiter extends DurableObject {
     return "pong";
   }
 
+  /** The alarm time this object last set (cached: reading it back costs a storage call per hit). */
+  private alarmAt: number | null = null;
+
   private async scheduleCleanup(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current < at) await this.ctx.storage.setAlarm(at);
+    if (this.alarmAt === null) this.alarmAt = await this.ctx.storage.getAlarm();
+    // Push it a second past the window, so a busy key rewrites it at most about once a second.
+    if (this.alarmAt === null || this.alarmAt < at) {
+      this.alarmAt = at + 1000;
+      await this.ctx.storage.setAlarm(this.alarmAt);
+    }
   }
 
   /**
