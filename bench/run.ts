@@ -148,8 +148,8 @@ async function main() {
         full_bytes: fullBytes,
         delta_upload_bytes: delta.uploaded_bytes,
         delta_download_bytes: deltaDownload.downloaded_bytes,
-        upload_ratio: Math.round((delta.uploaded_bytes / fullBytes) * 10000) / 10000,
-        download_ratio: Math.round((deltaDownload.downloaded_bytes / fullBytes) * 10000) / 10000,
+        upload_ratio: Math.round((delta.uploaded_bytes / fullBytes) * 1e6) / 1e6,
+        download_ratio: Math.round((deltaDownload.downloaded_bytes / fullBytes) * 1e6) / 1e6,
       },
       status_poll: {
         rps: poll304.rps,
