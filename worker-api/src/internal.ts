@@ -3,7 +3,7 @@ import type { AiResult } from "../../schema/api/ai";
 import type { JobError, SyncStats } from "../../schema/api/mirror";
 import type { BundleSummary } from "../../schema/api/previews";
 import type { NotifyMessage } from "../../schema/queue-messages";
-import type { AiJobRow } from "./ai/jobs";
+import { type AiJobRow, selectionOf } from "./ai/jobs";
 import type { Env } from "./env";
 import { sha256Hex } from "./lib/crypto";
 import { log } from "./lib/log";
@@ -121,10 +121,7 @@ export class Internal extends WorkerEntrypoint<Env> {
       type: row.type,
       file_path: row.file_path,
       sha256: row.sha256,
-      selection:
-        row.selection_start !== null && row.selection_end !== null
-          ? { start_line: row.selection_start, end_line: row.selection_end }
-          : null,
+      selection: selectionOf(row),
     };
   }
 

@@ -21,6 +21,9 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 }
 
+/** An OpenAPI JSON body or response entry for `schema`. */
+export const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
+
 const errorContent = { "application/json": { schema: ErrorResponse } };
 
 /** OpenAPI response entries for the error statuses a route can answer with. */

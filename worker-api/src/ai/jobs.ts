@@ -18,16 +18,20 @@ export type AiJobRow = {
   updated_at: string;
 };
 
+/** The job's selection, or null when it documents the whole file. */
+export function selectionOf(row: AiJobRow): AiJob["selection"] {
+  return row.selection_start !== null && row.selection_end !== null
+    ? { start_line: row.selection_start, end_line: row.selection_end }
+    : null;
+}
+
 export function presentAiJob(row: AiJobRow): AiJob {
   return {
     id: row.id,
     project_id: row.project_id,
     type: row.type,
     file_path: row.file_path,
-    selection:
-      row.selection_start !== null && row.selection_end !== null
-        ? { start_line: row.selection_start, end_line: row.selection_end }
-        : null,
+    selection: selectionOf(row),
     post_as_comment: row.post_as_comment === 1,
     status: row.status,
     ...(row.result ? { result: JSON.parse(row.result) as AiResult } : {}),

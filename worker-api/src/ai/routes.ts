@@ -8,13 +8,12 @@ import { describeError, log } from "../lib/log";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { requireAuth } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
-import { bearerAuth, createRouter, errorResponses } from "../openapi";
+import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
 import { loadOwnedProject } from "../projects/project-store";
 import { enqueue } from "../queues/enqueue";
 import { enforceRateLimit } from "../rate-limit/limits";
 import { type AiJobRow, presentAiJob } from "./jobs";
 
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const common = { tags: ["AI documentation"], security: bearerAuth };
 
 const create = createRoute({

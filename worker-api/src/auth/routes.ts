@@ -12,12 +12,10 @@ import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/ids";
 import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from "../lib/passwords";
 import { requireAuth } from "../middleware/auth";
-import { bearerAuth, createRouter, errorResponses } from "../openapi";
+import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
 import { clientIp, enforceRateLimit, failures } from "../rate-limit/limits";
 import { prepareSession, revokeSession, rotateRefreshToken } from "./sessions";
 import { presentUser, type UserRow } from "./users";
-
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 
 const register = createRoute({
   method: "post",

@@ -8,10 +8,9 @@ import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { requireAuth } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
-import { bearerAuth, createRouter, errorResponses } from "../openapi";
+import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
 import { loadOwnedProject } from "../projects/project-store";
 
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const common = { tags: ["Comments"], security: bearerAuth };
 
 type CommentRow = {

@@ -8,11 +8,10 @@ import { generateCode, hashCode, hashTypedCode } from "../lib/codes";
 import { newId } from "../lib/ids";
 import { requireAuth } from "../middleware/auth";
 import { notify } from "../notifications/notify";
-import { bearerAuth, createRouter, errorResponses } from "../openapi";
+import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
 import { codeLinks } from "../preview/links";
 import { clientIp, failures } from "../rate-limit/limits";
 
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const tags = ["Devices"];
 const LINK_CODE_TTL_SECONDS = 10 * 60;
 

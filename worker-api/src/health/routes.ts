@@ -4,9 +4,7 @@ import { getConfig } from "../config";
 import type { Env } from "../env";
 import { ApiError } from "../lib/api-error";
 import { timingSafeEqual } from "../lib/crypto";
-import { createRouter, errorResponses } from "../openapi";
-
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
+import { createRouter, errorResponses, json } from "../openapi";
 
 const shallow = createRoute({
   method: "get",

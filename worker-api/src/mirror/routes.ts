@@ -25,13 +25,12 @@ import { describeError, log } from "../lib/log";
 import { decodeCursor, encodeCursor } from "../lib/pagination";
 import { requireAuth } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
-import { bearerAuth, createRouter, errorResponses } from "../openapi";
+import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
 import { loadOwnedProject } from "../projects/project-store";
 import { enqueue } from "../queues/enqueue";
 import { commitChanges, findMissingBlobs, listFilesAt } from "./mirror-store";
 import { loadSync, presentSync, type SyncRow } from "./syncs";
 
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const common = { tags: ["Mirror"], security: bearerAuth, middleware: requireAuth };
 const ProjectParams = z.object({ id: idParam("prj") });
 

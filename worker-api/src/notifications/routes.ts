@@ -10,9 +10,8 @@ import { notFound } from "../lib/api-error";
 import { sha256Hex } from "../lib/crypto";
 import { decodeCursor, encodeCursor } from "../lib/pagination";
 import { requireAuth } from "../middleware/auth";
-import { bearerAuth, createRouter, errorResponses } from "../openapi";
+import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
 
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const common = { tags: ["Notifications"], security: bearerAuth, middleware: requireAuth };
 const NotificationParams = z.object({ id: z.string().regex(/^ntf_[A-Za-z0-9_-]{16,80}$/) });
 

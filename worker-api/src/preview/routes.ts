@@ -20,7 +20,7 @@ import { decodeCursor, toPage } from "../lib/pagination";
 import { requireAuth } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { notify } from "../notifications/notify";
-import { bearerAuth, createRouter, errorResponses } from "../openapi";
+import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
 import { loadOwnedProject } from "../projects/project-store";
 import { enqueue } from "../queues/enqueue";
 import { clientIp, enforceRateLimit, failures } from "../rate-limit/limits";
@@ -38,7 +38,6 @@ import { codeLinks } from "./links";
 import { manifestHashes } from "./manifest-cache";
 import { isTerminal, type PreviewState } from "./preview-session";
 
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const tags = ["Previews"];
 const SessionParams = z.object({ id: idParam("pvs") });
 const previewAuth: Record<string, string[]>[] = [{ bearerAuth: [] }, { previewToken: [] }];

@@ -7,10 +7,9 @@ import { decodeCursor, toPage } from "../lib/pagination";
 import { deleteR2Prefix } from "../lib/r2";
 import { requireAuth } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
-import { bearerAuth, createRouter, errorResponses } from "../openapi";
+import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
 import { loadOwnedProject, PROJECT_COLUMNS, type ProjectRow, presentProject } from "./project-store";
 
-const json = <T>(schema: T) => ({ content: { "application/json": { schema } } });
 const ProjectParams = z.object({ id: idParam("prj") });
 const common = { tags: ["Projects"], security: bearerAuth };
 

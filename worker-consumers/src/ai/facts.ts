@@ -123,6 +123,35 @@ export type FileFacts = {
   binary?: { suspicious: number; sampled: number };
 };
 
+/**
+ * Facts of a file read line by line only (no parser, so the lines are their own "masked" form):
+ * the shared shape of the JSON, Markdown and plain-text analysers, which add their own extras.
+ *
+ * @example
+ * return { ...lineFacts(path, "JSON", lines, kinds, todos), json };
+ */
+export function lineFacts(
+  path: string,
+  language: Language,
+  lines: string[],
+  kinds: LineKind[],
+  todos: TodoFact[],
+  symbols: SymbolFact[] = [],
+): FileFacts {
+  return {
+    path,
+    language,
+    lines,
+    lineKinds: kinds,
+    masked: lines,
+    counts: countLines(kinds),
+    imports: [],
+    symbols,
+    todos,
+    notes: [],
+  };
+}
+
 /** Counts per line kind. */
 export function countLines(kinds: readonly LineKind[]): LineCounts {
   const counts = { total: kinds.length, blank: 0, comment: 0, code: 0 };

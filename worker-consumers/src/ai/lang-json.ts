@@ -3,7 +3,7 @@
 // package.json manifests in more detail.
 
 import type { FileFacts, JsonFacts, JsonKey, LineKind, PackageInfo, TodoFact } from "./facts";
-import { countLines, findTodo } from "./facts";
+import { findTodo, lineFacts } from "./facts";
 import type { Language } from "./language";
 import { baseName, clip, listJoin } from "./text";
 
@@ -214,17 +214,5 @@ export function analyzeJson(path: string, language: Language, lines: string[], c
       if (baseName(path).toLowerCase() === "package.json") json.packageInfo = packageInfo(value);
     }
   }
-  return {
-    path,
-    language,
-    lines,
-    lineKinds: kinds,
-    masked: lines,
-    counts: countLines(kinds),
-    imports: [],
-    symbols: [],
-    todos: scanned.todos,
-    notes: [],
-    json,
-  };
+  return { ...lineFacts(path, language, lines, kinds, scanned.todos), json };
 }

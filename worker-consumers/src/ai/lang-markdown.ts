@@ -2,7 +2,7 @@
 // range and opening paragraph, fenced code blocks with their languages, links and images.
 
 import type { FileFacts, Heading, LineKind, MarkdownFacts, TodoFact } from "./facts";
-import { countLines, findTodo } from "./facts";
+import { findTodo, lineFacts } from "./facts";
 import type { Language } from "./language";
 import { clip, oneLine } from "./text";
 
@@ -109,19 +109,7 @@ export function analyzeMarkdown(path: string, language: Language, lines: string[
   const markdown: MarkdownFacts = { headings, codeBlocks, links, images };
   if (titleHeading?.text) markdown.title = titleHeading.text;
   if (frontMatterEnd !== undefined) markdown.frontMatterEnd = frontMatterEnd + 1;
-  return {
-    path,
-    language,
-    lines,
-    lineKinds: kinds,
-    masked: lines,
-    counts: countLines(kinds),
-    imports: [],
-    symbols: [],
-    todos,
-    notes: [],
-    markdown,
-  };
+  return { ...lineFacts(path, language, lines, kinds, todos), markdown };
 }
 
 const isSetextUnderline = (line: string | undefined) =>

@@ -3,7 +3,7 @@
 // (reported with their line only, since the block's end is not known without a parser).
 
 import type { FileFacts, LineKind, SymbolFact, SymbolKind, TodoFact } from "./facts";
-import { countLines, findTodo } from "./facts";
+import { findTodo, lineFacts } from "./facts";
 import type { Language } from "./language";
 import { clip, oneLine } from "./text";
 
@@ -115,16 +115,5 @@ export function analyzeText(path: string, language: Language, lines: string[]): 
       break;
     }
   });
-  return {
-    path,
-    language,
-    lines,
-    lineKinds: kinds,
-    masked: lines,
-    counts: countLines(kinds),
-    imports: [],
-    symbols,
-    todos,
-    notes: [],
-  };
+  return lineFacts(path, language, lines, kinds, todos, symbols);
 }

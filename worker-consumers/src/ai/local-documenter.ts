@@ -3,7 +3,7 @@
 // imitates a language model: no guesses about intent, no "I".
 
 import type { FileFacts, ImportFact, SymbolFact, SymbolKind } from "./facts";
-import { binaryCheck, countLines } from "./facts";
+import { binaryCheck, countLines, lineFacts } from "./facts";
 import { analyzeJson } from "./lang-json";
 import { analyzeMarkdown } from "./lang-markdown";
 import { analyzePython } from "./lang-python";
@@ -63,15 +63,7 @@ export function analyzeFile(path: string, content: string): FileFacts {
     // Deliberately swallowed: a partial description beats a failed job for a deterministic bug.
     const kinds = lines.map((l) => (l.trim() === "" ? ("blank" as const) : ("code" as const)));
     return {
-      path,
-      language,
-      lines,
-      lineKinds: kinds,
-      masked: lines,
-      counts: countLines(kinds),
-      imports: [],
-      symbols: [],
-      todos: [],
+      ...lineFacts(path, language, lines, kinds, []),
       notes: ["Its structure could not be analysed; only lines were counted."],
     };
   }
