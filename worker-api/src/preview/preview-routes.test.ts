@@ -365,6 +365,17 @@ describe("ending a preview", () => {
     expect(list.items).toEqual([]);
   });
 
+  it("deleting the project expires its live previews: the phone's token gets 410 and the manifest is gone", async () => {
+    const { owner, project, started } = await startedPreview();
+    await build(started, project.id);
+    const phone = await json<{ access_token: string }>(await resolve(started.code));
+    expect((await call(`/api/v1/projects/${project.id}`, { method: "DELETE", token: owner.access })).status).toBe(204);
+    await expectError(await call(`/api/v1/preview/bundle/${started.session_id}`, { token: phone.access_token }), 410, "PREVIEW_EXPIRED");
+    const status = await json<{ status: string }>(await call(`/api/v1/preview/sessions/${started.session_id}/status`, { token: phone.access_token }));
+    expect(status.status).toBe("expired");
+    expect((await env.BLOBS.list({ prefix: `p/${project.id}/` })).objects).toEqual([]);
+  });
+
   it("a signed-out owner's status polls stop at once (no D1 on the poll path)", async () => {
     const { owner, started } = await startedPreview();
     const url = `/api/v1/preview/sessions/${started.session_id}/status`;

@@ -207,6 +207,19 @@ export class PreviewSession extends DurableObject<Env> {
    * expired only while it is live, and always makes sure the manifest is gone and D1 agrees.
    */
   override async alarm(): Promise<void> {
+    await this.expire();
+  }
+
+  /**
+   * Expires the session now (its project was deleted): the same idempotent path as the alarm, which
+   * is then cancelled.
+   */
+  async expireNow(): Promise<void> {
+    await this.expire();
+    await this.ctx.storage.deleteAlarm();
+  }
+
+  private async expire(): Promise<void> {
     const state = await this.load();
     if (!state) return;
     if (!isTerminal(state.status)) {

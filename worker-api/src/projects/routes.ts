@@ -5,6 +5,7 @@ import { r2Keys } from "../../../schema/storage-keys";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { deleteR2Prefix } from "../lib/r2";
+import { previewStub } from "../preview/access";
 import { requireAuth } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
@@ -145,10 +146,15 @@ export function projectRoutes() {
 
   app.openapi(remove, async (c) => {
     const row = await loadOwnedProject(c.env, c.get("auth").userId, c.req.valid("param").id);
-    // Comments, the mirror index, syncs and jobs go with the row (ON DELETE CASCADE); then its R2 prefix.
-    await c.env.DB.prepare("DELETE FROM projects WHERE id = ? AND owner_id = ?")
-      .bind(row.id, row.owner_id)
-      .run();
+    const { results: live } = await c.env.DB.prepare(
+      "SELECT id FROM preview_sessions WHERE project_id = ? AND status IN ('pending', 'building', 'ready')",
+    )
+      .bind(row.id)
+      .all<{ id: string }>();
+    // Comments, the mirror index, syncs, jobs and session rows go with the row (ON DELETE CASCADE);
+    // then its live previews expire (their phones see 410) and its R2 prefix is removed.
+    await c.env.DB.prepare("DELETE FROM projects WHERE id = ? AND owner_id = ?").bind(row.id, row.owner_id).run();
+    await Promise.all(live.map((session) => previewStub(c.env, session.id).expireNow()));
     await deleteR2Prefix(c.env.BLOBS, r2Keys.projectPrefix(row.id));
     return c.body(null, 204);
   });
