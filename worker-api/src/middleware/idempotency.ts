@@ -1,7 +1,9 @@
 import { createMiddleware } from "hono/factory";
+import { getConfig } from "../config";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/api-error";
 import { sha256Hex } from "../lib/crypto";
+import { seal, unseal } from "../lib/sealed";
 
 const KEEP_SECONDS = 24 * 3600;
 const MAX_KEY_LENGTH = 255;
@@ -71,7 +73,15 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
         },
       );
     }
-    return c.body(existing.response_body, existing.status as 200, {
+    // Stored responses can hold codes (a preview start), so they are kept sealed, never in clear.
+    const body = await unseal(getConfig(c.env).jwtSecret, "idempotency", existing.response_body);
+    if (body === null) {
+      throw new ApiError(
+        "IDEMPOTENCY_KEY_REUSED",
+        "This Idempotency-Key's stored response can no longer be read; use a new key.",
+      );
+    }
+    return c.body(body, existing.status as 200, {
       "content-type": "application/json",
       "idempotent-replayed": "true",
     });
@@ -81,7 +91,7 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
   try {
     await next();
     if (c.res.status >= 200 && c.res.status < 300) {
-      const body = await c.res.clone().text();
+      const body = await seal(getConfig(c.env).jwtSecret, "idempotency", await c.res.clone().text());
       await db
         .prepare("UPDATE idempotency_records SET status = ?, response_body = ? WHERE scope = ? AND key = ?")
         .bind(c.res.status, body, scope, key)

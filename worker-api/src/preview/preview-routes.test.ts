@@ -111,6 +111,28 @@ describe("starting a preview", () => {
     );
   });
 
+  it("replays a start with the same Idempotency-Key without ever storing its code in clear", async () => {
+    const user = await registerUser();
+    const project = await createProject(user);
+    await pushFiles(user, project.id, { "a.js": "a" });
+    const send = () =>
+      call("/api/v1/preview/start", {
+        token: user.access,
+        body: { project_id: project.id, platform: "web" },
+        headers: { "idempotency-key": "start-once" },
+      });
+    const first = await json<Started>(await send());
+    const again = await send();
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect((await json<Started>(again)).code).toBe(first.code);
+    const stored = await env.DB.prepare(
+      "SELECT response_body FROM idempotency_records WHERE key = 'start-once'",
+    ).first<{ response_body: string }>();
+    expect(stored?.response_body).toBeTruthy();
+    for (const secret of [first.code, first.code.replace("-", ""), first.session_id])
+      expect(stored?.response_body).not.toContain(secret);
+  });
+
   it("holds the per-project cap exactly under concurrent starts (429 TOO_MANY_PREVIEWS)", async () => {
     const user = await registerUser();
     const project = await createProject(user);
@@ -369,9 +391,17 @@ describe("ending a preview", () => {
     const { owner, project, started } = await startedPreview();
     await build(started, project.id);
     const phone = await json<{ access_token: string }>(await resolve(started.code));
-    expect((await call(`/api/v1/projects/${project.id}`, { method: "DELETE", token: owner.access })).status).toBe(204);
-    await expectError(await call(`/api/v1/preview/bundle/${started.session_id}`, { token: phone.access_token }), 410, "PREVIEW_EXPIRED");
-    const status = await json<{ status: string }>(await call(`/api/v1/preview/sessions/${started.session_id}/status`, { token: phone.access_token }));
+    expect(
+      (await call(`/api/v1/projects/${project.id}`, { method: "DELETE", token: owner.access })).status,
+    ).toBe(204);
+    await expectError(
+      await call(`/api/v1/preview/bundle/${started.session_id}`, { token: phone.access_token }),
+      410,
+      "PREVIEW_EXPIRED",
+    );
+    const status = await json<{ status: string }>(
+      await call(`/api/v1/preview/sessions/${started.session_id}/status`, { token: phone.access_token }),
+    );
     expect(status.status).toBe("expired");
     expect((await env.BLOBS.list({ prefix: `p/${project.id}/` })).objects).toEqual([]);
   });

@@ -5,10 +5,10 @@ import { r2Keys } from "../../../schema/storage-keys";
 import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { deleteR2Prefix } from "../lib/r2";
-import { previewStub } from "../preview/access";
 import { requireAuth } from "../middleware/auth";
 import { idempotent } from "../middleware/idempotency";
 import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
+import { previewStub } from "../preview/access";
 import { loadOwnedProject, PROJECT_COLUMNS, type ProjectRow, presentProject } from "./project-store";
 
 const ProjectParams = z.object({ id: idParam("prj") });
@@ -153,7 +153,9 @@ export function projectRoutes() {
       .all<{ id: string }>();
     // Comments, the mirror index, syncs, jobs and session rows go with the row (ON DELETE CASCADE);
     // then its live previews expire (their phones see 410) and its R2 prefix is removed.
-    await c.env.DB.prepare("DELETE FROM projects WHERE id = ? AND owner_id = ?").bind(row.id, row.owner_id).run();
+    await c.env.DB.prepare("DELETE FROM projects WHERE id = ? AND owner_id = ?")
+      .bind(row.id, row.owner_id)
+      .run();
     await Promise.all(live.map((session) => previewStub(c.env, session.id).expireNow()));
     await deleteR2Prefix(c.env.BLOBS, r2Keys.projectPrefix(row.id));
     return c.body(null, 204);

@@ -54,7 +54,29 @@ export const failures = {
   },
 };
 
-/** The caller's IP as Cloudflare reports it (the header cannot be forged through Cloudflare's edge). */
+/**
+ * The key for per-IP limits: the caller's IPv4 address, or the /64 network of an IPv6 address —
+ * one subscriber usually holds a whole /64, so counting single IPv6 addresses would let a guesser
+ * rotate through 2^64 of them. Cloudflare sets the header; it cannot be forged through its edge.
+ */
 export function clientIp(headers: Headers): string {
-  return headers.get("cf-connecting-ip") ?? "unknown";
+  const ip = headers.get("cf-connecting-ip")?.trim() ?? "";
+  if (!ip) return "unknown";
+  if (!ip.includes(":")) return ip;
+  return `${ipv6Prefix64(ip)}::/64`;
+}
+
+/** The first four 16-bit groups of an IPv6 address, expanded (`2001:db8::1` → `2001:db8:0:0`). */
+function ipv6Prefix64(ip: string): string {
+  const [head = "", tail] = ip.toLowerCase().split("%")[0]?.split("::") ?? [];
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups =
+    tail === undefined
+      ? left
+      : [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right];
+  return groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, "") || "0")
+    .join(":");
 }
