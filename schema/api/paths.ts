@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 const MAX_PATH_BYTES = 512;
+export const MIRROR_PATH_RULE = "mirror_path";
 const encoder = new TextEncoder();
 
 /**
@@ -34,6 +35,7 @@ export const MirrorPath = z
   .max(2048)
   .superRefine((value, ctx) => {
     const problem = mirrorPathProblem(value);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
+    // Tagged, so the API can answer a broken path with 422 INVALID_PATH rather than a generic 400.
+    if (problem) ctx.addIssue({ code: "custom", message: problem, params: { rule: MIRROR_PATH_RULE } });
   })
   .meta({ example: "src/App.tsx" });

@@ -171,6 +171,42 @@ describe("preview builds under faults", () => {
     ).toBe(before);
   });
 
+  it("a session that expires while its build runs leaves no orphaned manifest", async () => {
+    const { user, project, sessionId } = await started();
+    const stub = env.PREVIEW_SESSION.get(env.PREVIEW_SESSION.idFromName(sessionId));
+    const slowApi = {
+      startPreviewBuild: (id: string) => realApi.startPreviewBuild(id),
+      getMirrorFiles: (projectId: string, revision: number) => realApi.getMirrorFiles(projectId, revision),
+      reportPreviewStage: (id: string, stage: string, progress: number) =>
+        realApi.reportPreviewStage(id, stage, progress),
+      previewStatus: (id: string) => realApi.previewStatus(id),
+      reportPreviewResult: async (...args: Parameters<typeof realApi.reportPreviewResult>) => {
+        await runDurableObjectAlarm(stub); // the session's time runs out just before the report
+        return realApi.reportPreviewResult(...args);
+      },
+    };
+    await handlePreviewBuild(
+      { kind: "preview.build", session_id: sessionId, project_id: project.id, revision: 1 },
+      consumerEnv({ API: slowApi as unknown as ConsumerEnv["API"] }),
+    );
+    expect(await env.BLOBS.head(`p/${project.id}/bundles/${sessionId}.json`)).toBeNull();
+    const status = await json<{ status: string }>(
+      await call(`/api/v1/preview/sessions/${sessionId}/status`, { token: user.access }),
+    );
+    expect(status.status).toBe("expired");
+  });
+
+  it("a redelivered build does not move the stage backwards", async () => {
+    const { user, sessionId } = await started();
+    await realApi.startPreviewBuild(sessionId);
+    await realApi.reportPreviewStage(sessionId, "writing_manifest", 0.6);
+    await realApi.startPreviewBuild(sessionId); // the redelivery
+    const status = await json<{ stage: string; version: number }>(
+      await call(`/api/v1/preview/sessions/${sessionId}/status`, { token: user.access }),
+    );
+    expect(status).toMatchObject({ stage: "writing_manifest", version: 3 });
+  });
+
   it("a session that expired before its build ran gets no manifest", async () => {
     const { user, project, sessionId } = await started();
     await runDurableObjectAlarm(env.PREVIEW_SESSION.get(env.PREVIEW_SESSION.idFromName(sessionId)));

@@ -221,7 +221,9 @@ export class Internal extends WorkerEntrypoint<Env> {
       });
       return null;
     }
-    await stub.report({ status: "building", stage: "resolving_files", progress: 0.1 });
+    // A redelivery finds it building already: leave its stage where the first run got it.
+    if (state.status === "pending")
+      await stub.report({ status: "building", stage: "resolving_files", progress: 0.1 });
     return { session_id: sessionId, platform: state.platform, revision: state.revision, project };
   }
 
@@ -243,5 +245,10 @@ export class Internal extends WorkerEntrypoint<Env> {
   async reportPreviewResult(sessionId: string, outcome: PreviewOutcome): Promise<{ applied: boolean }> {
     const { applied } = await previewStub(this.env, sessionId).report(outcome);
     return { applied };
+  }
+
+  /** A preview's current status (null when unknown): lets a late build tell "done already" from "over". */
+  async previewStatus(sessionId: string): Promise<string | null> {
+    return (await previewStub(this.env, sessionId).get())?.status ?? null;
   }
 }

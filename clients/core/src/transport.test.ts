@@ -152,7 +152,7 @@ describe("refresh on 401", () => {
     expect(expired).not.toHaveBeenCalled();
   });
 
-  it("does not refresh for a request made without a session, or for logout", async () => {
+  it("does not refresh for a request made without a session; logout refreshes an expired token so the server revokes it", async () => {
     const server = authServer();
     const client = new HiveSyncClient({ baseUrl: "http://api.test", fetch: server.fetch });
     await expect(client.auth.me()).rejects.toMatchObject({ status: 401 });
@@ -165,8 +165,11 @@ describe("refresh on 401", () => {
       fetch: server.fetch,
       tokenStore: store,
     });
-    await signedIn.auth.logout().catch(() => {});
-    expect(server.refreshes()).toBe(0);
+    await signedIn.auth.logout();
+    expect(server.refreshes()).toBe(1);
+    const last = server.seen.at(-1);
+    expect(last?.path).toBe("/api/v1/auth/logout");
+    expect(last?.headers.get("authorization")).toBe("Bearer acc_2");
     expect(store.get()).toBeNull();
   });
 

@@ -91,7 +91,7 @@ describe("comments: create", () => {
     expect(await projectComments(project.id)).toHaveLength(4);
   });
 
-  it("validates body, line range and file_path (400 VALIDATION_FAILED with details.issues)", async () => {
+  it("validates body and line range (400 VALIDATION_FAILED) and file_path (422 INVALID_PATH), with details.issues", async () => {
     const user = await registerUser();
     const project = await createProject(user);
     const cases: [Record<string, unknown>, string][] = [
@@ -119,10 +119,11 @@ describe("comments: create", () => {
       [{ file_path: "src//App.tsx" }, "file_path"],
     ];
     for (const [override, path] of cases) {
+      const pathRule = path === "file_path";
       const err = await expectError(
         await postComment(user, project.id, { ...valid, ...override }),
-        400,
-        "VALIDATION_FAILED",
+        pathRule ? 422 : 400,
+        pathRule ? "INVALID_PATH" : "VALIDATION_FAILED",
       );
       const issues = err.details.issues as { path: string; message: string; in: string }[];
       expect(issues.length, JSON.stringify(override)).toBeGreaterThan(0);
@@ -245,8 +246,8 @@ describe("comments: list", () => {
     }
     const err = await expectError(
       await listComments(user, project.id, `?file_path=${encodeURIComponent("../etc/passwd")}`),
-      400,
-      "VALIDATION_FAILED",
+      422,
+      "INVALID_PATH",
     );
     expect(err.details.issues).toEqual([expect.objectContaining({ path: "file_path", in: "query" })]);
     for (const cursor of ["garbage!!", btoa(JSON.stringify({ after: "cmt_no_time" })), btoa("[]")]) {

@@ -115,12 +115,22 @@ export function deviceRoutes() {
       created_at: now,
       auth_session_id: session.sessionId,
     };
-    await c.env.DB.batch([
-      ...session.statements,
-      c.env.DB.prepare(
-        "INSERT INTO devices (id, user_id, auth_session_id, name, platform, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-      ).bind(device.id, claimed.user_id, device.auth_session_id, device.name, device.platform, now),
-    ]);
+    try {
+      await c.env.DB.batch([
+        ...session.statements,
+        c.env.DB.prepare(
+          "INSERT INTO devices (id, user_id, auth_session_id, name, platform, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ).bind(device.id, claimed.user_id, device.auth_session_id, device.name, device.platform, now),
+      ]);
+    } catch (err) {
+      // Nothing was linked: give the code back so the phone can simply try again.
+      await c.env.DB.prepare(
+        "UPDATE device_link_codes SET used_at = NULL WHERE code_hash = ? AND used_at = ?",
+      )
+        .bind(codeHash, now)
+        .run();
+      throw err;
+    }
     await notify(c.env, {
       userId: claimed.user_id,
       type: "device_linked",

@@ -13,7 +13,7 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = JSON.parse(decoder.decode(fromBase64url(cursor))) as { after?: unknown };
-    if (typeof parsed.after === "string" && parsed.after.length <= 128) return parsed.after;
+    if (typeof parsed.after === "string" && parsed.after.length <= 2048) return parsed.after;
   } catch {
     // fall through to the error below
   }

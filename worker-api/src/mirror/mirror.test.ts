@@ -257,7 +257,7 @@ describe("change sets", () => {
     [`${"a".repeat(513)}`, "512 bytes"],
     ["caf\u0065\u0301.ts", "NFC"],
     ["src//double.ts", "empty segment"],
-  ])("rejects the path %j", async (path, reason) => {
+  ])("rejects the path %j with 422 INVALID_PATH", async (path, reason) => {
     const user = await registerUser();
     const project = await createProject(user);
     const hash = await sha256Of("x");
@@ -267,8 +267,8 @@ describe("change sets", () => {
         base_revision: 0,
         changes: [{ op: "put", path, sha256: hash, size: 1 }],
       }),
-      400,
-      "VALIDATION_FAILED",
+      422,
+      "INVALID_PATH",
     );
     expect(JSON.stringify(err.details.issues)).toContain(reason);
   });

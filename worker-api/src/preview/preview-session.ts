@@ -64,6 +64,7 @@ export function statusView(state: PreviewState): PreviewStatusResponse {
 }
 
 const MAX_WAIT_MS = 25_000;
+const MAX_TOKENS = 50;
 
 /**
  * One preview session's live state (one object per session, `idFromName(session_id)`). It alone
@@ -139,7 +140,11 @@ export class PreviewSession extends DurableObject<Env> {
   async report(update: PreviewReport): Promise<{ applied: boolean; state: PreviewState | null }> {
     const state = await this.load();
     if (!state) return { applied: false, state: null };
-    if (!NEXT[state.status].includes(update.status)) return { applied: false, state };
+    if (!NEXT[state.status].includes(update.status)) {
+      // A repeated terminal report (a retry after the bookkeeping failed) finishes that bookkeeping.
+      if (update.status === state.status && isTerminal(state.status)) await this.onTerminal(state);
+      return { applied: false, state };
+    }
     // expired is the alarm's to set (it also cleans up); others reach it only after expires_at.
     if (update.status === "expired" && Date.now() < new Date(state.expires_at).getTime())
       return { applied: false, state };
@@ -195,10 +200,14 @@ export class PreviewSession extends DurableObject<Env> {
     return true;
   }
 
+  /**
+   * Remembers a preview-scoped token (its hash). Only the newest MAX_TOKENS are kept, so resolving a
+   * code over and over cannot grow the session's state without bound; the oldest phones re-resolve.
+   */
   async addToken(tokenHash: string): Promise<void> {
     const state = await this.load();
     if (!state || state.token_hashes.includes(tokenHash)) return;
-    this.state = { ...state, token_hashes: [...state.token_hashes, tokenHash] };
+    this.state = { ...state, token_hashes: [...state.token_hashes, tokenHash].slice(-MAX_TOKENS) };
     await this.ctx.storage.put("state", this.state);
   }
 
@@ -227,6 +236,9 @@ export class PreviewSession extends DurableObject<Env> {
       await this.save(next);
       await this.onTerminal(next);
     } else {
+      // Already over: make sure D1, the manifest and the notification agree (each step is idempotent),
+      // in case the first run of the bookkeeping failed half-way.
+      await this.onTerminal(state);
       await this.env.BLOBS.delete(r2Keys.bundle(state.project_id, state.session_id));
     }
   }

@@ -96,18 +96,19 @@ describe("projects: create", () => {
       { name: "ok", entry: "" },
     ];
     for (const body of bad) {
+      const pathRule = "entry" in body;
       const err = await expectError(
         await call("/api/v1/projects", { token: user.access, body }),
-        400,
-        "VALIDATION_FAILED",
+        pathRule ? 422 : 400,
+        pathRule ? "INVALID_PATH" : "VALIDATION_FAILED",
       );
       const issues = err.details.issues as { path: string; message: string }[];
       expect(issues.length, JSON.stringify(body)).toBeGreaterThan(0);
     }
     const err = await expectError(
       await call("/api/v1/projects", { token: user.access, body: { name: "ok", entry: "../App.tsx" } }),
-      400,
-      "VALIDATION_FAILED",
+      422,
+      "INVALID_PATH",
     );
     expect(err.details.issues).toEqual([expect.objectContaining({ path: "entry", in: "body" })]);
     const { results } = await env.DB.prepare("SELECT id FROM projects WHERE owner_id = ?")
@@ -239,10 +240,11 @@ describe("projects: read, update, delete", () => {
     const project = await createProject(user, { name: "Keep", entry: "App.tsx" });
     const before = await projectRow(project.id);
     for (const body of [{}, { name: "" }, { entry: "../x" }, { framework: "nope" }, { unknown: 1 }]) {
+      const pathRule = "entry" in body;
       await expectError(
         await call(`/api/v1/projects/${project.id}`, { method: "PATCH", token: user.access, body }),
-        400,
-        "VALIDATION_FAILED",
+        pathRule ? 422 : 400,
+        pathRule ? "INVALID_PATH" : "VALIDATION_FAILED",
       );
     }
     expect(await projectRow(project.id)).toEqual(before);

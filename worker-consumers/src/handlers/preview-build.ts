@@ -64,8 +64,11 @@ export async function handlePreviewBuild(message: PreviewBuildMessage, env: Env)
     if (!existing) throw new Error("manifest vanished between create-only put and read");
     bytes = new Uint8Array(await existing.arrayBuffer());
   }
-  await env.API.reportPreviewResult(task.session_id, {
+  const { applied } = await env.API.reportPreviewResult(task.session_id, {
     status: "ready",
     bundle: { file_count: files.length, total_bytes: totalBytes, manifest_sha256: await sha256Hex(bytes) },
   });
+  // Refused because the session ended meanwhile (expired or cancelled while building): a manifest
+  // written after its expiry clean-up would be orphaned, so remove it. A duplicate "ready" keeps it.
+  if (!applied && (await env.API.previewStatus(task.session_id)) !== "ready") await env.BLOBS.delete(key);
 }

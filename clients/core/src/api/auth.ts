@@ -58,7 +58,9 @@ export class AuthApi {
   async logout(options?: CallOptions): Promise<void> {
     try {
       if (await this.#t.session.accessToken()) {
-        await this.#t.empty({ method: "POST", path: "/auth/logout", refreshOn401: false, ...call(options) });
+        // With an expired access token this refreshes once first: the server-side session must be
+        // revoked, not just forgotten here (a copied refresh token would otherwise live on).
+        await this.#t.empty({ method: "POST", path: "/auth/logout", ...call(options) });
       }
     } finally {
       await this.#t.session.clear();
