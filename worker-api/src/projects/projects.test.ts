@@ -96,7 +96,7 @@ describe("projects: create", () => {
       { name: "ok", entry: "" },
     ];
     for (const body of bad) {
-      const pathRule = "entry" in body;
+      const pathRule = "entry" in (body as Record<string, unknown>);
       const err = await expectError(
         await call("/api/v1/projects", { token: user.access, body }),
         pathRule ? 422 : 400,
