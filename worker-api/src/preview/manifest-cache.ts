@@ -5,16 +5,16 @@ import type { PreviewState } from "./preview-session";
 // Manifests are immutable once written, so an isolate can keep the hash sets of recently used ones
 // and serve every file request of a bundle download from memory instead of re-reading R2.
 const MAX_CACHED = 64;
-const cache = new Map<string, Set<string>>();
+const cache = new Map<string, Map<string, number>>();
 
-/** The file hashes of a session's manifest, or null when it has no manifest (any more). */
-export async function manifestHashes(env: Env, state: PreviewState): Promise<Set<string> | null> {
+/** The file hashes of a session's manifest with their sizes, or null when it has no manifest (any more). */
+export async function manifestHashes(env: Env, state: PreviewState): Promise<Map<string, number> | null> {
   const cached = cache.get(state.session_id);
   if (cached) return cached;
   const object = await env.BLOBS.get(r2Keys.bundle(state.project_id, state.session_id));
   if (!object) return null;
-  const manifest = (await object.json()) as { files: { sha256: string }[] };
-  const hashes = new Set(manifest.files.map((f) => f.sha256));
+  const manifest = (await object.json()) as { files: { sha256: string; size: number }[] };
+  const hashes = new Map(manifest.files.map((f) => [f.sha256, f.size]));
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
   cache.set(state.session_id, hashes);
   return hashes;

@@ -251,6 +251,17 @@ describe("status, build and bundle", () => {
     expect(await part.text()).toBe(FILES["App.tsx"].slice(7, 14));
     const tail = await call(`${base}/${hash}`, { token: owner.access, headers: { range: "bytes=40-" } });
     expect(await tail.text()).toBe(FILES["App.tsx"].slice(40));
+    const suffix = await call(`${base}/${hash}`, { token: owner.access, headers: { range: "bytes=-5" } });
+    expect(suffix.status).toBe(206);
+    expect(suffix.headers.get("content-range")).toBe(
+      `bytes ${FILES["App.tsx"].length - 5}-${FILES["App.tsx"].length - 1}/${FILES["App.tsx"].length}`,
+    );
+    expect(await suffix.text()).toBe(FILES["App.tsx"].slice(-5));
+    const past = await call(`${base}/${hash}`, { token: owner.access, headers: { range: "bytes=9999-" } });
+    await expectError(past, 416, "RANGE_NOT_SATISFIABLE");
+    expect(past.headers.get("content-range")).toBe(`bytes */${FILES["App.tsx"].length}`);
+    const junk = await call(`${base}/${hash}`, { token: owner.access, headers: { range: "pages=1-2" } });
+    expect(junk.status).toBe(200);
 
     // A blob of the same project that is not in this bundle is not reachable through it.
     const other = await sha256Of("not in the bundle");

@@ -177,6 +177,28 @@ const bundleFile = createRoute({
   },
 });
 
+/**
+ * One `Range: bytes=…` range (`a-b`, `a-`, `-n`) resolved against `size`; null for no or an
+ * unusable header (the whole file is sent, as RFC 9110 allows), "unsatisfiable" for a range
+ * wholly past the end (416).
+ */
+export function byteRange(
+  header: string | undefined,
+  size: number,
+): { offset: number; length: number } | null | "unsatisfiable" {
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? "");
+  if (!match || (match[1] === "" && match[2] === "")) return null;
+  if (match[1] === "") {
+    const suffix = Math.min(Number(match[2]), size);
+    return suffix === 0 ? "unsatisfiable" : { offset: size - suffix, length: suffix };
+  }
+  const start = Number(match[1]);
+  const end = match[2] === "" ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (start >= size) return "unsatisfiable";
+  if (end < start) return null;
+  return { offset: start, length: end - start + 1 };
+}
+
 /** `"12"` or `W/"12"` → 12. */
 function versionFromEtag(header: string | undefined): number | null {
   const match = /^(?:W\/)?"(\d+)"$/.exec(header?.trim() ?? "");
@@ -452,22 +474,28 @@ export function previewRoutes() {
     const caller = await identifyPreviewCaller(c, id);
     const state = assertCanRead(await previewStub(c.env, id).get(), caller);
     assertReady(state);
-    const hashes = await manifestHashes(c.env, state);
-    if (!hashes?.has(sha256)) throw notFound("File in this bundle");
-    const object = await c.env.BLOBS.get(r2Keys.blob(state.project_id, sha256), { range: c.req.raw.headers });
-    if (!object) throw notFound("File in this bundle");
+    const size = (await manifestHashes(c.env, state))?.get(sha256);
+    if (size === undefined) throw notFound("File in this bundle");
     const headers: Record<string, string> = {
       "content-type": "application/octet-stream",
       etag: `"${sha256}"`,
       "cache-control": "private, max-age=31536000, immutable",
       "accept-ranges": "bytes",
     };
-    const range = object.range as { offset?: number; length?: number } | undefined;
-    if (c.req.header("range") && range && (range.offset !== undefined || range.length !== undefined)) {
-      const offset = range.offset ?? 0;
-      const length = range.length ?? object.size - offset;
-      headers["content-range"] = `bytes ${offset}-${offset + length - 1}/${object.size}`;
-      headers["content-length"] = String(length);
+    const range = byteRange(c.req.header("range"), size);
+    if (range === "unsatisfiable") {
+      throw new ApiError(
+        "RANGE_NOT_SATISFIABLE",
+        `The file has ${size} bytes.`,
+        { size },
+        { "content-range": `bytes */${size}` },
+      );
+    }
+    const object = await c.env.BLOBS.get(r2Keys.blob(state.project_id, sha256), range ? { range } : {});
+    if (!object) throw notFound("File in this bundle");
+    if (range) {
+      headers["content-range"] = `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`;
+      headers["content-length"] = String(range.length);
       return c.body(object.body, 206, headers);
     }
     headers["content-length"] = String(object.size);
