@@ -26,9 +26,13 @@ function sink() {
 
 /** Runs `hivesync …` in-process; returns the exit code, stdout, stderr and the last JSON line. */
 async function hivesync(...argv: string[]) {
+  return hivesyncIn(work, ...argv);
+}
+
+async function hivesyncIn(cwd: string, ...argv: string[]) {
   const stdout = sink();
   const stderr = sink();
-  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env, cwd: work });
+  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env, cwd });
   const lines = stdout.text().trim().split("\n");
   let last: Record<string, unknown> = {};
   try {
@@ -105,6 +109,21 @@ describe("hivesync CLI", () => {
     );
     expect(ai.code, ai.stderr).toBe(0);
     expect(ai.last).toMatchObject({ status: "succeeded", result: { provider: "local" } });
+
+    // From inside the linked folder, without --project: the path is taken relative to the folder's root.
+    const nested = await hivesyncIn(
+      path.join(work, "hello-app/src"),
+      "ai",
+      "symbols",
+      "components/Greeting.js",
+      "--wait",
+      "--json",
+    );
+    expect(nested.code, nested.stderr).toBe(0);
+    expect(nested.last).toMatchObject({ file_path: "src/components/Greeting.js", status: "succeeded" });
+    const unlinked = await hivesync("ai", "summarize", "App.js");
+    expect(unlinked.code).toBe(1);
+    expect(unlinked.stderr).toContain("NOT_LINKED");
 
     const devices = await hivesync("devices", "link");
     expect(devices.stdout).toContain("█"); // the QR code, drawn for a phone camera

@@ -36,6 +36,34 @@ export async function projectForFolder(
   return { projectId: project.id, created: true };
 }
 
+/**
+ * The linked project of `dir` or of the nearest folder above it, with that folder (the mirror's
+ * root); null when none is linked. It never creates a project.
+ *
+ * @example
+ * const linked = await findLinkedProject(ctx, process.cwd()); // from inside src/, finds the app root
+ */
+export async function findLinkedProject(
+  ctx: CommandContext,
+  dir: string,
+): Promise<{ projectId: string; root: string } | null> {
+  let current = path.resolve(dir);
+  for (;;) {
+    try {
+      const link = JSON.parse(
+        await readFile(path.join(current, ".hivesync", "project.json"), "utf8"),
+      ) as Partial<ProjectLink>;
+      if (link.project_id && (link.api ?? ctx.api) === ctx.api)
+        return { projectId: link.project_id, root: current };
+    } catch {
+      // not linked here
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return null;
+    current = parent;
+  }
+}
+
 async function readPackageJson(dir: string): Promise<Record<string, unknown> | null> {
   try {
     return JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")) as Record<string, unknown>;

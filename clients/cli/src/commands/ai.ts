@@ -2,7 +2,7 @@ import path from "node:path";
 import { waitForAiJob } from "../../../core/src";
 import type { CommandContext } from "../context";
 import { CliError } from "../output";
-import { projectForFolder } from "../project-link";
+import { findLinkedProject } from "../project-link";
 
 type Flags = Record<string, string | boolean | undefined>;
 const TYPES = {
@@ -27,8 +27,21 @@ export async function ai(ctx: CommandContext, args: string[], flags: Flags): Pro
   }
   if (type === "explain_selection" && !selection)
     throw new CliError("MISSING_ARGUMENT", "explain needs --lines START:END.");
-  const { projectId } = await projectForFolder(ctx, ctx.cwd, flags.project as string | undefined);
-  const filePath = path.isAbsolute(file) ? path.relative(ctx.cwd, file) : file.replace(/^\.\//, "");
+  // The file is named as on disk; its mirror path is relative to the linked folder's root, which may
+  // be above the current directory. --project names the project and takes the mirror path as given.
+  let projectId = flags.project as string | undefined;
+  let filePath = file.replace(/^\.\//, "");
+  if (!projectId) {
+    const linked = await findLinkedProject(ctx, ctx.cwd);
+    if (!linked) {
+      throw new CliError(
+        "NOT_LINKED",
+        "This folder is not linked to a project: run `hivesync push` first, or pass --project <id>.",
+      );
+    }
+    projectId = linked.projectId;
+    filePath = path.relative(linked.root, path.resolve(ctx.cwd, file));
+  }
   const created = await ctx.client.ai.create({
     project_id: projectId,
     type,
