@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { HiveSyncClient } from "../../core/src";
 import { configDir } from "./config-dir";
 import { FileTokenStore } from "./credentials";
 import { main } from "./main";
@@ -51,6 +52,65 @@ describe("CLI pieces", () => {
     expect(JSON.parse(await readFile(path.join(dir, "credentials.json"), "utf8")).servers).not.toHaveProperty(
       "http://a",
     );
+  });
+
+  it("lets two processes sharing credentials refresh once, not twice (which would revoke the session)", async () => {
+    const dir = await tempDir();
+    let refreshes = 0;
+    let access = "acc_1";
+    const used = new Set<string>();
+    const fakeFetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(String(input));
+      const headers = new Headers(init?.headers);
+      await new Promise((r) => setTimeout(r, 20)); // let the two "processes" overlap
+      if (url.pathname === "/api/v1/auth/refresh") {
+        refreshes += 1;
+        const token = JSON.parse(String(init?.body)).refresh_token as string;
+        if (used.has(token))
+          return Response.json(
+            { error: { code: "INVALID_REFRESH_TOKEN", message: "reused", details: {}, request_id: "r" } },
+            { status: 401 },
+          );
+        used.add(token);
+        access = `acc_${refreshes + 1}`;
+        return Response.json({
+          tokens: {
+            access_token: access,
+            refresh_token: `ref_${refreshes + 1}`,
+            token_type: "Bearer",
+            expires_in: 900,
+          },
+        });
+      }
+      if (headers.get("authorization") !== `Bearer ${access}`) {
+        return Response.json(
+          { error: { code: "UNAUTHENTICATED", message: "expired", details: {}, request_id: "r" } },
+          { status: 401 },
+        );
+      }
+      return Response.json({
+        user: {
+          id: "usr_1",
+          email: "a@example.com",
+          username: "ana",
+          created_at: "2026-01-01T00:00:00.000Z",
+        },
+      });
+    }) as typeof fetch;
+    const seed = new FileTokenStore(dir, "http://api.test");
+    await seed.set({ access_token: "acc_0", refresh_token: "ref_1" });
+    access = "acc_2"; // the stored access token has expired
+    const processes = [1, 2].map(
+      () =>
+        new HiveSyncClient({
+          baseUrl: "http://api.test",
+          fetch: fakeFetch,
+          tokenStore: new FileTokenStore(dir, "http://api.test"),
+        }),
+    );
+    const users = await Promise.all(processes.map((client) => client.auth.me()));
+    expect(users.map((u) => u.username)).toEqual(["ana", "ana"]);
+    expect(refreshes).toBe(1);
   });
 
   it("draws a QR code with block characters", () => {

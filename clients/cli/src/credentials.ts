@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { SessionTokens, TokenStore } from "../../core/src/token-store";
 
@@ -54,5 +54,35 @@ export class FileTokenStore implements TokenStore {
     delete data.servers[this.server];
     if (Object.keys(data.servers).length === 0) await rm(this.file, { force: true });
     else await this.write(data);
+  }
+
+  /**
+   * Holds `credentials.json.lock` (created exclusively) while `fn` runs, so two `hivesync`
+   * processes never refresh with the same token. A lock older than 30 s is a crashed process's.
+   */
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const lock = `${this.file}.lock`;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        await (await open(lock, "wx", 0o600)).close();
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        const age =
+          Date.now() -
+          (await stat(lock)
+            .then((s) => s.mtimeMs)
+            .catch(() => Date.now()));
+        if (age > 30_000 || Date.now() > deadline) await rm(lock, { force: true });
+        else await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await rm(lock, { force: true });
+    }
   }
 }

@@ -53,6 +53,13 @@ export class AuthSession {
    */
   async renewAfter401(usedToken: string): Promise<string | null> {
     if (this.#inflight) return this.#inflight;
+    // Another process may share the store: decide and refresh under its lock, re-reading inside it.
+    if (this.#store.exclusive) return this.#store.exclusive(() => this.#renew(usedToken));
+    return this.#renew(usedToken);
+  }
+
+  async #renew(usedToken: string): Promise<string | null> {
+    if (this.#inflight) return this.#inflight;
     const current = await this.#store.get();
     if (!current) return null;
     if (current.access_token !== usedToken) return current.access_token;

@@ -18,6 +18,12 @@ export interface TokenStore {
   get(): MaybePromise<SessionTokens | null>;
   set(tokens: SessionTokens): MaybePromise<void>;
   clear(): MaybePromise<void>;
+  /**
+   * Optional: runs `fn` while holding a lock shared by every process using this store, so two
+   * processes never refresh with the same refresh token (the server would take the second as theft
+   * and revoke the session). Stores shared across processes (a file) should implement it.
+   */
+  exclusive?<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /**
