@@ -775,3 +775,29 @@ describe("production secret guard", () => {
     await expectError(await meProd(await forge(claimsOf(devUser.access))), 401, "UNAUTHENTICATED");
   });
 });
+
+describe("register retries", () => {
+  it("replays a registration retried with the same Idempotency-Key instead of answering EMAIL_TAKEN", async () => {
+    const body = { email: "retry@example.com", username: "retry_user", password: "a long enough password" };
+    const send = () =>
+      call("/api/v1/auth/register", { body, headers: { "idempotency-key": "reg-1" }, ip: freshIp() });
+    const first = await send();
+    expect(first.status).toBe(201);
+    const again = await send();
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    const [a, b] = [await first.json(), await again.json()] as {
+      user: { id: string };
+      tokens: { access_token: string };
+    }[];
+    expect(b?.user.id).toBe(a?.user.id);
+    expect((await call("/api/v1/auth/me", { token: b?.tokens.access_token })).status).toBe(200);
+    // The same key with another body (another password) is refused, not replayed.
+    const other = await call("/api/v1/auth/register", {
+      body: { ...body, password: "another long password" },
+      headers: { "idempotency-key": "reg-1" },
+      ip: freshIp(),
+    });
+    expect(other.status).toBe(422);
+  });
+});

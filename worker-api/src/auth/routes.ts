@@ -12,6 +12,7 @@ import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/ids";
 import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from "../lib/passwords";
 import { requireAuth } from "../middleware/auth";
+import { idempotent } from "../middleware/idempotency";
 import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
 import { clientIp, enforceRateLimit, failures } from "../rate-limit/limits";
 import { prepareSession, revokeSession, rotateRefreshToken } from "./sessions";
@@ -22,6 +23,7 @@ const register = createRoute({
   path: "/auth/register",
   tags: ["Accounts"],
   summary: "Create an account",
+  middleware: [idempotent] as const,
   request: { body: { ...json(RegisterRequest), required: true } },
   responses: {
     201: { description: "The new user and their first tokens", ...json(AuthResponse) },

@@ -7,6 +7,7 @@ import { ApiError, notFound } from "../lib/api-error";
 import { generateCode, hashCode, hashTypedCode } from "../lib/codes";
 import { newId } from "../lib/ids";
 import { requireAuth } from "../middleware/auth";
+import { idempotent } from "../middleware/idempotency";
 import { notify } from "../notifications/notify";
 import { bearerAuth, createRouter, errorResponses, json } from "../openapi";
 import { codeLinks } from "../preview/links";
@@ -38,6 +39,7 @@ const claim = createRoute({
   path: "/devices/link/claim",
   tags,
   summary: "The phone's side: trade a link code for a device sign-in",
+  middleware: [idempotent] as const,
   request: { body: { ...json(ClaimLinkRequest), required: true } },
   responses: {
     201: { description: "The device and its tokens", ...json(ClaimLinkResponse) },

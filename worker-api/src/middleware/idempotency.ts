@@ -14,8 +14,10 @@ type StoredRecord = { request_hash: string; status: number | null; response_body
  * `Idempotency-Key` for creating POSTs (spec §2). The first request with a key claims it (a row
  * with no status), runs, and stores a successful response; a retry with the same key and body gets
  * that response back (`idempotent-replayed: true`), with another body a 422, and while the first is
- * still running a 409. Failed requests release the key so the client can try again. Runs after
- * `requireAuth`: keys are scoped to the user.
+ * still running a 409. Failed requests release the key so the client can try again. After
+ * `requireAuth` keys are scoped to the user; on the anonymous creating routes (register, device
+ * claim) they share one scope, which is safe because a replay needs the identical body — password
+ * or code included — and the stored response is sealed.
  */
 export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("idempotency-key");
@@ -25,7 +27,8 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
       issues: [{ path: "Idempotency-Key", message: `must be 1–${MAX_KEY_LENGTH} characters`, in: "header" }],
     });
   }
-  const scope = `user:${c.get("auth").userId}`;
+  const userId = (c.get("auth") as { userId?: string } | undefined)?.userId;
+  const scope = userId ? `user:${userId}` : "anonymous";
   const requestHash = await sha256Hex(
     `${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`,
   );
