@@ -36,6 +36,7 @@ export {
 export { collectAll, paginate } from "./paginate";
 export { type PollUntilOptions, pollUntil } from "./poll-until";
 export { isTerminalPreviewStatus, type WatchPreviewStatusOptions, watchPreviewStatus } from "./preview-watch";
+export { type Progress, progressCounter } from "./progress";
 export {
   backoffDelayMs,
   DEFAULT_RETRY,

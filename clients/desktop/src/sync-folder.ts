@@ -1,4 +1,11 @@
-import { type HiveSyncClient, isHiveSyncError, type MirrorChange, mapWithConcurrency } from "../../core/src";
+import {
+  type HiveSyncClient,
+  isHiveSyncError,
+  type MirrorChange,
+  mapWithConcurrency,
+  type Progress,
+  progressCounter,
+} from "../../core/src";
 import { applyChanges, diffAgainstMirror, type FileVersion, MAX_CHANGES_PER_COMMIT } from "./change-set";
 import { hashFile } from "./hash-file";
 import { type MirrorState, readMirror } from "./mirror-state";
@@ -12,15 +19,7 @@ export type SyncPhase = "scanning" | "hashing" | "comparing" | "uploading" | "co
  * Progress of a sync. `files_*`/`bytes_*` count what the current phase works through: all files
  * while hashing, the blobs to send while uploading.
  */
-export type SyncProgress = {
-  phase: SyncPhase;
-  files_done: number;
-  files_total: number;
-  bytes_done: number;
-  bytes_total: number;
-  /** The file just finished, when there is one. */
-  path?: string;
-};
+export type SyncProgress = Progress<SyncPhase>;
 
 /** How {@link syncFolder} syncs. */
 export type SyncFolderOptions = WalkOptions & {
@@ -79,36 +78,18 @@ export async function syncFolder(
 ): Promise<SyncFolderResult> {
   const { signal } = options;
   const concurrency = options.concurrency ?? 4;
-  const report = (progress: SyncProgress) => options.onProgress?.(progress);
 
-  report({ phase: "scanning", files_done: 0, files_total: 0, bytes_done: 0, bytes_total: 0 });
+  progressCounter("scanning", 0, 0, options.onProgress);
   const { files, excluded } = await walkFolder(dir, options);
 
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
-  let filesDone = 0;
-  let bytesDone = 0;
-  report({
-    phase: "hashing",
-    files_done: 0,
-    files_total: files.length,
-    bytes_done: 0,
-    bytes_total: bytesTotal,
-  });
+  const hashing = progressCounter("hashing", files.length, bytesTotal, options.onProgress);
   const hashes = await mapWithConcurrency(
     files,
     concurrency,
     async (file) => {
       const hashed = await hashFile(file.absolutePath, signal);
-      filesDone++;
-      bytesDone += hashed.size;
-      report({
-        phase: "hashing",
-        files_done: filesDone,
-        files_total: files.length,
-        bytes_done: bytesDone,
-        bytes_total: bytesTotal,
-        path: file.path,
-      });
+      hashing.fileDone(file.path, hashed.size);
       return hashed;
     },
     signal,
@@ -122,13 +103,7 @@ export async function syncFolder(
       sourceOf.set(version.sha256, { ...version, ...file, size: version.size });
   });
 
-  report({
-    phase: "comparing",
-    files_done: 0,
-    files_total: files.length,
-    bytes_done: 0,
-    bytes_total: bytesTotal,
-  });
+  progressCounter("comparing", files.length, bytesTotal, options.onProgress);
   let mirror: MirrorState = await readMirror(client, projectId, { signal });
 
   const onServer = new Set<string>();
@@ -142,16 +117,12 @@ export async function syncFolder(
     const missing = new Set(await client.blobs.missing(projectId, needed, { signal }));
     for (const hash of needed) if (!missing.has(hash)) onServer.add(hash);
     const blobs = needed.filter((h) => missing.has(h)).map((h) => sourceOf.get(h) as BlobSource);
-    const total = blobs.reduce((sum, b) => sum + b.size, 0);
-    let done = 0;
-    let sent = 0;
-    report({
-      phase: "uploading",
-      files_done: 0,
-      files_total: blobs.length,
-      bytes_done: 0,
-      bytes_total: total,
-    });
+    const uploading = progressCounter(
+      "uploading",
+      blobs.length,
+      blobs.reduce((sum, b) => sum + b.size, 0),
+      options.onProgress,
+    );
     await uploadBlobs(client, projectId, blobs, {
       concurrency,
       signal,
@@ -159,16 +130,7 @@ export async function syncFolder(
         onServer.add(blob.sha256);
         uploaded.add(blob.sha256);
         uploadedBytes += blob.size;
-        done++;
-        sent += blob.size;
-        report({
-          phase: "uploading",
-          files_done: done,
-          files_total: blobs.length,
-          bytes_done: sent,
-          bytes_total: total,
-          path: blob.path,
-        });
+        uploading.fileDone(blob.path, blob.size);
       },
     });
   };
@@ -182,7 +144,7 @@ export async function syncFolder(
     if (changes.length === 0) break;
     await ensureBlobs(changes);
     const batch = changes.slice(0, MAX_CHANGES_PER_COMMIT);
-    report({ phase: "committing", files_done: 0, files_total: batch.length, bytes_done: 0, bytes_total: 0 });
+    progressCounter("committing", batch.length, 0, options.onProgress);
     try {
       const result = await client.mirror.commit(
         projectId,
@@ -219,7 +181,7 @@ export async function syncFolder(
     changes: counts,
     excluded,
   };
-  report({
+  options.onProgress?.({
     phase: "done",
     files_done: files.length,
     files_total: files.length,

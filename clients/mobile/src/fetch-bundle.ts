@@ -3,6 +3,8 @@ import {
   HiveSyncError,
   type ManifestFile,
   mapWithConcurrency,
+  type Progress,
+  progressCounter,
   Sha256,
   throwIfAborted,
 } from "../../core/src";
@@ -11,15 +13,7 @@ import { downloadVerifiedFile } from "./download-file";
 import type { PreviewTarget } from "./preview-target";
 
 /** Where a bundle download is. `files_*`/`bytes_*` count the blobs to download. */
-export type BundleProgress = {
-  phase: "manifest" | "downloading" | "writing" | "done";
-  files_done: number;
-  files_total: number;
-  bytes_done: number;
-  bytes_total: number;
-  /** The file just finished, when there is one. */
-  path?: string;
-};
+export type BundleProgress = Progress<"manifest" | "downloading" | "writing" | "done">;
 
 /**
  * Somewhere to lay the bundle's files out by path (a directory, an app sandbox). Node's is
@@ -84,9 +78,8 @@ export async function fetchBundle(
   const { signal } = options;
   const store = options.store ?? new MemoryBlobStore();
   const verifyCached = options.verifyCached ?? true;
-  const report = (progress: BundleProgress) => options.onProgress?.(progress);
 
-  report({ phase: "manifest", files_done: 0, files_total: 0, bytes_done: 0, bytes_total: 0 });
+  progressCounter("manifest", 0, 0, options.onProgress);
   const {
     manifest,
     sha256: manifestSha,
@@ -124,15 +117,7 @@ export async function fetchBundle(
   const reused = contents.size;
 
   const bytesTotal = toDownload.reduce((sum, f) => sum + f.size, 0);
-  let filesDone = 0;
-  let bytesDone = 0;
-  report({
-    phase: "downloading",
-    files_done: 0,
-    files_total: toDownload.length,
-    bytes_done: 0,
-    bytes_total: bytesTotal,
-  });
+  const downloading = progressCounter("downloading", toDownload.length, bytesTotal, options.onProgress);
   await mapWithConcurrency(
     toDownload,
     options.concurrency ?? 4,
@@ -141,28 +126,11 @@ export async function fetchBundle(
         signal,
         maxResumes: options.maxResumes,
         sleep: options.sleep,
-        onBytes: (delta) => {
-          bytesDone += delta;
-          report({
-            phase: "downloading",
-            files_done: filesDone,
-            files_total: toDownload.length,
-            bytes_done: bytesDone,
-            bytes_total: bytesTotal,
-          });
-        },
+        onBytes: (delta) => downloading.addBytes(delta),
       });
       await store.put(file.sha256, bytes);
       contents.set(file.sha256, bytes);
-      filesDone++;
-      report({
-        phase: "downloading",
-        files_done: filesDone,
-        files_total: toDownload.length,
-        bytes_done: bytesDone,
-        bytes_total: bytesTotal,
-        path: file.path,
-      });
+      downloading.fileDone(file.path);
     },
     signal,
   );
@@ -171,22 +139,14 @@ export async function fetchBundle(
   for (const file of manifest.files) files.set(file.path, contents.get(file.sha256) as Uint8Array);
 
   if (options.writer) {
-    let written = 0;
+    const writing = progressCounter("writing", files.size, manifest.total_bytes, options.onProgress);
     for (const [path, bytes] of files) {
       throwIfAborted(signal);
       await options.writer.write(path, bytes);
-      written++;
-      report({
-        phase: "writing",
-        files_done: written,
-        files_total: files.size,
-        bytes_done: bytesDone,
-        bytes_total: bytesTotal,
-        path,
-      });
+      writing.fileDone(path, bytes.length);
     }
   }
-  report({
+  options.onProgress?.({
     phase: "done",
     files_done: toDownload.length,
     files_total: toDownload.length,
