@@ -1,5 +1,7 @@
 import { SELF } from "cloudflare:test";
 import type { ErrorBody } from "../../schema/errors";
+import { sha256Hex } from "../src/lib/crypto";
+import { pushFilesVia } from "./push-files";
 
 export const BASE = "https://hivesync.test";
 
@@ -91,36 +93,21 @@ export async function createProject(user: TestUser, body: Record<string, unknown
   return json<{ id: string; name: string; mirror_revision: number }>(res);
 }
 
-export async function sha256Of(content: string | Uint8Array): Promise<string> {
-  const bytes = typeof content === "string" ? new TextEncoder().encode(content) : content;
-  const digest = await crypto.subtle.digest("SHA-256", bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+/** SHA-256 hex of text or bytes (the app's own helper). */
+export const sha256Of = sha256Hex;
 
 /** Uploads each file's blob and commits them all as one change set on `baseRevision`. */
-export async function pushFiles(
+export function pushFiles(
   user: TestUser,
   projectId: string,
   files: Record<string, string>,
   baseRevision = 0,
-): Promise<{ revision: number; sync_id: string }> {
-  const changes = [];
-  for (const [path, content] of Object.entries(files)) {
-    const hash = await sha256Of(content);
-    const up = await call(`/api/v1/projects/${projectId}/blobs/${hash}`, {
-      method: "PUT",
-      token: user.access,
-      body: content,
-      headers: { "content-type": "application/octet-stream" },
-    });
-    if (up.status !== 201 && up.status !== 200)
-      throw new Error(`upload ${path}: ${up.status} ${await up.text()}`);
-    changes.push({ op: "put", path, sha256: hash, size: new TextEncoder().encode(content).length });
-  }
-  const res = await call(`/api/v1/projects/${projectId}/mirror/changes`, {
-    token: user.access,
-    body: { base_revision: baseRevision, changes },
-  });
-  if (res.status !== 202) throw new Error(`commit: ${res.status} ${await res.text()}`);
-  return json<{ revision: number; sync_id: string }>(res);
+) {
+  return pushFilesVia(
+    (path, init) => SELF.fetch(`${BASE}${path}`, init),
+    user.access,
+    projectId,
+    files,
+    baseRevision,
+  );
 }

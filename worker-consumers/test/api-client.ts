@@ -1,4 +1,6 @@
 import { env } from "cloudflare:test";
+import { sha256Hex } from "../../worker-api/src/lib/crypto";
+import { pushFilesVia } from "../../worker-api/test/push-files";
 
 type Init = {
   method?: string;
@@ -26,10 +28,8 @@ export async function api<T = Record<string, unknown>>(
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
 }
 
-export async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
+/** SHA-256 hex of text (the API's own helper). */
+export const sha256 = sha256Hex;
 
 /** A new user with one project; returns the access token and project id. */
 export async function userWithProject(): Promise<{ token: string; userId: string; projectId: string }> {
@@ -44,32 +44,14 @@ export async function userWithProject(): Promise<{ token: string; userId: string
 }
 
 /** Uploads the files' blobs and commits them as one change set; returns the sync. */
-export async function pushFiles(
-  token: string,
-  projectId: string,
-  files: Record<string, string>,
-  baseRevision = 0,
-): Promise<{ revision: number; sync_id: string }> {
-  const changes = [];
-  for (const [path, content] of Object.entries(files)) {
-    const hash = await sha256(content);
-    const up = await api(`/api/v1/projects/${projectId}/blobs/${hash}`, {
-      method: "PUT",
-      token,
-      raw: content,
-    });
-    if (up.status !== 201 && up.status !== 200) throw new Error(`upload ${path}: ${up.status}`);
-    changes.push({ op: "put", path, sha256: hash, size: new TextEncoder().encode(content).length });
-  }
-  const commit = await api<{ revision: number; sync_id: string }>(
-    `/api/v1/projects/${projectId}/mirror/changes`,
-    {
-      token,
-      body: { base_revision: baseRevision, changes },
-    },
+export function pushFiles(token: string, projectId: string, files: Record<string, string>, baseRevision = 0) {
+  return pushFilesVia(
+    (path, init) => env.API_HTTP.fetch(`https://hivesync.test${path}`, init),
+    token,
+    projectId,
+    files,
+    baseRevision,
   );
-  if (commit.status !== 202) throw new Error(`commit: ${commit.status} ${JSON.stringify(commit.body)}`);
-  return commit.body;
 }
 
 /**
