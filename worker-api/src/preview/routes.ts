@@ -36,27 +36,23 @@ import {
 } from "./access";
 import { codeLinks } from "./links";
 import { manifestHashes } from "./manifest-cache";
-import { isTerminal, type PreviewState } from "./preview-session";
+import { isTerminal, type PreviewState, statusView } from "./preview-session";
 
 const tags = ["Previews"];
 const SessionParams = z.object({ id: idParam("pvs") });
 const previewAuth: Record<string, string[]>[] = [{ bearerAuth: [] }, { previewToken: [] }];
 
+/** The full record: the live status plus what the session is of and who opened it. */
 function sessionView(state: PreviewState) {
+  const { session_id, ...live } = statusView(state);
   return {
-    id: state.session_id,
+    id: session_id,
     project_id: state.project_id,
     platform: state.platform,
     revision: state.revision,
-    status: state.status,
-    stage: state.stage,
-    progress: state.progress,
-    version: state.version,
-    ...(state.error ? { error: state.error } : {}),
-    ...(state.bundle ? { bundle: state.bundle } : {}),
+    ...live,
     opened: state.opened.map(({ device_id, platform, at }) => ({ device_id, platform, at })),
     created_at: state.created_at,
-    expires_at: state.expires_at,
   };
 }
 
