@@ -277,7 +277,7 @@ describe("status, build and bundle", () => {
 
 describe("the phone's side: codes and scoped tokens", () => {
   it("resolves a code typed any way into a token that reads that session's status, bundle and files only", async () => {
-    const { project, started } = await startedPreview();
+    const { owner, project, started } = await startedPreview();
     await build(started, project.id);
     const typed = started.code.toLowerCase().replace("-", " ");
     const res = await resolve(typed);
@@ -325,12 +325,14 @@ describe("the phone's side: codes and scoped tokens", () => {
       401,
       "UNAUTHENTICATED",
     );
-    // The bundle was opened by that phone once.
+    // The phone opened the bundle (once, however often it fetched it); only the owner sees the record.
+    await call(`/api/v1/preview/bundle/${started.session_id}`, { token });
     await new Promise((r) => setTimeout(r, 50));
-    const record = await json<{ opened: { platform: string }[] }>(
-      await call(`/api/v1/preview/sessions/${started.session_id}`, { token: second.owner.access }),
+    const record = await json<{ opened: { device_id: string | null; platform: string }[] }>(
+      await call(`/api/v1/preview/sessions/${started.session_id}`, { token: owner.access }),
     );
-    expect(record).toBeTruthy();
+    expect(record.opened).toEqual([expect.objectContaining({ device_id: null, platform: "ios" })]);
+    await expectError(await call(`/api/v1/preview/sessions/${started.session_id}`, { token: second.owner.access }), 404, "NOT_FOUND");
   });
 
   it("limits wrong codes to 5 per IP per 10 minutes (429 with Retry-After), even for a right code after", async () => {
