@@ -1,5 +1,6 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
+import { purgeExpired } from "./maintenance";
 
 export { RevokedSessions } from "./auth/revoked-sessions";
 export { Internal } from "./internal";
@@ -10,4 +11,7 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(purgeExpired(env));
+  },
 } satisfies ExportedHandler<Env>;

@@ -35,14 +35,13 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
   const db = c.env.DB;
   const now = new Date();
 
-  // Expired keys are reusable: drop this one if it has lived out its 24 hours.
-  await db
-    .prepare("DELETE FROM idempotency_records WHERE scope = ? AND key = ? AND expires_at <= ?")
-    .bind(scope, key, now.toISOString())
-    .run();
+  // One statement claims the key: a new key inserts; a key past its 24 hours is taken over as if
+  // new; a live key changes nothing (changes = 0) and is answered from its record below.
   const claimed = await db
     .prepare(
-      "INSERT INTO idempotency_records (scope, key, request_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      `INSERT INTO idempotency_records (scope, key, request_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)
+       ON CONFLICT (scope, key) DO UPDATE SET request_hash = ?3, status = NULL, response_body = NULL, created_at = ?4, expires_at = ?5
+       WHERE idempotency_records.expires_at <= ?4`,
     )
     .bind(
       scope,

@@ -332,7 +332,11 @@ describe("the phone's side: codes and scoped tokens", () => {
       await call(`/api/v1/preview/sessions/${started.session_id}`, { token: owner.access }),
     );
     expect(record.opened).toEqual([expect.objectContaining({ device_id: null, platform: "ios" })]);
-    await expectError(await call(`/api/v1/preview/sessions/${started.session_id}`, { token: second.owner.access }), 404, "NOT_FOUND");
+    await expectError(
+      await call(`/api/v1/preview/sessions/${started.session_id}`, { token: second.owner.access }),
+      404,
+      "NOT_FOUND",
+    );
   });
 
   it("limits wrong codes to 5 per IP per 10 minutes (429 with Retry-After), even for a right code after", async () => {
