@@ -1,16 +1,27 @@
 import { z } from "zod";
+import { ERROR_CODES } from "../errors";
 
-/** The error envelope every non-2xx response carries (spec §2). */
-export const ErrorResponse = z
-  .object({
+function errorEnvelope<Code extends z.ZodType<string>>(code: Code) {
+  return z.object({
     error: z.object({
-      code: z.string().meta({ example: "VALIDATION_FAILED" }),
+      code,
       message: z.string(),
       details: z.record(z.string(), z.unknown()),
       request_id: z.string(),
     }),
-  })
-  .meta({ id: "Error" });
+  });
+}
+
+/** The error envelope every non-2xx response carries (spec §2); `code` is one of the error table's. */
+export const ErrorResponse = errorEnvelope(z.enum(ERROR_CODES).meta({ example: "VALIDATION_FAILED" })).meta({
+  id: "Error",
+});
+
+/**
+ * The same envelope with any string as `code`: what clients parse, so a client built today still
+ * understands an error code a newer server adds.
+ */
+export const ErrorEnvelope = errorEnvelope(z.string());
 
 /** `?limit=&cursor=` of every list (spec §2): limit 1–100, default 50; cursor opaque. */
 export const PageQuery = z.object({

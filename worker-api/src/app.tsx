@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import { aiRoutes } from "./ai/routes";
 import { authRoutes } from "./auth/routes";
 import { commentRoutes } from "./comments/routes";
@@ -9,36 +10,17 @@ import { onError, renderError } from "./errors";
 import { healthRoutes } from "./health/routes";
 import { registerLandingPages } from "./landing/pages";
 import { ApiError } from "./lib/api-error";
-import { readAccessToken } from "./middleware/auth";
 import { corsAllowList } from "./middleware/cors";
-import { jsonBody } from "./middleware/json-body";
-import { generalRateLimit } from "./middleware/rate-limit";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { mirrorRoutes } from "./mirror/routes";
 import { notificationRoutes } from "./notifications/routes";
 import { createRouter } from "./openapi";
 import { previewRoutes } from "./preview/routes";
-import { projectRoutes } from "./projects/routes";
+import { projectRoutes } from "./projects/router";
 
 export const API_BASE = "/api/v1";
 const OPENAPI_PATH = `${API_BASE}/openapi.json`;
-
-/**
- * Turns Hono's `/projects/:id` patterns into regexes, to tell "wrong method" (405) from "no such route" (404).
- * Exact matches only: routing is strict about a trailing slash, so `/projects/` is no route at all (404),
- * not a 405 that lists the very method that was used.
- */
-function routeMatchers(routes: { method: string; path: string }[]) {
-  return routes
-    .filter((r) => r.method !== "ALL" && !r.path.endsWith("*"))
-    .map((r) => ({
-      method: r.method,
-      regex: new RegExp(
-        `^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[A-Za-z_]+(\{[^}]+\})?/g, "[^/]+")}$`,
-      ),
-    }));
-}
 
 /**
  * Builds the whole HTTP app: middleware, every feature's routes, OpenAPI, error handling. Production
@@ -48,7 +30,20 @@ export function createApp() {
   const app = createRouter();
 
   app.use("*", requestContext, securityHeaders, corsAllowList);
-  app.use(`${API_BASE}/*`, readAccessToken, generalRateLimit, jsonBody);
+  // Each route's own chain (auth, limits, body gate) comes from its declaration (routing/define-route).
+  app.use(
+    "*",
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, allowed) =>
+        renderError(
+          c,
+          new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not supported here.`, { allow: allowed }, {
+            allow: allowed.join(", "),
+          }),
+        ),
+    }),
+  );
 
   app.route("/", healthRoutes());
   registerLandingPages(app);
@@ -68,6 +63,17 @@ export function createApp() {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
+    description: "A user's (or linked device's) access token from /auth/login, /auth/register or /auth/refresh.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "previewToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "A preview-scoped token (pvt_…) from /preview/resolve: reads one session's status and bundle.",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "opsToken", {
+    type: "http",
+    scheme: "bearer",
+    description: "The operations token (OPS_TOKEN), when one is configured.",
   });
   const documentConfig = {
     openapi: "3.1.0",
@@ -88,23 +94,9 @@ export function createApp() {
     return c.html(<ReferencePage doc={doc as never} specUrl={OPENAPI_PATH} />);
   });
 
-  const matchers = routeMatchers(app.routes);
-  app.notFound((c: Context<AppEnv>) => {
-    const path = new URL(c.req.url).pathname;
-    const allowed = [...new Set(matchers.filter((m) => m.regex.test(path)).map((m) => m.method))];
-    if (allowed.length > 0) {
-      const err = new ApiError(
-        "METHOD_NOT_ALLOWED",
-        `${c.req.method} is not supported here.`,
-        { allow: allowed },
-        {
-          allow: allowed.join(", "),
-        },
-      );
-      return renderError(c, err);
-    }
-    return renderError(c, new ApiError("NOT_FOUND", "There is nothing at this address."));
-  });
+  app.notFound((c: Context<AppEnv>) =>
+    renderError(c, new ApiError("NOT_FOUND", "There is nothing at this address.")),
+  );
   app.onError(onError);
   return app;
 }

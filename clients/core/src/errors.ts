@@ -1,5 +1,5 @@
 import { parseRetryAfter } from "./retry-after";
-import { ErrorResponse } from "./schemas";
+import { ErrorEnvelope } from "./schemas";
 import type { ErrorCode } from "./types";
 
 /** Everything a {@link HiveSyncError} is made of. */
@@ -63,9 +63,9 @@ export class HiveSyncError extends Error {
     } catch {
       // A body that breaks off still leaves us the status line.
     }
-    let envelope: ReturnType<typeof ErrorResponse.safeParse> | undefined;
+    let envelope: ReturnType<typeof ErrorEnvelope.safeParse> | undefined;
     try {
-      envelope = ErrorResponse.safeParse(JSON.parse(text));
+      envelope = ErrorEnvelope.safeParse(JSON.parse(text));
     } catch {
       envelope = undefined;
     }

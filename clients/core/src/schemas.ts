@@ -10,7 +10,7 @@ export {
   CommitChangesResponse,
   CreateAiJobResponse,
   Device,
-  ErrorResponse,
+  ErrorEnvelope,
   formatCode,
   Health,
   LinkCodeResponse,

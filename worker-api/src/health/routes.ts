@@ -1,21 +1,23 @@
-import { createRoute } from "@hono/zod-openapi";
 import { DeepHealth, Health } from "../../../schema/api/health";
 import { getConfig } from "../config";
 import type { Env } from "../env";
-import { ApiError } from "../lib/api-error";
-import { timingSafeEqual } from "../lib/crypto";
-import { createRouter, errorResponses, json } from "../openapi";
+import { createRouter, json } from "../openapi";
+import { defineRoute } from "../routing/define-route";
 
-const shallow = createRoute({
+const shallow = defineRoute({
   method: "get",
+  auth: "none",
+  generalLimit: false,
   path: "/health",
   tags: ["Operations"],
   summary: "Liveness: answers without touching any dependency",
   responses: { 200: { description: "Alive", ...json(Health) } },
 });
 
-const deep = createRoute({
+const deep = defineRoute({
   method: "get",
+  auth: "ops",
+  generalLimit: false,
   path: "/health/deep",
   tags: ["Operations"],
   summary: "Checks every dependency (D1, R2, Durable Objects, queue bindings) with latency",
@@ -23,7 +25,6 @@ const deep = createRoute({
   responses: {
     200: { description: "All dependencies answered", ...json(DeepHealth) },
     503: { description: "At least one dependency failed", ...json(DeepHealth) },
-    ...errorResponses(401),
   },
 });
 
@@ -69,12 +70,6 @@ export function healthRoutes() {
 
   app.openapi(deep, async (c) => {
     const config = getConfig(c.env);
-    if (config.opsToken) {
-      const presented = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-      if (!timingSafeEqual(presented, config.opsToken)) {
-        throw new ApiError("UNAUTHENTICATED", "This endpoint needs the operations token.");
-      }
-    }
     const entries = Object.entries(probes(c.env));
     const results = await Promise.all(
       entries.map(async ([name, probe]) => [name, await timed(probe)] as const),

@@ -2,9 +2,13 @@ import { createMiddleware } from "hono/factory";
 import { getConfig } from "../config";
 import type { AppEnv } from "../env";
 import { verifyAccessToken } from "../lib/access-tokens";
+import { isSessionLive } from "../auth/session-store";
+import { database } from "../db";
 import { ApiError } from "../lib/api-error";
+import { timingSafeEqual } from "../lib/crypto";
 
-function bearer(header: string | undefined): string | null {
+/** The token of an `Authorization: Bearer <token>` header (RFC 6750 token68), or null. */
+export function bearer(header: string | undefined): string | null {
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? "");
   return match?.[1] ?? null;
 }
@@ -35,12 +39,18 @@ const unauthenticated = () =>
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const claims = c.get("claims");
   if (!claims) throw unauthenticated();
-  const session = await c.env.DB.prepare(
-    "SELECT id FROM auth_sessions WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
-  )
-    .bind(claims.sid, claims.sub)
-    .first<{ id: string }>();
-  if (!session) throw unauthenticated();
+  if (!(await isSessionLive(database(c.env), claims.sub, claims.sid))) throw unauthenticated();
   c.set("auth", { userId: claims.sub, sessionId: claims.sid });
+  await next();
+});
+
+/** The operations routes: demands `Authorization: Bearer <OPS_TOKEN>` when `OPS_TOKEN` is set. */
+export const requireOpsToken = createMiddleware<AppEnv>(async (c, next) => {
+  const opsToken = getConfig(c.env).opsToken;
+  // Any characters: the operators choose this token, it need not be token68.
+  const presented = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+  if (opsToken && !timingSafeEqual(presented, opsToken)) {
+    throw new ApiError("UNAUTHENTICATED", "This endpoint needs the operations token.");
+  }
   await next();
 });

@@ -6,7 +6,8 @@ import { sha256Hex } from "../lib/crypto";
 import { seal, unseal } from "../lib/sealed";
 
 const KEEP_SECONDS = 24 * 3600;
-const MAX_KEY_LENGTH = 255;
+/** The longest `Idempotency-Key` accepted (spec §2). */
+export const IDEMPOTENCY_KEY_MAX = 255;
 
 type StoredRecord = { request_hash: string; status: number | null; response_body: string | null };
 
@@ -22,9 +23,9 @@ type StoredRecord = { request_hash: string; status: number | null; response_body
 export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("idempotency-key");
   if (key === undefined) return next();
-  if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
-    throw new ApiError("VALIDATION_FAILED", `Idempotency-Key must be 1–${MAX_KEY_LENGTH} characters.`, {
-      issues: [{ path: "Idempotency-Key", message: `must be 1–${MAX_KEY_LENGTH} characters`, in: "header" }],
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX) {
+    throw new ApiError("VALIDATION_FAILED", `Idempotency-Key must be 1–${IDEMPOTENCY_KEY_MAX} characters.`, {
+      issues: [{ path: "Idempotency-Key", message: `must be 1–${IDEMPOTENCY_KEY_MAX} characters`, in: "header" }],
     });
   }
   const userId = (c.get("auth") as { userId?: string } | undefined)?.userId;

@@ -5,9 +5,6 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../lib/api-error";
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i;
-const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
-/** Routes whose body is raw bytes, not JSON (they enforce their own size limit). */
-const RAW_BODY_ROUTES = [/^\/api\/v1\/projects\/[^/]+\/blobs\/[^/]+$/];
 
 function hasBody(req: Request): boolean {
   const length = req.headers.get("content-length");
@@ -16,13 +13,12 @@ function hasBody(req: Request): boolean {
 }
 
 /**
- * For JSON routes: caps the body at `MAX_JSON_BYTES` while it streams in (413 before reading it
+ * For JSON routes (the route builder adds it to every POST/PUT/PATCH not declared `body: "raw"`): caps the body at `MAX_JSON_BYTES` while it streams in (413 before reading it
  * whole), demands a JSON content type (415), and parses once so malformed JSON is a clear 400
  * `INVALID_JSON` instead of a validation error about an empty object.
  */
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
-  if (!METHODS_WITH_BODY.has(c.req.method) || !hasBody(c.req.raw)) return next();
-  if (RAW_BODY_ROUTES.some((route) => route.test(c.req.path))) return next();
+  if (!hasBody(c.req.raw)) return next();
   const mediaType = (c.req.header("content-type") ?? "").split(";")[0]?.trim() ?? "";
   if (!JSON_TYPE.test(mediaType)) {
     throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Send the request body as application/json.", {

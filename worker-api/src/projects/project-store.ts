@@ -1,27 +1,17 @@
+import { and, desc, eq, lt } from "drizzle-orm";
 import type { Project } from "../../../schema/api/projects";
-import type { Env } from "../env";
+import { projects } from "../../../schema/tables";
+import type { Db } from "../db";
 import { notFound } from "../lib/api-error";
 
-export type ProjectRow = {
-  id: string;
-  owner_id: string;
-  name: string;
-  description: string | null;
-  framework: Project["framework"];
-  entry: string | null;
-  mirror_revision: number;
-  mirror_branch: string | null;
-  mirror_commit: string | null;
-  mirror_file_count: number;
-  mirror_total_bytes: number;
-  mirror_updated_at: string | null;
-  created_at: string;
-  updated_at: string;
-};
+export type ProjectRow = typeof projects.$inferSelect;
+export type NewProject = Pick<
+  typeof projects.$inferInsert,
+  "id" | "ownerId" | "name" | "description" | "framework" | "entry" | "createdAt" | "updatedAt"
+>;
+export type ProjectPatch = Partial<Pick<ProjectRow, "name" | "description" | "framework" | "entry">>;
 
-export const PROJECT_COLUMNS =
-  "id, owner_id, name, description, framework, entry, mirror_revision, mirror_branch, mirror_commit, mirror_file_count, mirror_total_bytes, mirror_updated_at, created_at, updated_at";
-
+/** The API shape of a project. */
 export function presentProject(row: ProjectRow): Project {
   return {
     id: row.id,
@@ -29,20 +19,69 @@ export function presentProject(row: ProjectRow): Project {
     description: row.description,
     framework: row.framework,
     entry: row.entry,
-    mirror_revision: row.mirror_revision,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
+    mirror_revision: row.mirrorRevision,
+    created_at: row.createdAt,
+    updated_at: row.updatedAt,
   };
+}
+
+/** The project, or undefined: for callers that are not acting for a user (the RPC entrypoint). */
+export async function findProject(db: Db, projectId: string): Promise<ProjectRow | undefined> {
+  return db.select().from(projects).where(eq(projects.id, projectId)).get();
 }
 
 /**
  * The project if `userId` owns it. Someone else's project and a missing one both throw the same
  * 404, so nobody can probe for other users' project IDs (spec §2, §10).
  */
-export async function loadOwnedProject(env: Env, userId: string, projectId: string): Promise<ProjectRow> {
-  const row = await env.DB.prepare(`SELECT ${PROJECT_COLUMNS} FROM projects WHERE id = ? AND owner_id = ?`)
-    .bind(projectId, userId)
-    .first<ProjectRow>();
+export async function loadOwnedProject(db: Db, userId: string, projectId: string): Promise<ProjectRow> {
+  const row = await db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.id, projectId), eq(projects.ownerId, userId)))
+    .get();
   if (!row) throw notFound("Project");
   return row;
+}
+
+export async function insertProject(db: Db, project: NewProject): Promise<ProjectRow> {
+  return db.insert(projects).values(project).returning().get();
+}
+
+/** One page of a user's projects, newest first: `limit + 1` rows so the caller can tell a next page exists. */
+export async function listOwnedProjects(
+  db: Db,
+  userId: string,
+  page: { after: string | undefined; limit: number },
+): Promise<ProjectRow[]> {
+  return db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.ownerId, userId), page.after === undefined ? undefined : lt(projects.id, page.after)))
+    .orderBy(desc(projects.id))
+    .limit(page.limit + 1)
+    .all();
+}
+
+/** Applies `patch` to an owned project and returns the updated row. */
+export async function updateProject(
+  db: Db,
+  project: ProjectRow,
+  patch: ProjectPatch,
+  updatedAt: string,
+): Promise<ProjectRow> {
+  const row = await db
+    .update(projects)
+    .set({ ...patch, updatedAt })
+    .where(and(eq(projects.id, project.id), eq(projects.ownerId, project.ownerId)))
+    .returning()
+    .get();
+  // Deleted between the read and this write: the same 404 as if it had never been there.
+  if (!row) throw notFound("Project");
+  return row;
+}
+
+/** Deletes the row; comments, the mirror index, syncs, jobs and session rows go with it (ON DELETE CASCADE). */
+export async function deleteProject(db: Db, project: ProjectRow): Promise<void> {
+  await db.delete(projects).where(and(eq(projects.id, project.id), eq(projects.ownerId, project.ownerId)));
 }
