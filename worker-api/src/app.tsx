@@ -38,9 +38,14 @@ export function createApp() {
       onMethodNotAllowed: (c, allowed) =>
         renderError(
           c,
-          new ApiError("METHOD_NOT_ALLOWED", `${c.req.method} is not supported here.`, { allow: allowed }, {
-            allow: allowed.join(", "),
-          }),
+          new ApiError(
+            "METHOD_NOT_ALLOWED",
+            `${c.req.method} is not supported here.`,
+            { allow: allowed },
+            {
+              allow: allowed.join(", "),
+            },
+          ),
         ),
     }),
   );
@@ -63,12 +68,14 @@ export function createApp() {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
-    description: "A user's (or linked device's) access token from /auth/login, /auth/register or /auth/refresh.",
+    description:
+      "A user's (or linked device's) access token from /auth/login, /auth/register or /auth/refresh.",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "previewToken", {
     type: "http",
     scheme: "bearer",
-    description: "A preview-scoped token (pvt_…) from /preview/resolve: reads one session's status and bundle.",
+    description:
+      "A preview-scoped token (pvt_…) from /preview/resolve: reads one session's status and bundle.",
   });
   app.openAPIRegistry.registerComponent("securitySchemes", "opsToken", {
     type: "http",

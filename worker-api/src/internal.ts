@@ -9,7 +9,7 @@ import { sha256Hex } from "./lib/crypto";
 import { log } from "./lib/log";
 import { listFilesAt, type MirrorFileRow } from "./mirror/mirror-store";
 import { notify } from "./notifications/notify";
-import { previewStub } from "./preview/access";
+import { previewStub } from "./preview/stub";
 
 export type SyncOutcome = { status: "succeeded"; stats: SyncStats } | { status: "failed"; error: JobError };
 export type AiOutcome = { status: "succeeded"; result: AiResult } | { status: "failed"; error: JobError };

@@ -42,7 +42,9 @@ export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>;
 const errorContent = { "application/json": { schema: ErrorResponse } };
 /** @deprecated Declare routes with `defineRoute`, which lists every error of the chain itself. */
 export function errorResponses(...statuses: number[]) {
-  return Object.fromEntries(statuses.map((status) => [status, { description: "Error", content: errorContent }]));
+  return Object.fromEntries(
+    statuses.map((status) => [status, { description: "Error", content: errorContent }]),
+  );
 }
 /** @deprecated `defineRoute({ auth: "user" })` sets security. */
 export const bearerAuth = [{ bearerAuth: [] }];

@@ -7,7 +7,9 @@ export async function isSessionLive(db: Db, userId: string, sessionId: string): 
   const row = await db
     .select({ id: authSessions.id })
     .from(authSessions)
-    .where(and(eq(authSessions.id, sessionId), eq(authSessions.userId, userId), isNull(authSessions.revokedAt)))
+    .where(
+      and(eq(authSessions.id, sessionId), eq(authSessions.userId, userId), isNull(authSessions.revokedAt)),
+    )
     .get();
   return row !== undefined;
 }

@@ -6,7 +6,7 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../lib/api-error";
 import { hashCode } from "../lib/codes";
 import { base64url } from "../lib/encoding";
-import { previewStub } from "../preview/access";
+import { previewStub } from "../preview/stub";
 import { isTerminal } from "../preview/preview-session";
 import { clientIp, failures } from "../rate-limit/limits";
 

@@ -25,7 +25,9 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
   if (key === undefined) return next();
   if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX) {
     throw new ApiError("VALIDATION_FAILED", `Idempotency-Key must be 1–${IDEMPOTENCY_KEY_MAX} characters.`, {
-      issues: [{ path: "Idempotency-Key", message: `must be 1–${IDEMPOTENCY_KEY_MAX} characters`, in: "header" }],
+      issues: [
+        { path: "Idempotency-Key", message: `must be 1–${IDEMPOTENCY_KEY_MAX} characters`, in: "header" },
+      ],
     });
   }
   const userId = (c.get("auth") as { userId?: string } | undefined)?.userId;

@@ -6,9 +6,7 @@ import type { PreviewState } from "./preview-session";
 
 export const PREVIEW_TOKEN_PREFIX = "pvt_";
 
-export function previewStub(env: Env, sessionId: string) {
-  return env.PREVIEW_SESSION.get(env.PREVIEW_SESSION.idFromName(sessionId));
-}
+export { previewStub } from "./stub";
 
 /** A preview-scoped token names its session, so a token for another session is told apart (403). */
 export function previewTokenParts(token: string): { sessionId: string; secret: string } | null {

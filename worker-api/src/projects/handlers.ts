@@ -4,7 +4,7 @@ import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { deleteR2Prefix } from "../lib/r2";
 import type { AppRouteHandler } from "../openapi";
-import { previewStub } from "../preview/access";
+import { previewStub } from "../preview/stub";
 import { liveSessionIds } from "../preview/session-store";
 import {
   deleteProject,
@@ -53,7 +53,12 @@ export const update: AppRouteHandler<typeof routes.update> = async (c) => {
   const db = database(c.env);
   const row = await loadOwnedProject(db, c.get("auth").userId, c.req.valid("param").id);
   const { name, description, framework, entry } = c.req.valid("json");
-  const next = await updateProject(db, row, { name, description, framework, entry }, new Date().toISOString());
+  const next = await updateProject(
+    db,
+    row,
+    { name, description, framework, entry },
+    new Date().toISOString(),
+  );
   return c.json(presentProject(next), 200);
 };
 

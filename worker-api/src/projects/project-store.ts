@@ -57,7 +57,9 @@ export async function listOwnedProjects(
   return db
     .select()
     .from(projects)
-    .where(and(eq(projects.ownerId, userId), page.after === undefined ? undefined : lt(projects.id, page.after)))
+    .where(
+      and(eq(projects.ownerId, userId), page.after === undefined ? undefined : lt(projects.id, page.after)),
+    )
     .orderBy(desc(projects.id))
     .limit(page.limit + 1)
     .all();

@@ -58,7 +58,9 @@ const IdempotencyHeader = z.object({
     .min(1)
     .max(IDEMPOTENCY_KEY_MAX)
     .optional()
-    .meta({ description: "Retry-safe creation: a retry with the same key and body replays the first answer." }),
+    .meta({
+      description: "Retry-safe creation: a retry with the same key and body replays the first answer.",
+    }),
 });
 
 const RetryAfter = {
