@@ -47,16 +47,17 @@ describe("HTTP conventions", () => {
 
   it("answers a wrong method on a known route with 405 METHOD_NOT_ALLOWED and an Allow header", async () => {
     const user = await registerUser();
+    // HEAD is served wherever GET is (Hono answers it from the GET route), so Allow lists it too.
     let res = await call("/api/v1/projects", { method: "PUT", token: user.access });
-    expect(res.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "POST"]);
+    expect(res.headers.get("allow")?.split(", ").sort()).toEqual(["GET", "HEAD", "POST"]);
     let err = await expectError(res, 405, "METHOD_NOT_ALLOWED");
-    expect((err.details.allow as string[]).sort()).toEqual(["GET", "POST"]);
+    expect((err.details.allow as string[]).sort()).toEqual(["GET", "HEAD", "POST"]);
 
     res = await call("/api/v1/projects/prj_01JD3Y8Q5W3T0ZK8M2V7B6N4XA", {
       method: "POST",
       token: user.access,
     });
-    expect(res.headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "PATCH"]);
+    expect(res.headers.get("allow")?.split(", ").sort()).toEqual(["DELETE", "GET", "HEAD", "PATCH"]);
     await expectError(res, 405, "METHOD_NOT_ALLOWED");
 
     res = await call("/api/v1/comments/cmt_01JD3Y8Q5W3T0ZK8M2V7B6N4XA", {
@@ -67,9 +68,11 @@ describe("HTTP conventions", () => {
     await expectError(res, 405, "METHOD_NOT_ALLOWED");
 
     res = await call("/health", { method: "DELETE" });
-    expect(res.headers.get("allow")).toBe("GET");
+    expect(res.headers.get("allow")).toBe("GET, HEAD");
     err = await expectError(res, 405, "METHOD_NOT_ALLOWED");
     expect(err.request_id).toBe(res.headers.get("x-request-id"));
+    res = await call("/health", { method: "HEAD" });
+    expect(res.status).toBe(200);
   });
 
   it("treats a trailing slash as no route (404), not as a wrong method", async () => {
@@ -241,6 +244,7 @@ describe("API documentation", () => {
       type: "http",
       scheme: "bearer",
       bearerFormat: "JWT",
+      description: expect.stringContaining("access token"),
     });
     const expected: Record<string, string[]> = {
       "/api/v1/auth/register": ["post"],

@@ -1,5 +1,8 @@
+import { database } from "./db";
+import { purgeStaleLinkCodes } from "./devices/device-store";
 import type { Env } from "./env";
 import { log } from "./lib/log";
+import { purgeExpiredIdempotency } from "./middleware/idempotency-store";
 
 /**
  * The daily clean-up (cron trigger in wrangler.toml): idempotency records past their 24 hours and
@@ -10,13 +13,13 @@ export async function purgeExpired(
   env: Env,
   now = new Date(),
 ): Promise<{ idempotency: number; link_codes: number }> {
-  const iso = now.toISOString();
+  const db = database(env);
   const dayAgo = new Date(now.getTime() - 24 * 3600 * 1000).toISOString();
-  const [idempotency, codes] = await env.DB.batch([
-    env.DB.prepare("DELETE FROM idempotency_records WHERE expires_at <= ?").bind(iso),
-    env.DB.prepare("DELETE FROM device_link_codes WHERE expires_at <= ?1 OR used_at <= ?1").bind(dayAgo),
+  const [idempotency, linkCodes] = await Promise.all([
+    purgeExpiredIdempotency(db, now.toISOString()),
+    purgeStaleLinkCodes(db, dayAgo),
   ]);
-  const result = { idempotency: idempotency?.meta.changes ?? 0, link_codes: codes?.meta.changes ?? 0 };
+  const result = { idempotency, link_codes: linkCodes };
   log("info", "purged expired records", result);
   return result;
 }

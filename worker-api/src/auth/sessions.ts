@@ -1,23 +1,34 @@
+import type { BatchItem } from "drizzle-orm/batch";
 import type { Tokens } from "../../../schema/api/auth";
 import { getConfig } from "../config";
+import { type Db, database } from "../db";
 import type { Env } from "../env";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "../lib/access-tokens";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import {
+  authSessionInsert,
+  claimRefreshToken,
+  findRefreshToken,
+  findSessionUserId,
+  markSessionRevoked,
+  refreshTokenInsert,
+} from "./session-store";
 
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
-/** Statements that store a new refresh token for a session; returned unexecuted so callers can batch them. */
-async function refreshTokenInsert(env: Env, sessionId: string, now: Date) {
+/** Statements for `db.batch`: never empty, so they can be batched on their own. */
+export type SessionStatements = [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]];
+
+/** A new refresh token for a session and its insert; returned unexecuted so callers can batch it. */
+async function newRefreshToken(db: Db, sessionId: string, now: Date) {
   const refreshToken = randomToken(32);
-  const statement = env.DB.prepare(
-    "INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
-  ).bind(
-    await sha256Hex(refreshToken),
+  const statement = refreshTokenInsert(db, {
+    tokenHash: await sha256Hex(refreshToken),
     sessionId,
-    now.toISOString(),
-    new Date(now.getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000).toISOString(),
-  );
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + REFRESH_TOKEN_TTL_SECONDS * 1000).toISOString(),
+  });
   return { refreshToken, statement };
 }
 
@@ -32,21 +43,22 @@ async function tokens(env: Env, userId: string, sessionId: string, refreshToken:
 
 /**
  * Statements that open a new auth session with its first refresh token, and the tokens to hand out
- * once they have run. Callers batch them with their own writes so nothing is half-created.
+ * once they have run. Callers batch them with their own writes so nothing is half-created:
+ * `db.batch([...session.statements, theirOwnInsert])`.
  */
-export async function prepareSession(env: Env, userId: string, kind: "password" | "device") {
+export async function prepareSession(
+  db: Db,
+  env: Env,
+  userId: string,
+  kind: "password" | "device",
+): Promise<{ sessionId: string; statements: SessionStatements; tokens: () => Promise<Tokens> }> {
   const now = new Date();
   const sessionId = newId("authSession");
-  const { refreshToken, statement } = await refreshTokenInsert(env, sessionId, now);
+  const { refreshToken, statement } = await newRefreshToken(db, sessionId, now);
   return {
     sessionId,
     statements: [
-      env.DB.prepare("INSERT INTO auth_sessions (id, user_id, kind, created_at) VALUES (?, ?, ?, ?)").bind(
-        sessionId,
-        userId,
-        kind,
-        now.toISOString(),
-      ),
+      authSessionInsert(db, { id: sessionId, userId, kind, createdAt: now.toISOString() }),
       statement,
     ],
     tokens: () => tokens(env, userId, sessionId, refreshToken),
@@ -58,12 +70,8 @@ export async function prepareSession(env: Env, userId: string, kind: "password" 
  * RevokedSessions object (what the D1-free preview status path checks).
  */
 export async function revokeSession(env: Env, sessionId: string, reason: string): Promise<void> {
-  const row = await env.DB.prepare(
-    "UPDATE auth_sessions SET revoked_at = ?, revoked_reason = ? WHERE id = ? AND revoked_at IS NULL RETURNING user_id",
-  )
-    .bind(new Date().toISOString(), reason, sessionId)
-    .first<{ user_id: string }>();
-  if (row) await env.REVOKED_SESSIONS.get(env.REVOKED_SESSIONS.idFromName(row.user_id)).revoke(sessionId);
+  const userId = await markSessionRevoked(database(env), sessionId, { at: new Date().toISOString(), reason });
+  if (userId) await env.REVOKED_SESSIONS.get(env.REVOKED_SESSIONS.idFromName(userId)).revoke(sessionId);
 }
 
 export type RefreshOutcome =
@@ -76,41 +84,24 @@ export type RefreshOutcome =
  * already rotated is treated as theft: the whole auth session is revoked.
  */
 export async function rotateRefreshToken(env: Env, presented: string): Promise<RefreshOutcome> {
-  const db = env.DB;
+  const db = database(env);
   const tokenHash = await sha256Hex(presented);
   const now = new Date();
-  const claimed = await db
-    .prepare(
-      `UPDATE refresh_tokens SET used_at = ?1
-       WHERE token_hash = ?2 AND used_at IS NULL AND expires_at > ?1
-         AND session_id IN (SELECT id FROM auth_sessions WHERE revoked_at IS NULL)
-       RETURNING session_id`,
-    )
-    .bind(now.toISOString(), tokenHash)
-    .first<{ session_id: string }>();
+  const sessionId = await claimRefreshToken(db, tokenHash, now.toISOString());
 
-  if (!claimed) {
-    const row = await db
-      .prepare(
-        `SELECT t.session_id, t.used_at, t.expires_at, s.revoked_at FROM refresh_tokens t
-         JOIN auth_sessions s ON s.id = t.session_id WHERE t.token_hash = ?`,
-      )
-      .bind(tokenHash)
-      .first<{ session_id: string; used_at: string | null; expires_at: string; revoked_at: string | null }>();
+  if (!sessionId) {
+    const row = await findRefreshToken(db, tokenHash);
     if (!row) return { ok: false, reason: "unknown" };
-    if (row.used_at !== null) {
-      await revokeSession(env, row.session_id, "refresh_token_reused");
+    if (row.usedAt !== null) {
+      await revokeSession(env, row.sessionId, "refresh_token_reused");
       return { ok: false, reason: "reused" };
     }
-    return { ok: false, reason: row.revoked_at ? "unknown" : "expired" };
+    return { ok: false, reason: row.revokedAt ? "unknown" : "expired" };
   }
 
-  const session = await db
-    .prepare("SELECT user_id FROM auth_sessions WHERE id = ?")
-    .bind(claimed.session_id)
-    .first<{ user_id: string }>();
-  if (!session) return { ok: false, reason: "unknown" };
-  const { refreshToken, statement } = await refreshTokenInsert(env, claimed.session_id, now);
+  const userId = await findSessionUserId(db, sessionId);
+  if (!userId) return { ok: false, reason: "unknown" };
+  const { refreshToken, statement } = await newRefreshToken(db, sessionId, now);
   await statement.run();
-  return { ok: true, tokens: await tokens(env, session.user_id, claimed.session_id, refreshToken) };
+  return { ok: true, tokens: await tokens(env, userId, sessionId, refreshToken) };
 }

@@ -2,12 +2,15 @@ import type { Context } from "hono";
 import type { FC, PropsWithChildren } from "hono/jsx";
 import { formatCode, normalizeCode } from "../../../schema/api/codes";
 import { getConfig } from "../config";
+import { database } from "../db";
+import { findLinkCode } from "../devices/device-store";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/api-error";
 import { hashCode } from "../lib/codes";
 import { base64url } from "../lib/encoding";
+import { effectiveStatus, isTerminal } from "../preview/session-rules";
+import { findSessionByCode } from "../preview/session-store";
 import { previewStub } from "../preview/stub";
-import { isTerminal } from "../preview/preview-session";
 import { clientIp, failures } from "../rate-limit/limits";
 
 const STYLE = `
@@ -61,7 +64,11 @@ function html(
  * Looks a code from a URL up without consuming it. Unknown codes count as failed guesses for the
  * caller's IP exactly like the API's code routes, so the pages are no way around the limit.
  */
-async function lookup<T>(c: Context<AppEnv>, raw: string, find: (codeHash: string) => Promise<T | null>) {
+async function lookup<T>(
+  c: Context<AppEnv>,
+  raw: string,
+  find: (codeHash: string) => Promise<T | undefined>,
+) {
   const config = getConfig(c.env);
   const key = `codes:ip:${clientIp(c.req.raw.headers)}`;
   await failures.begin(c.env, key, config.codeFailures);
@@ -91,13 +98,14 @@ const LABELS: Record<string, string> = {
   expired: "Expired",
 };
 
-type PreviewRow = { id: string; platform: string; project_name: string };
 const findPreview = (c: Context<AppEnv>) => (codeHash: string) =>
-  c.env.DB.prepare(
-    "SELECT s.id, s.platform, p.name AS project_name FROM preview_sessions s JOIN projects p ON p.id = s.project_id WHERE s.code_hash = ?",
-  )
-    .bind(codeHash)
-    .first<PreviewRow>();
+  findSessionByCode(database(c.env), codeHash);
+
+/** What a reader of the session sees (a session the object no longer knows is over, too). */
+async function previewStatus(c: Context<AppEnv>, sessionId: string) {
+  const state = await previewStub(c.env, sessionId).get();
+  return state ? effectiveStatus(state) : "expired";
+}
 
 async function guarded(c: Context<AppEnv>, render: (nonce: string) => Promise<Response>): Promise<Response> {
   const nonce = base64url(crypto.getRandomValues(new Uint8Array(16)));
@@ -128,11 +136,7 @@ export function registerLandingPages(app: {
     guarded(c, async (nonce) => {
       const { letters, found } = await lookup(c, c.req.param("code") ?? "", findPreview(c));
       if (!found || !letters) return unknownCode(c, nonce);
-      const state = await previewStub(c.env, found.id).get();
-      const status =
-        state && Date.now() >= new Date(state.expires_at).getTime()
-          ? "expired"
-          : (state?.status ?? "expired");
+      const status = await previewStatus(c, found.id);
       const code = formatCode(letters);
       if (isTerminal(status)) {
         return html(
@@ -140,7 +144,7 @@ export function registerLandingPages(app: {
           410,
           nonce,
           <Page title="Preview unavailable" nonce={nonce}>
-            <h1>{found.project_name}</h1>
+            <h1>{found.projectName}</h1>
             <p class="status">{LABELS[status]}</p>
             <p class="muted">This preview can no longer be opened. Ask for a new code.</p>
           </Page>,
@@ -150,8 +154,8 @@ export function registerLandingPages(app: {
         c,
         200,
         nonce,
-        <Page title={`Preview of ${found.project_name}`} nonce={nonce} script={POLL_SCRIPT(code)}>
-          <h1>{found.project_name}</h1>
+        <Page title={`Preview of ${found.projectName}`} nonce={nonce} script={POLL_SCRIPT(code)}>
+          <h1>{found.projectName}</h1>
           <p class="muted">Live preview for {found.platform}</p>
           <p id="status" class="status">
             {LABELS[status]}
@@ -170,8 +174,7 @@ export function registerLandingPages(app: {
   app.get("/p/:code/status", async (c) => {
     const { found } = await lookup(c, c.req.param("code") ?? "", findPreview(c));
     if (!found) throw new ApiError("NOT_FOUND", "No preview has this code.");
-    const state = await previewStub(c.env, found.id).get();
-    const status = state && Date.now() < new Date(state.expires_at).getTime() ? state.status : "expired";
+    const status = await previewStatus(c, found.id);
     c.header("cache-control", "no-store");
     return c.json({ status, label: LABELS[status], final: isTerminal(status) });
   });
@@ -179,13 +182,11 @@ export function registerLandingPages(app: {
   app.get("/l/:code", (c) =>
     guarded(c, async (nonce) => {
       const { letters, found } = await lookup(c, c.req.param("code") ?? "", (codeHash) =>
-        c.env.DB.prepare("SELECT expires_at, used_at FROM device_link_codes WHERE code_hash = ?")
-          .bind(codeHash)
-          .first<{ expires_at: string; used_at: string | null }>(),
+        findLinkCode(database(c.env), codeHash),
       );
       if (!found || !letters) return unknownCode(c, nonce);
       const code = formatCode(letters);
-      if (found.used_at || Date.now() >= new Date(found.expires_at).getTime()) {
+      if (found.usedAt || Date.now() >= new Date(found.expiresAt).getTime()) {
         return html(
           c,
           410,

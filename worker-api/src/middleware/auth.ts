@@ -1,9 +1,9 @@
 import { createMiddleware } from "hono/factory";
+import { isSessionLive } from "../auth/session-store";
 import { getConfig } from "../config";
+import { database } from "../db";
 import type { AppEnv } from "../env";
 import { verifyAccessToken } from "../lib/access-tokens";
-import { isSessionLive } from "../auth/session-store";
-import { database } from "../db";
 import { ApiError } from "../lib/api-error";
 import { timingSafeEqual } from "../lib/crypto";
 

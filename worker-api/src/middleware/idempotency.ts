@@ -1,15 +1,20 @@
 import { createMiddleware } from "hono/factory";
 import { getConfig } from "../config";
+import { database } from "../db";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/api-error";
 import { sha256Hex } from "../lib/crypto";
 import { seal, unseal } from "../lib/sealed";
+import {
+  claimIdempotencyKey,
+  findIdempotencyRecord,
+  releaseIdempotencyKey,
+  storeIdempotentResponse,
+} from "./idempotency-store";
 
 const KEEP_SECONDS = 24 * 3600;
 /** The longest `Idempotency-Key` accepted (spec §2). */
 export const IDEMPOTENCY_KEY_MAX = 255;
-
-type StoredRecord = { request_hash: string; status: number | null; response_body: string | null };
 
 /**
  * `Idempotency-Key` for creating POSTs (spec §2). The first request with a key claims it (a row
@@ -35,40 +40,28 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
   const requestHash = await sha256Hex(
     `${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`,
   );
-  const db = c.env.DB;
+  const db = database(c.env);
+  const recordKey = { scope, key };
   const now = new Date();
 
   // One statement claims the key: a new key inserts; a key past its 24 hours is taken over as if
-  // new; a live key changes nothing (changes = 0) and is answered from its record below.
-  const claimed = await db
-    .prepare(
-      `INSERT INTO idempotency_records (scope, key, request_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)
-       ON CONFLICT (scope, key) DO UPDATE SET request_hash = ?3, status = NULL, response_body = NULL, created_at = ?4, expires_at = ?5
-       WHERE idempotency_records.expires_at <= ?4`,
-    )
-    .bind(
-      scope,
-      key,
-      requestHash,
-      now.toISOString(),
-      new Date(now.getTime() + KEEP_SECONDS * 1000).toISOString(),
-    )
-    .run();
+  // new; a live key changes nothing and is answered from its record below.
+  const claimed = await claimIdempotencyKey(db, {
+    ...recordKey,
+    requestHash,
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + KEEP_SECONDS * 1000).toISOString(),
+  });
 
-  if (claimed.meta.changes === 0) {
-    const existing = await db
-      .prepare(
-        "SELECT request_hash, status, response_body FROM idempotency_records WHERE scope = ? AND key = ?",
-      )
-      .bind(scope, key)
-      .first<StoredRecord>();
-    if (existing && existing.request_hash !== requestHash) {
+  if (!claimed) {
+    const existing = await findIdempotencyRecord(db, recordKey);
+    if (existing && existing.requestHash !== requestHash) {
       throw new ApiError(
         "IDEMPOTENCY_KEY_REUSED",
         "This Idempotency-Key was already used with a different request.",
       );
     }
-    if (!existing || existing.status === null || existing.response_body === null) {
+    if (!existing || existing.status === null || existing.responseBody === null) {
       throw new ApiError(
         "IDEMPOTENCY_IN_PROGRESS",
         "A request with this Idempotency-Key is still being processed.",
@@ -79,7 +72,7 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
       );
     }
     // Stored responses can hold codes (a preview start), so they are kept sealed, never in clear.
-    const body = await unseal(getConfig(c.env).jwtSecret, "idempotency", existing.response_body);
+    const body = await unseal(getConfig(c.env).jwtSecret, "idempotency", existing.responseBody);
     if (body === null) {
       throw new ApiError(
         "IDEMPOTENCY_KEY_REUSED",
@@ -97,15 +90,12 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
     await next();
     if (c.res.status >= 200 && c.res.status < 300) {
       const body = await seal(getConfig(c.env).jwtSecret, "idempotency", await c.res.clone().text());
-      await db
-        .prepare("UPDATE idempotency_records SET status = ?, response_body = ? WHERE scope = ? AND key = ?")
-        .bind(c.res.status, body, scope, key)
-        .run();
+      await storeIdempotentResponse(db, recordKey, { status: c.res.status, body });
       stored = true;
     }
   } finally {
     if (!stored) {
-      await db.prepare("DELETE FROM idempotency_records WHERE scope = ? AND key = ?").bind(scope, key).run();
+      await releaseIdempotencyKey(db, recordKey);
     }
   }
 });

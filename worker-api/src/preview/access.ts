@@ -2,21 +2,16 @@ import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { ApiError, notFound } from "../lib/api-error";
 import { sha256Hex } from "../lib/crypto";
-import type { PreviewState } from "./preview-session";
+import { type PreviewCaller, type ReadOutcome, readOutcome } from "./session-rules";
+import type { PreviewState } from "./session-state";
 
 export const PREVIEW_TOKEN_PREFIX = "pvt_";
-
-export { previewStub } from "./stub";
 
 /** A preview-scoped token names its session, so a token for another session is told apart (403). */
 export function previewTokenParts(token: string): { sessionId: string; secret: string } | null {
   const match = /^pvt_(pvs_[A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{32,})$/.exec(token);
   return match ? { sessionId: match[1] as string, secret: match[2] as string } : null;
 }
-
-export type PreviewCaller =
-  | { kind: "token"; tokenHash: string }
-  | { kind: "owner"; userId: string; authSessionId: string };
 
 /**
  * Who is asking about preview `sessionId`, from the request alone: a preview-scoped token (which
@@ -42,7 +37,10 @@ export async function previewCaller(c: Context<AppEnv>, sessionId: string): Prom
  * Logout and device revocation apply at once on the D1-free preview paths too: the user's
  * RevokedSessions object remembers revoked sessions for as long as their access tokens live.
  */
-export async function assertNotRevoked(env: Env, caller: PreviewCaller): Promise<void> {
+export async function assertNotRevoked(
+  env: Pick<Env, "REVOKED_SESSIONS">,
+  caller: PreviewCaller,
+): Promise<void> {
   if (caller.kind !== "owner") return;
   const revoked = await env.REVOKED_SESSIONS.get(env.REVOKED_SESSIONS.idFromName(caller.userId)).isRevoked(
     caller.authSessionId,
@@ -57,16 +55,6 @@ export async function identifyPreviewCaller(c: Context<AppEnv>, sessionId: strin
   return caller;
 }
 
-export type ReadOutcome = "ok" | "not_found" | "unauthenticated";
-
-/** Whether `caller` may read `state` (pure, so the Durable Object can decide it in the same call). */
-export function readOutcome(state: PreviewState | null, caller: PreviewCaller): ReadOutcome {
-  if (!state) return "not_found";
-  if (caller.kind === "owner") return state.owner_id === caller.userId ? "ok" : "not_found";
-  const live = Date.now() < new Date(state.expires_at).getTime();
-  return state.token_hashes.includes(caller.tokenHash) && live ? "ok" : "unauthenticated";
-}
-
 /** Throws the error for a refused read outcome. */
 export function assertReadable(outcome: ReadOutcome): void {
   if (outcome === "not_found") throw notFound("Preview session");
@@ -78,25 +66,4 @@ export function assertReadable(outcome: ReadOutcome): void {
 export function assertCanRead(state: PreviewState | null, caller: PreviewCaller): PreviewState {
   assertReadable(readOutcome(state, caller));
   return state as PreviewState;
-}
-
-/** The 409/410 a bundle read gets when the session is not `ready`. */
-export function assertReady(state: PreviewState): void {
-  const expired = state.status === "expired" || Date.now() >= new Date(state.expires_at).getTime();
-  if (expired) throw new ApiError("PREVIEW_EXPIRED", "This preview has expired.", { status: "expired" });
-  if (state.status === "cancelled")
-    throw new ApiError("PREVIEW_CANCELLED", "This preview was cancelled.", { status: state.status });
-  if (state.status === "failed") {
-    throw new ApiError("PREVIEW_FAILED", "This preview failed to build.", {
-      status: state.status,
-      error: state.error ?? null,
-    });
-  }
-  if (state.status !== "ready") {
-    throw new ApiError("PREVIEW_NOT_READY", "The bundle is not ready yet; poll the status.", {
-      status: state.status,
-      stage: state.stage,
-      progress: state.progress,
-    });
-  }
 }

@@ -1,6 +1,6 @@
 import { r2Keys } from "../../../schema/storage-keys";
 import type { Env } from "../env";
-import type { PreviewState } from "./preview-session";
+import type { PreviewState } from "./session-state";
 
 // Manifests are immutable once written, so an isolate can keep the hash sets of recently used ones
 // and serve every file request of a bundle download from memory instead of re-reading R2.

@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { PreviewInit, PreviewReport, PreviewSession, PreviewState } from "./preview-session";
+import type { PreviewSession } from "./preview-session";
+import type { PreviewInit, PreviewReport, PreviewState } from "./session-state";
 
 const OWNER = { kind: "owner" as const, userId: "usr_test0000000000000000", authSessionId: "ses_x" };
 const bundle = { file_count: 2, total_bytes: 10, manifest_sha256: "a".repeat(64) };

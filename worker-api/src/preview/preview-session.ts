@@ -1,67 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
-import type { JobError } from "../../../schema/api/mirror";
-import type { BundleSummary, PreviewStatus, PreviewStatusResponse } from "../../../schema/api/previews";
+import type { PreviewStatusResponse } from "../../../schema/api/previews";
 import { r2Keys } from "../../../schema/storage-keys";
+import { database } from "../db";
 import type { Env } from "../env";
 import { notify } from "../notifications/notify";
-import { type PreviewCaller, type ReadOutcome, readOutcome } from "./access";
-
-export type PreviewState = {
-  session_id: string;
-  project_id: string;
-  project_name: string;
-  owner_id: string;
-  platform: "ios" | "android" | "web";
-  revision: number;
-  status: PreviewStatus;
-  stage: string | null;
-  progress: number;
-  version: number;
-  error?: JobError;
-  bundle?: BundleSummary;
-  opened: { key: string; device_id: string | null; platform: string; at: string }[];
-  created_at: string;
-  expires_at: string;
-  /** SHA-256 hashes of the preview-scoped tokens handed out by resolve. */
-  token_hashes: string[];
-};
-
-export type PreviewInit = Omit<
-  PreviewState,
-  "status" | "stage" | "progress" | "version" | "opened" | "token_hashes"
->;
-
-export type PreviewReport =
-  | { status: "building"; stage?: string; progress?: number }
-  | { status: "ready"; bundle: BundleSummary }
-  | { status: "failed"; error: JobError }
-  | { status: "cancelled" }
-  | { status: "expired" };
-
-/** The lifecycle graph of spec §5: anything not listed is refused. */
-const NEXT: Record<PreviewStatus, PreviewStatus[]> = {
-  pending: ["building", "failed", "cancelled", "expired"],
-  building: ["building", "ready", "failed", "cancelled", "expired"],
-  ready: ["expired", "cancelled"],
-  failed: [],
-  cancelled: [],
-  expired: [],
-};
-
-export const isTerminal = (status: PreviewStatus) => NEXT[status].length === 0;
-
-export function statusView(state: PreviewState): PreviewStatusResponse {
-  return {
-    session_id: state.session_id,
-    status: state.status,
-    stage: state.stage,
-    progress: state.progress,
-    version: state.version,
-    ...(state.error ? { error: state.error } : {}),
-    ...(state.bundle ? { bundle: state.bundle } : {}),
-    expires_at: state.expires_at,
-  };
-}
+import {
+  canMove,
+  hasExpired,
+  isTerminal,
+  type PreviewCaller,
+  type ReadOutcome,
+  readOutcome,
+} from "./session-rules";
+import type { PreviewInit, PreviewReport, PreviewState } from "./session-state";
+import { recordTerminalStatus } from "./session-store";
+import { statusView } from "./session-view";
 
 const MAX_WAIT_MS = 25_000;
 const MAX_TOKENS = 50;
@@ -140,14 +93,13 @@ export class PreviewSession extends DurableObject<Env> {
   async report(update: PreviewReport): Promise<{ applied: boolean; state: PreviewState | null }> {
     const state = await this.load();
     if (!state) return { applied: false, state: null };
-    if (!NEXT[state.status].includes(update.status)) {
+    if (!canMove(state.status, update.status)) {
       // A repeated terminal report (a retry after the bookkeeping failed) finishes that bookkeeping.
       if (update.status === state.status && isTerminal(state.status)) await this.onTerminal(state);
       return { applied: false, state };
     }
     // expired is the alarm's to set (it also cleans up); others reach it only after expires_at.
-    if (update.status === "expired" && Date.now() < new Date(state.expires_at).getTime())
-      return { applied: false, state };
+    if (update.status === "expired" && !hasExpired(state)) return { applied: false, state };
     const next: PreviewState = { ...state, status: update.status, version: state.version + 1 };
     switch (update.status) {
       case "building": {
@@ -245,11 +197,14 @@ export class PreviewSession extends DurableObject<Env> {
 
   /** Terminal bookkeeping: D1 index row, the manifest of dead sessions, and the owner's notification. */
   private async onTerminal(state: PreviewState): Promise<void> {
-    await this.env.DB.prepare(
-      "UPDATE preview_sessions SET status = ?, updated_at = ? WHERE id = ? AND status NOT IN ('failed', 'cancelled', 'expired')",
-    )
-      .bind(state.status, new Date().toISOString(), state.session_id)
-      .run();
+    if (isTerminal(state.status)) {
+      await recordTerminalStatus(
+        database(this.env),
+        state.session_id,
+        state.status,
+        new Date().toISOString(),
+      );
+    }
     if (state.status === "expired" || state.status === "cancelled") {
       await this.env.BLOBS.delete(r2Keys.bundle(state.project_id, state.session_id));
     }

@@ -1,16 +1,142 @@
-import { and, eq, inArray } from "drizzle-orm";
-import { previewSessions } from "../../../schema/tables";
+import { and, count, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
+import { devices, previewSessions, projects } from "../../../schema/tables";
 import type { Db } from "../db";
+import { LIVE_STATUSES, type TerminalStatus } from "./session-rules";
 
-/** The statuses of a session that is still alive: it counts against the cap and can be expired. */
-export const LIVE_STATUSES = ["pending", "building", "ready"] as const;
+export { LIVE_STATUSES };
+
+/** The D1 index row of a session, as `start` writes it. */
+export type NewPreviewSession = Pick<
+  typeof previewSessions.$inferInsert,
+  "id" | "projectId" | "userId" | "platform" | "revision" | "codeHash" | "createdAt" | "expiresAt"
+>;
+
+/** A session still alive at `now`: a live status and not yet past its expiry. */
+function liveAt(now: string) {
+  return and(inArray(previewSessions.status, LIVE_STATUSES), gt(previewSessions.expiresAt, now));
+}
+
+/**
+ * Inserts a pending session unless its project already has `cap` live ones. The cap is checked
+ * inside the INSERT itself: D1 runs one statement at a time, so concurrent starts cannot both
+ * squeeze under it. `code_taken`: another session has this code's hash (draw a new code).
+ */
+export async function insertSessionUnderCap(
+  db: Db,
+  row: NewPreviewSession,
+  cap: number,
+): Promise<"inserted" | "over_cap" | "code_taken"> {
+  const live = db
+    .select({ n: count() })
+    .from(previewSessions)
+    .where(and(eq(previewSessions.projectId, row.projectId), liveAt(row.createdAt)));
+  const t = previewSessions;
+  const columns = [
+    t.id,
+    t.projectId,
+    t.userId,
+    t.platform,
+    t.revision,
+    t.status,
+    t.codeHash,
+    t.createdAt,
+    t.updatedAt,
+    t.expiresAt,
+  ];
+  try {
+    // drizzle's insert…select needs a FROM; a conditional single-row INSERT … SELECT … WHERE needs raw SQL.
+    const result = await db.run(sql`INSERT INTO ${t} (${sql.join(
+      columns.map((c) => sql.identifier(c.name)),
+      sql`, `,
+    )})
+      SELECT ${row.id}, ${row.projectId}, ${row.userId}, ${row.platform}, ${row.revision}, 'pending',
+             ${row.codeHash}, ${row.createdAt}, ${row.createdAt}, ${row.expiresAt}
+      WHERE (${live}) < ${cap}`);
+    return result.meta.changes === 0 ? "over_cap" : "inserted";
+  } catch (err) {
+    if (violates(err, "preview_sessions.code_hash")) return "code_taken";
+    throw err;
+  }
+}
+
+/** Whether `err` (or the D1 error drizzle wraps in it) is a UNIQUE failure on `column`. */
+function violates(err: unknown, column: string): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (e.message.includes(column)) return true;
+  return false;
+}
+
+/** Removes the index row of a session that could not be started. */
+export async function deleteSession(db: Db, sessionId: string): Promise<void> {
+  await db.delete(previewSessions).where(eq(previewSessions.id, sessionId));
+}
+
+/**
+ * Records a terminal status the Durable Object reached. Only a live row changes, so the first
+ * terminal status sticks however often the object's bookkeeping is retried.
+ */
+export async function recordTerminalStatus(
+  db: Db,
+  sessionId: string,
+  status: TerminalStatus,
+  updatedAt: string,
+): Promise<void> {
+  await db
+    .update(previewSessions)
+    .set({ status, updatedAt })
+    .where(and(eq(previewSessions.id, sessionId), inArray(previewSessions.status, LIVE_STATUSES)));
+}
 
 /** The ids of a project's sessions that are still alive (deleting the project expires them). */
 export async function liveSessionIds(db: Db, projectId: string): Promise<string[]> {
   const rows = await db
     .select({ id: previewSessions.id })
     .from(previewSessions)
-    .where(and(eq(previewSessions.projectId, projectId), inArray(previewSessions.status, [...LIVE_STATUSES])))
+    .where(and(eq(previewSessions.projectId, projectId), inArray(previewSessions.status, LIVE_STATUSES)))
     .all();
   return rows.map((row) => row.id);
+}
+
+/**
+ * One page of a user's session ids, newest first: `limit + 1` so the caller can tell a next page
+ * exists. `liveAt` (an ISO time) keeps only the sessions still alive then.
+ */
+export async function listUserSessionIds(
+  db: Db,
+  userId: string,
+  filter: { projectId?: string; liveAt?: string; after: string | undefined; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .select({ id: previewSessions.id })
+    .from(previewSessions)
+    .where(
+      and(
+        eq(previewSessions.userId, userId),
+        filter.projectId === undefined ? undefined : eq(previewSessions.projectId, filter.projectId),
+        filter.liveAt === undefined ? undefined : liveAt(filter.liveAt),
+        filter.after === undefined ? undefined : lt(previewSessions.id, filter.after),
+      ),
+    )
+    .orderBy(desc(previewSessions.id))
+    .limit(filter.limit + 1)
+    .all();
+  return rows.map((row) => row.id);
+}
+
+/** The session a preview code (by its hash) belongs to, with its project's name; the code is not consumed. */
+export async function findSessionByCode(db: Db, codeHash: string) {
+  return db
+    .select({ id: previewSessions.id, platform: previewSessions.platform, projectName: projects.name })
+    .from(previewSessions)
+    .innerJoin(projects, eq(projects.id, previewSessions.projectId))
+    .where(eq(previewSessions.codeHash, codeHash))
+    .get();
+}
+
+/** The linked device signed in with `authSessionId`, if any: only a device "opens" a preview. */
+export async function findOpeningDevice(db: Db, authSessionId: string) {
+  return db
+    .select({ id: devices.id, platform: devices.platform })
+    .from(devices)
+    .where(and(eq(devices.authSessionId, authSessionId), isNull(devices.revokedAt)))
+    .get();
 }

@@ -127,11 +127,12 @@ function chain(spec: RouteSpec): Middleware[] {
   return [...middleware, ...(spec.middleware ?? [])];
 }
 
-const SECURITY: Record<RouteAuth, RouteConfig["security"]> = {
+/** OpenAPI security requirements; an open route has none at all (no global requirement to override). */
+const SECURITY: Record<RouteAuth, RouteConfig["security"] | undefined> = {
   user: [{ bearerAuth: [] }],
   preview: [{ bearerAuth: [] }, { previewToken: [] }],
   ops: [{ opsToken: [] }],
-  none: [],
+  none: undefined,
 };
 
 /**
@@ -160,7 +161,7 @@ export function defineRoute<const S extends RouteSpec>(spec: S) {
   const config = createRoute({
     ...route,
     request,
-    security: SECURITY[auth],
+    ...(SECURITY[auth] ? { security: SECURITY[auth] } : {}),
     middleware: chain(spec),
     responses: { ...errorResponses(routeErrorCodes(spec)), ...route.responses },
   });

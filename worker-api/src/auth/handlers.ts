@@ -1,0 +1,91 @@
+import { getConfig } from "../config";
+import { database } from "../db";
+import { ApiError } from "../lib/api-error";
+import { newId } from "../lib/ids";
+import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from "../lib/passwords";
+import type { AppRouteHandler } from "../openapi";
+import { clientIp, enforceRateLimit, failures } from "../rate-limit/limits";
+import type * as routes from "./routes";
+import { prepareSession, revokeSession, rotateRefreshToken } from "./sessions";
+import { findTakenName, findUser, findUserByLogin, presentUser, takenNameOf, userInsert } from "./user-store";
+
+export const register: AppRouteHandler<typeof routes.register> = async (c) => {
+  const { email, username, password } = c.req.valid("json");
+  const db = database(c.env);
+  const taken = await findTakenName(db, email, username);
+  if (taken) throw takenError(taken);
+
+  const now = new Date().toISOString();
+  const user = {
+    id: newId("user"),
+    email,
+    username,
+    passwordHash: await hashPassword(password),
+    createdAt: now,
+    updatedAt: now,
+  };
+  const session = await prepareSession(db, c.env, user.id, "password");
+  try {
+    await db.batch([userInsert(db, user), ...session.statements]);
+  } catch (err) {
+    // Two registrations raced for the same name: the unique index decided; say which one.
+    const raced = takenNameOf(err);
+    if (raced) throw takenError(raced);
+    throw err;
+  }
+  return c.json({ user: presentUser(user), tokens: await session.tokens() }, 201);
+};
+
+export const login: AppRouteHandler<typeof routes.login> = async (c) => {
+  const { login: loginName, password } = c.req.valid("json");
+  const config = getConfig(c.env);
+  await enforceRateLimit(c.env, `login:ip:${clientIp(c.req.raw.headers)}`, config.loginPerIp);
+
+  const db = database(c.env);
+  const normalized = loginName.trim().toLowerCase();
+  const user = await findUserByLogin(db, normalized);
+  // Failures count per account when it exists, so alternating email and username gains nothing.
+  const failureKey = `login:failures:${user ? user.id : normalized}`;
+  // The attempt counts as a failure before the password is checked (a success clears it), so a
+  // burst of parallel guesses cannot all pass a "not locked yet" check before any is recorded.
+  await failures.begin(c.env, failureKey, config.loginFailuresPerName);
+
+  // Unknown users still pay for one PBKDF2 run, so timing does not reveal which logins exist.
+  const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+  if (!user || !ok) throw new ApiError("INVALID_CREDENTIALS", "The login or password is wrong.");
+  await failures.clear(c.env, failureKey);
+  const session = await prepareSession(db, c.env, user.id, "password");
+  await db.batch(session.statements);
+  return c.json({ user: presentUser(user), tokens: await session.tokens() }, 200);
+};
+
+const REFRESH_FAILURES = {
+  unknown: "This refresh token is not valid; sign in again.",
+  expired: "This refresh token has expired; sign in again.",
+  reused: "This refresh token was already used, so the session has been revoked for safety; sign in again.",
+};
+
+export const refresh: AppRouteHandler<typeof routes.refresh> = async (c) => {
+  const outcome = await rotateRefreshToken(c.env, c.req.valid("json").refresh_token);
+  if (!outcome.ok) {
+    throw new ApiError("INVALID_REFRESH_TOKEN", REFRESH_FAILURES[outcome.reason], { reason: outcome.reason });
+  }
+  return c.json({ tokens: outcome.tokens }, 200);
+};
+
+export const logout: AppRouteHandler<typeof routes.logout> = async (c) => {
+  await revokeSession(c.env, c.get("auth").sessionId, "logout");
+  return c.body(null, 204);
+};
+
+export const me: AppRouteHandler<typeof routes.me> = async (c) => {
+  const user = await findUser(database(c.env), c.get("auth").userId);
+  if (!user) throw new ApiError("UNAUTHENTICATED", "This account no longer exists.");
+  return c.json({ user: presentUser(user) }, 200);
+};
+
+function takenError(name: "email" | "username"): ApiError {
+  return name === "email"
+    ? new ApiError("EMAIL_TAKEN", "An account with this email already exists.")
+    : new ApiError("USERNAME_TAKEN", "This username is taken.");
+}

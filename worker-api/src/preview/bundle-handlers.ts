@@ -1,0 +1,73 @@
+import type { TypedResponse } from "hono";
+import type { BundleManifest } from "../../../schema/api/previews";
+import { r2Keys } from "../../../schema/storage-keys";
+import { database } from "../db";
+import { ApiError, notFound } from "../lib/api-error";
+import type { AppRouteHandler } from "../openapi";
+import { assertCanRead, identifyPreviewCaller } from "./access";
+import { byteRange } from "./byte-range";
+import { manifestHashes } from "./manifest-cache";
+import type * as routes from "./routes";
+import { assertReady } from "./session-rules";
+import { findOpeningDevice } from "./session-store";
+import { previewStub } from "./stub";
+
+export const bundle: AppRouteHandler<typeof routes.bundle> = async (c) => {
+  const { id } = c.req.valid("param");
+  const caller = await identifyPreviewCaller(c, id);
+  const stub = previewStub(c.env, id);
+  const state = assertCanRead(await stub.get(), caller);
+  assertReady(state);
+  const object = await c.env.BLOBS.get(r2Keys.bundle(state.project_id, state.session_id));
+  if (!object) throw new ApiError("PREVIEW_EXPIRED", "This preview's bundle is gone.");
+  if (caller.kind === "token") {
+    c.executionCtx.waitUntil(
+      stub.recordOpened(`token:${caller.tokenHash.slice(0, 16)}`, null, state.platform),
+    );
+  } else {
+    // Only a linked device "opens" a preview; the owner's desktop reading its own bundle does not.
+    const device = await findOpeningDevice(database(c.env), caller.authSessionId);
+    if (device)
+      c.executionCtx.waitUntil(stub.recordOpened(`device:${device.id}`, device.id, device.platform));
+  }
+  // The stored manifest goes out byte for byte (its SHA-256 is the etag): JSON, not re-serialised.
+  const manifest = c.body(object.body, 200, {
+    "content-type": "application/json",
+    etag: `"${state.bundle?.manifest_sha256 ?? object.etag}"`,
+    "cache-control": "private, no-cache",
+  });
+  return manifest as unknown as TypedResponse<BundleManifest, 200, "json">;
+};
+
+export const bundleFile: AppRouteHandler<typeof routes.bundleFile> = async (c) => {
+  const { id, sha256 } = c.req.valid("param");
+  const caller = await identifyPreviewCaller(c, id);
+  const state = assertCanRead(await previewStub(c.env, id).get(), caller);
+  assertReady(state);
+  const size = (await manifestHashes(c.env, state))?.get(sha256);
+  if (size === undefined) throw notFound("File in this bundle");
+  const headers: Record<string, string> = {
+    "content-type": "application/octet-stream",
+    etag: `"${sha256}"`,
+    "cache-control": "private, max-age=31536000, immutable",
+    "accept-ranges": "bytes",
+  };
+  const range = byteRange(c.req.header("range"), size);
+  if (range === "unsatisfiable") {
+    throw new ApiError(
+      "RANGE_NOT_SATISFIABLE",
+      `The file has ${size} bytes.`,
+      { size },
+      { "content-range": `bytes */${size}` },
+    );
+  }
+  const object = await c.env.BLOBS.get(r2Keys.blob(state.project_id, sha256), range ? { range } : {});
+  if (!object) throw notFound("File in this bundle");
+  if (range) {
+    headers["content-range"] = `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`;
+    headers["content-length"] = String(range.length);
+    return c.body(object.body, 206, headers);
+  }
+  headers["content-length"] = String(object.size);
+  return c.body(object.body, 200, headers);
+};

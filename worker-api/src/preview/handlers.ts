@@ -1,0 +1,214 @@
+import { getConfig } from "../config";
+import { database } from "../db";
+import { ApiError, notFound } from "../lib/api-error";
+import { generateCode, hashCode, hashTypedCode } from "../lib/codes";
+import { randomToken, sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/ids";
+import { describeError, log } from "../lib/log";
+import { decodeCursor, toPage } from "../lib/pagination";
+import { notify } from "../notifications/notify";
+import type { AppRouteHandler } from "../openapi";
+import { loadOwnedProject } from "../projects/project-store";
+import { enqueue } from "../queues/enqueue";
+import { clientIp, enforceRateLimit, failures } from "../rate-limit/limits";
+import { assertNotRevoked, assertReadable, PREVIEW_TOKEN_PREFIX, previewCaller } from "./access";
+import { codeLinks } from "./links";
+import type * as routes from "./routes";
+import { assertNotEnded, effectiveStatus, isTerminal } from "./session-rules";
+import type { PreviewState } from "./session-state";
+import {
+  deleteSession,
+  findSessionByCode,
+  insertSessionUnderCap,
+  listUserSessionIds,
+  type NewPreviewSession,
+} from "./session-store";
+import { sessionView } from "./session-view";
+import { previewStub } from "./stub";
+
+export const start: AppRouteHandler<typeof routes.start> = async (c) => {
+  const { userId } = c.get("auth");
+  const body = c.req.valid("json");
+  const config = getConfig(c.env);
+  const db = database(c.env);
+  const project = await loadOwnedProject(db, userId, body.project_id);
+  if (project.mirrorRevision === 0) {
+    throw new ApiError("MIRROR_EMPTY", "Push the project's files before starting a preview.");
+  }
+  const revision = body.revision ?? project.mirrorRevision;
+  if (revision > project.mirrorRevision) throw notFound("Revision");
+  await enforceRateLimit(c.env, `preview-starts:user:${userId}`, config.previewStarts);
+
+  const sessionId = newId("previewSession");
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + config.previewTtlSeconds * 1000).toISOString();
+  const row: Omit<NewPreviewSession, "codeHash"> = {
+    id: sessionId,
+    projectId: project.id,
+    userId,
+    platform: body.platform,
+    revision,
+    createdAt: now.toISOString(),
+    expiresAt,
+  };
+  const insertWith = async (code: ReturnType<typeof generateCode>) =>
+    insertSessionUnderCap(db, { ...row, codeHash: await hashCode(code.letters) }, config.maxActivePreviews);
+  let code = generateCode();
+  let inserted = await insertWith(code);
+  if (inserted === "code_taken") {
+    code = generateCode(); // a code collision (1 in 2.5e10): draw again
+    inserted = await insertWith(code);
+    if (inserted === "code_taken") throw new Error("Two preview code collisions in a row");
+  }
+  if (inserted === "over_cap") {
+    throw new ApiError(
+      "TOO_MANY_PREVIEWS",
+      `A project may have at most ${config.maxActivePreviews} live previews; cancel one first.`,
+      { limit: config.maxActivePreviews },
+      { "retry-after": "60" },
+    );
+  }
+
+  const stub = previewStub(c.env, sessionId);
+  try {
+    await stub.init({
+      session_id: sessionId,
+      project_id: project.id,
+      project_name: project.name,
+      owner_id: userId,
+      platform: body.platform,
+      revision,
+      created_at: row.createdAt,
+      expires_at: expiresAt,
+    });
+  } catch (err) {
+    await deleteSession(db, sessionId);
+    throw err;
+  }
+  try {
+    await enqueue(c.env, { kind: "preview.build", session_id: sessionId, project_id: project.id, revision });
+  } catch (err) {
+    log("error", "preview build not queued", {
+      request_id: c.get("requestId"),
+      session_id: sessionId,
+      ...describeError(err),
+    });
+    await stub.report({
+      status: "failed",
+      error: { code: "queue_unavailable", message: "The build could not be queued." },
+    });
+  }
+  await notify(c.env, {
+    userId,
+    type: "preview_started",
+    projectId: project.id,
+    payload: { session_id: sessionId, project_name: project.name, platform: body.platform, revision },
+    eventKey: `preview:${sessionId}:started`,
+  });
+  const statusUrl = `${new URL(c.req.url).origin}/api/v1/preview/sessions/${sessionId}/status`;
+  return c.json(
+    {
+      session_id: sessionId,
+      status: "pending" as const,
+      code: code.display,
+      ...codeLinks(c, "p", code.display),
+      expires_at: expiresAt,
+      status_url: statusUrl,
+    },
+    202,
+  );
+};
+
+/** `"12"` or `W/"12"` → 12. */
+function versionFromEtag(header: string | undefined): number | null {
+  const match = /^(?:W\/)?"(\d+)"$/.exec(header?.trim() ?? "");
+  return match ? Number(match[1]) : null;
+}
+
+export const status: AppRouteHandler<typeof routes.status> = async (c) => {
+  const { id } = c.req.valid("param");
+  const caller = await previewCaller(c, id);
+  const since = versionFromEtag(c.req.header("if-none-match"));
+  // One Durable Object call decides access and answers (or waits), while the revocation check
+  // runs beside it; no D1 on this path.
+  const [{ outcome, status: view }] = await Promise.all([
+    previewStub(c.env, id).poll(caller, since, (c.req.valid("query").wait ?? 0) * 1000),
+    assertNotRevoked(c.env, caller),
+  ]);
+  assertReadable(outcome);
+  if (!view) throw notFound("Preview session");
+  const headers = { etag: `"${view.version}"`, "cache-control": "private, no-cache" };
+  if (since === view.version) return c.body(null, 304, headers);
+  return c.json(view, 200, headers);
+};
+
+export const read: AppRouteHandler<typeof routes.read> = async (c) => {
+  const state = await previewStub(c.env, c.req.valid("param").id).get();
+  if (!state || state.owner_id !== c.get("auth").userId) throw notFound("Preview session");
+  return c.json(sessionView(state), 200);
+};
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const { project_id, active, limit, cursor } = c.req.valid("query");
+  const onlyLive = active === "true";
+  const ids = await listUserSessionIds(database(c.env), c.get("auth").userId, {
+    projectId: project_id,
+    liveAt: onlyLive ? new Date().toISOString() : undefined,
+    after: decodeCursor(cursor),
+    limit,
+  });
+  const states = await Promise.all(ids.map((id) => previewStub(c.env, id).get()));
+  const page = toPage(
+    ids.map((id, i) => ({ id, state: states[i] })),
+    limit,
+    (r) => r.id,
+    (r) => r.state,
+  );
+  return c.json(
+    {
+      items: page.items
+        .filter((s): s is PreviewState => !!s && (!onlyLive || !isTerminal(effectiveStatus(s))))
+        .map(sessionView),
+      next_cursor: page.next_cursor,
+    },
+    200,
+  );
+};
+
+export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
+  const stub = previewStub(c.env, c.req.valid("param").id);
+  const state = await stub.get();
+  if (!state || state.owner_id !== c.get("auth").userId) throw notFound("Preview session");
+  const { state: after } = await stub.report({ status: "cancelled" });
+  // Already failed or expired: say so (410) rather than pretend the cancel happened.
+  if (after?.status !== "cancelled") assertNotEnded(after ?? state);
+  return c.json(sessionView(after ?? state), 200);
+};
+
+export const resolve: AppRouteHandler<typeof routes.resolve> = async (c) => {
+  const config = getConfig(c.env);
+  const failureKey = `codes:ip:${clientIp(c.req.raw.headers)}`;
+  await failures.begin(c.env, failureKey, config.codeFailures);
+  const codeHash = await hashTypedCode(c.req.valid("json").code);
+  const found = codeHash ? await findSessionByCode(database(c.env), codeHash) : undefined;
+  if (!found) throw new ApiError("NOT_FOUND", "No preview has this code. Check the letters and try again.");
+  await failures.forgive(c.env, failureKey);
+  const stub = previewStub(c.env, found.id);
+  const state = await stub.get();
+  if (!state) throw notFound("Preview session");
+  assertNotEnded(state);
+  const token = `${PREVIEW_TOKEN_PREFIX}${state.session_id}.${randomToken(32)}`;
+  await stub.addToken(await sha256Hex(token));
+  return c.json(
+    {
+      session_id: state.session_id,
+      access_token: token,
+      token_type: "Bearer" as const,
+      expires_at: state.expires_at,
+      status: state.status,
+      platform: state.platform,
+      project: { name: found.projectName },
+    },
+    200,
+  );
+};

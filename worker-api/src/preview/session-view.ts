@@ -1,0 +1,30 @@
+import type { PreviewSession, PreviewStatusResponse } from "../../../schema/api/previews";
+import type { PreviewState } from "./session-state";
+
+/** The live status a poll answers with. */
+export function statusView(state: PreviewState): PreviewStatusResponse {
+  return {
+    session_id: state.session_id,
+    status: state.status,
+    stage: state.stage,
+    progress: state.progress,
+    version: state.version,
+    ...(state.error ? { error: state.error } : {}),
+    ...(state.bundle ? { bundle: state.bundle } : {}),
+    expires_at: state.expires_at,
+  };
+}
+
+/** The full record: the live status plus what the session is of and who opened it. */
+export function sessionView(state: PreviewState): PreviewSession {
+  const { session_id, ...live } = statusView(state);
+  return {
+    id: session_id,
+    project_id: state.project_id,
+    platform: state.platform,
+    revision: state.revision,
+    ...live,
+    opened: state.opened.map(({ device_id, platform, at }) => ({ device_id, platform, at })),
+    created_at: state.created_at,
+  };
+}
