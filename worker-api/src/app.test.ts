@@ -282,21 +282,14 @@ describe("API documentation", () => {
     expect(res.headers.get("content-type")).toContain("text/html");
     const csp = res.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("default-src 'none'");
-    expect(csp).not.toContain("script-src");
+    // The renderer runs same-origin scripts only: nothing inline, nothing evaluated.
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     const html = await res.text();
     expect(html).toMatch(/^<!DOCTYPE html>|^<html/i);
-    for (const path of [
-      "/api/v1/auth/register",
-      "/api/v1/projects",
-      "/api/v1/projects/{id}",
-      "/api/v1/projects/{id}/comments",
-      "/api/v1/comments/{id}",
-      "/health",
-      "/api/v1/openapi.json",
-    ]) {
-      expect(html, path).toContain(path);
-    }
+    // The page renders the document it names; the paths it shows are the document's (test above).
+    expect(html).toContain("/api/v1/openapi.json");
   });
 });
 
