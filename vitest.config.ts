@@ -1,6 +1,8 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { QUEUE_LIST } from "./schema/queues.ts";
+import { API_BUNDLE_DIR } from "./worker-consumers/test/build-api.ts";
 
 const root = import.meta.dirname;
 const migrations = await readD1Migrations(path.join(root, "schema/migrations"));
@@ -30,7 +32,8 @@ export default defineConfig({
         // worker-consumers is the main Worker; worker-api runs beside it as an auxiliary Worker built
         // from its bundle, so env.API is the real RPC entrypoint and queues deliver for real.
         plugins: [
-          cloudflareTest({
+          // A function: it runs after globalSetup has bundled worker-api and listed its modules.
+          cloudflareTest(({ inject }) => ({
             wrangler: { configPath: "./worker-consumers/wrangler.toml" },
             miniflare: {
               d1Databases: { DB: DB_ID },
@@ -39,8 +42,8 @@ export default defineConfig({
               workers: [
                 {
                   name: "hivesync-api",
-                  modules: true,
-                  scriptPath: path.join(root, "dist/test-api/index.js"),
+                  modulesRoot: API_BUNDLE_DIR,
+                  modules: inject("apiModules"),
                   compatibilityDate: "2026-10-20",
                   compatibilityFlags: ["nodejs_compat"],
                   bindings: {
@@ -52,16 +55,14 @@ export default defineConfig({
                   d1Databases: { DB: DB_ID },
                   r2Buckets: { BLOBS: "hivesync-blobs" },
                   durableObjects: { RATE_LIMITER: { className: "RateLimiter", useSQLite: true } },
-                  queueProducers: {
-                    PREVIEW_TASKS: { queueName: "hivesync-preview-tasks" },
-                    AI_JOBS: { queueName: "hivesync-ai-jobs" },
-                    REPO_SYNC: { queueName: "hivesync-repo-sync" },
-                    NOTIFICATIONS: { queueName: "hivesync-notifications" },
-                  },
+                  // The same producers as wrangler.toml's, from the one table both are checked against.
+                  queueProducers: Object.fromEntries(
+                    QUEUE_LIST.map(({ binding, queue }) => [binding, { queueName: queue }]),
+                  ),
                 },
               ],
             },
-          }),
+          })),
         ],
         test: {
           name: "worker-consumers",

@@ -59,10 +59,7 @@ export type AiRunMessage = z.infer<typeof AiRunMessage>;
 export type RepoSyncMessage = z.infer<typeof RepoSyncMessage>;
 export type NotifyMessage = z.infer<typeof NotifyMessage>;
 
-/** Which queue carries which message kind. */
-export const QUEUE_OF = {
-  "preview.build": "PREVIEW_TASKS",
-  "ai.run": "AI_JOBS",
-  "repo.sync": "REPO_SYNC",
-  notify: "NOTIFICATIONS",
-} as const satisfies Record<QueueMessage["kind"], string>;
+/** The `kind` of every queue message. */
+export type QueueMessageKind = QueueMessage["kind"];
+/** The message of one kind. */
+export type MessageOf<K extends QueueMessageKind> = Extract<QueueMessage, { kind: K }>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JOB_ERROR_CODES, JOB_ERRORS } from "../job-errors";
 import { Timestamp } from "./common";
 import { MirrorPath } from "./paths";
 
@@ -60,7 +61,21 @@ export const SyncStats = z.object({
 });
 export type SyncStats = z.infer<typeof SyncStats>;
 
-export const JobError = z.object({ code: z.string(), message: z.string() });
+/** Why a job, sync or preview build failed: one of the job error table's codes (schema/job-errors.ts). */
+export const JobErrorCode = z.enum(JOB_ERROR_CODES).meta({
+  id: "JobErrorCode",
+  description: [
+    "Why the work failed. Retryable: starting the same work again later can succeed unchanged.",
+    "",
+    ...JOB_ERROR_CODES.map(
+      (code) =>
+        `- \`${code}\`${JOB_ERRORS[code].retryable ? " (retryable)" : ""}: ${JOB_ERRORS[code].meaning}`,
+    ),
+  ].join("\n"),
+});
+
+/** A failed job's machine code and a message for people (never file contents or secrets). */
+export const JobError = z.object({ code: JobErrorCode, message: z.string() });
 export type JobError = z.infer<typeof JobError>;
 
 export const Sync = z

@@ -1,3 +1,4 @@
+import { positiveInt as int, type Limits, parseLimits } from "../../schema/limits";
 import type { Env } from "./env";
 
 /** The insecure JWT secret shipped in wrangler.toml for local development only. */
@@ -5,7 +6,8 @@ export const DEV_JWT_SECRET = "insecure-dev-secret-change-me-0123456789abcdef";
 
 export type Limit = { limit: number; windowSeconds: number };
 
-export type Config = {
+/** Every var parsed; the mirror and AI limits come from schema/limits.ts, shared with worker-consumers. */
+export type Config = Limits & {
   environment: string;
   isProduction: boolean;
   jwtSecret: string;
@@ -25,16 +27,7 @@ export type Config = {
   maxActivePreviews: number;
   /** Origin for links printed in QR codes; empty means "the origin the request came to". */
   publicUrl: string | null;
-  maxFileBytes: number;
-  maxProjectFiles: number;
-  maxProjectBytes: number;
-  maxAiInputBytes: number;
 };
-
-function int(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return value !== undefined && value !== "" && Number.isInteger(n) && n > 0 ? n : fallback;
-}
 
 function parse(env: Env): Config {
   const environment = env.ENVIRONMENT ?? "development";
@@ -85,10 +78,7 @@ function parse(env: Env): Config {
     previewTtlSeconds: Math.min(7200, Math.max(300, int(env.PREVIEW_TTL_SECONDS, 1800))),
     maxActivePreviews: int(env.MAX_ACTIVE_PREVIEWS, 10),
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, "") : null,
-    maxFileBytes: int(env.MAX_FILE_BYTES, 10 * 1024 * 1024),
-    maxProjectFiles: int(env.MAX_PROJECT_FILES, 5000),
-    maxProjectBytes: int(env.MAX_PROJECT_BYTES, 200 * 1024 * 1024),
-    maxAiInputBytes: int(env.MAX_AI_INPUT_BYTES, 256 * 1024),
+    ...parseLimits(env),
   };
 }
 

@@ -1,42 +1,25 @@
-import type { QueueMessage } from "../../schema/queue-messages";
-import type { RevokedSessions } from "./auth/revoked-sessions";
-import type { PreviewSession } from "./preview/preview-session";
-import type { RateLimiter } from "./rate-limit/rate-limiter";
+import type { MessageOf, QueueMessageKind } from "../../schema/queue-messages";
+import type { QUEUES, QueueBinding } from "../../schema/queues";
 
-/** Bindings of worker-api (root wrangler.toml). Every var is a string; `config.ts` parses them once. */
-export type Env = {
-  DB: D1Database;
-  BLOBS: R2Bucket;
-  RATE_LIMITER: DurableObjectNamespace<RateLimiter>;
-  PREVIEW_SESSION: DurableObjectNamespace<PreviewSession>;
-  REVOKED_SESSIONS: DurableObjectNamespace<RevokedSessions>;
-  PREVIEW_TASKS: Queue<QueueMessage>;
-  AI_JOBS: Queue<QueueMessage>;
-  REPO_SYNC: Queue<QueueMessage>;
-  NOTIFICATIONS: Queue<QueueMessage>;
-  ENVIRONMENT?: string;
+/**
+ * Bindings of worker-api. `ApiEnv` is generated from wrangler.toml by `npm run types` (into
+ * worker-api/worker-configuration.d.ts; `npm run check` fails when it is stale); this adds what the
+ * generated file cannot know. Every var is a string; `config.ts` parses them once.
+ */
+export type Env = Omit<ApiEnv, QueueBinding | keyof Secrets> & QueueProducers & Secrets;
+
+/** Each producer binding sends exactly the message kind its queue carries (schema/queues.ts). */
+type QueueProducers = {
+  [K in QueueMessageKind as (typeof QUEUES)[K]["binding"]]: Queue<MessageOf<K>>;
+};
+
+/**
+ * Set with `wrangler secret put` in production. JWT_SECRET has a development value in [vars] but may
+ * be missing or wrong in a deployment: `config.ts` refuses to serve then.
+ */
+type Secrets = {
   JWT_SECRET?: string;
-  CORS_ORIGINS?: string;
-  APP_VERSION?: string;
   OPS_TOKEN?: string;
-  MAX_JSON_BYTES?: string;
-  RATE_LIMIT_LOGIN_PER_IP?: string;
-  RATE_LIMIT_LOGIN_IP_WINDOW_SECONDS?: string;
-  RATE_LIMIT_LOGIN_FAILURES_PER_NAME?: string;
-  RATE_LIMIT_LOGIN_FAILURES_WINDOW_SECONDS?: string;
-  RATE_LIMIT_GENERAL?: string;
-  RATE_LIMIT_GENERAL_WINDOW_SECONDS?: string;
-  RATE_LIMIT_AI_JOBS_PER_HOUR?: string;
-  RATE_LIMIT_PREVIEW_STARTS_PER_HOUR?: string;
-  RATE_LIMIT_CODE_FAILURES?: string;
-  RATE_LIMIT_CODE_FAILURES_WINDOW_SECONDS?: string;
-  PREVIEW_TTL_SECONDS?: string;
-  MAX_ACTIVE_PREVIEWS?: string;
-  PUBLIC_URL?: string;
-  MAX_FILE_BYTES?: string;
-  MAX_PROJECT_FILES?: string;
-  MAX_PROJECT_BYTES?: string;
-  MAX_AI_INPUT_BYTES?: string;
 };
 
 export type AuthContext = {

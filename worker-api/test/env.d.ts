@@ -1,14 +1,13 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as ApiEnv } from "../src/env";
 
+// The generated worker-configuration.d.ts files (`npm run types`) declare `Cloudflare.Env`'s
+// bindings and `GlobalProps`; the test config adds what is declared here.
 declare global {
   namespace Cloudflare {
-    interface Env extends ApiEnv {
+    interface Env {
       TEST_MIGRATIONS: D1Migration[];
-    }
-    interface GlobalProps {
-      mainModule: typeof import("../src/index");
-      durableNamespaces: "RateLimiter";
+      /** A secret: absent unless a test sets it. */
+      OPS_TOKEN?: string;
     }
   }
 }

@@ -1,4 +1,5 @@
-import { QueueMessage } from "../../schema/queue-messages";
+import { type MessageOf, QueueMessage, type QueueMessageKind } from "../../schema/queue-messages";
+import { DEAD_LETTER_QUEUE } from "../../schema/queues";
 import type { Env } from "./env";
 import { type FaultPlan, faultPlan, maybeFail } from "./fault-injection";
 import { handleAiRun } from "./handlers/ai-run";
@@ -9,20 +10,26 @@ import { handleRepoSync } from "./handlers/repo-sync";
 import { errorFields, log } from "./log";
 import { retryDelaySeconds } from "./retry";
 
-export const DEAD_LETTER_QUEUE = "hivesync-dead-letters";
+type Delivery = { attempts: number };
+type Handler<M> = (message: M, env: Env, delivery: Delivery) => Promise<void>;
+
+/** The handler of every message kind: a kind added to QueueMessage without one fails to compile. */
+const HANDLERS: { [K in QueueMessageKind]: Handler<MessageOf<K>> } = {
+  "preview.build": handlePreviewBuild,
+  "ai.run": handleAiRun,
+  "repo.sync": handleRepoSync,
+  notify: handleNotify,
+};
 
 /** Runs one validated message with the handler for its kind. */
-async function run(message: QueueMessage, env: Env, delivery: { attempts: number }): Promise<void> {
-  switch (message.kind) {
-    case "repo.sync":
-      return handleRepoSync(message, env);
-    case "ai.run":
-      return handleAiRun(message, env, delivery);
-    case "notify":
-      return handleNotify(message, env);
-    case "preview.build":
-      return handlePreviewBuild(message, env);
-  }
+function run<K extends QueueMessageKind>(
+  kind: K,
+  message: MessageOf<K>,
+  env: Env,
+  delivery: Delivery,
+): Promise<void> {
+  const handler: Handler<MessageOf<K>> = HANDLERS[kind];
+  return handler(message, env, delivery);
 }
 
 /**
@@ -52,7 +59,7 @@ async function handleMessage(
       return;
     }
     if (faults) maybeFail(faults.before, "before", msg.attempts);
-    await run(parsed.data, env, { attempts: msg.attempts });
+    await run(parsed.data.kind, parsed.data, env, { attempts: msg.attempts });
     if (faults) maybeFail(faults.after, "after", msg.attempts);
     msg.ack();
   } catch (err) {

@@ -1,19 +1,12 @@
-import type { Internal } from "../../worker-api/src/internal";
-
-/** Bindings of worker-consumers (worker-consumers/wrangler.toml). */
-export type Env = {
-  BLOBS: R2Bucket;
-  /** RPC into worker-api: the only way this Worker changes D1 or Durable Objects. */
-  API: Service<Internal>;
+/**
+ * Bindings of worker-consumers. `ConsumersEnv` is generated from worker-consumers/wrangler.toml by
+ * `npm run types` (into worker-consumers/worker-configuration.d.ts; `npm run check` fails when it is
+ * stale), including `API`, the RPC into worker-api typed by its `Internal` entrypoint: the only way
+ * this Worker changes D1 or Durable Objects. Added here: what no config file lists.
+ */
+export type Env = ConsumersEnv & {
+  /** Workers AI for AI_PROVIDER=workers-ai, once `[ai] binding = "AI"` is added to the config. */
   AI?: Ai;
-  ENVIRONMENT?: string;
-  AI_PROVIDER?: string;
-  AI_MODEL?: string;
-  AI_BASE_URL?: string;
+  /** Key for AI_PROVIDER=openai: a secret (`wrangler secret put AI_API_KEY`). */
   AI_API_KEY?: string;
-  MAX_AI_INPUT_BYTES?: string;
-  /** Base of the exponential retry delay in seconds (default 5: 10 s, 20 s, 40 s …). */
-  RETRY_BASE_DELAY_SECONDS?: string;
-  /** Development-only chaos for soak tests, see fault-injection.ts. */
-  FAULT_INJECTION?: string;
 };

@@ -1,5 +1,5 @@
-/** Matches `max_retries` in worker-consumers/wrangler.toml: a message is delivered at most 1 + 5 times. */
-export const MAX_RETRIES = 5;
+import { MAX_RETRIES } from "../../schema/queues";
+
 const BASE_DELAY_SECONDS = 5;
 const MAX_DELAY_SECONDS = 300;
 

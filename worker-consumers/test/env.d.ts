@@ -1,9 +1,10 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env as ConsumerEnv } from "../src/env";
 
+// The generated worker-configuration.d.ts files (`npm run types`) declare `Cloudflare.Env`'s
+// bindings; the consumers' test config (vitest.config.ts) adds these.
 declare global {
   namespace Cloudflare {
-    interface Env extends ConsumerEnv {
+    interface Env {
       DB: D1Database;
       TEST_MIGRATIONS: D1Migration[];
       /** The auxiliary worker-api's public HTTP (default export). */

@@ -1,4 +1,5 @@
 import { DeepHealth, Health } from "../../../schema/api/health";
+import { QUEUE_LIST } from "../../../schema/queues";
 import { getConfig } from "../config";
 import type { Env } from "../env";
 import { createRouter, json } from "../openapi";
@@ -52,10 +53,10 @@ function probes(env: Env): Record<string, () => Promise<unknown>> {
     durable_objects: () => env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName("health")).ping(),
   };
   const bound = env as unknown as Record<string, unknown>;
-  for (const name of ["PREVIEW_TASKS", "AI_JOBS", "REPO_SYNC", "NOTIFICATIONS"]) {
-    if (name in bound) {
-      checks[`queue_${name.toLowerCase()}`] = async () => {
-        if (typeof (bound[name] as Queue | undefined)?.send !== "function")
+  for (const { binding } of QUEUE_LIST) {
+    if (binding in bound) {
+      checks[`queue_${binding.toLowerCase()}`] = async () => {
+        if (typeof (bound[binding] as Queue | undefined)?.send !== "function")
           throw new Error("binding is not a queue");
       };
     }

@@ -1,10 +1,10 @@
+import type { JobErrorCode } from "../../../schema/job-errors";
+import { parseLimits } from "../../../schema/limits";
 import type { AiRunMessage } from "../../../schema/queue-messages";
 import { r2Keys } from "../../../schema/storage-keys";
 import { createProvider, ProviderError } from "../ai/provider";
 import type { Env } from "../env";
 import { isLastAttempt } from "../retry";
-
-const DEFAULT_MAX_AI_INPUT_BYTES = 256 * 1024;
 
 /**
  * ai-jobs: reads the file version the job was created for, runs the configured provider and
@@ -18,7 +18,7 @@ export async function handleAiRun(
 ): Promise<void> {
   const task = await env.API.startAiJob(message.job_id);
   if (!task) return; // already finished: a duplicate delivery
-  const fail = (code: string, text: string) =>
+  const fail = (code: JobErrorCode, text: string) =>
     env.API.finishAiJob(task.job_id, { status: "failed", error: { code, message: text } });
 
   const object = await env.BLOBS.get(r2Keys.blob(task.project_id, task.sha256));
@@ -26,7 +26,7 @@ export async function handleAiRun(
     await fail("file_missing", "The file's content is no longer in storage.");
     return;
   }
-  const maxBytes = Number(env.MAX_AI_INPUT_BYTES) || DEFAULT_MAX_AI_INPUT_BYTES;
+  const maxBytes = parseLimits(env).maxAiInputBytes;
   if (object.size > maxBytes) {
     await object.body.cancel();
     await fail("input_too_large", `The file has ${object.size} bytes; the limit is ${maxBytes}.`);

@@ -1,15 +1,17 @@
+import type { JobError } from "../../../schema/api/mirror";
 import { QueueMessage } from "../../../schema/queue-messages";
 import type { Env } from "../env";
 import { log } from "../log";
 
-const DEAD_LETTERED = {
+const DEAD_LETTERED: JobError = {
   code: "dead_lettered",
   message: "The work failed on every retry and was given up.",
 };
 
 /**
  * dead-letters: whatever exhausted its retries. Its job or sync is marked failed with
- * `dead_lettered` (which notifies the user) and the loss is logged for operators.
+ * `dead_lettered` (which notifies the user) and the loss is logged for operators. Both switches
+ * end in a `never` check: a message kind added without a dead-letter branch fails to compile.
  */
 export async function handleDeadLetter(body: unknown, env: Env): Promise<void> {
   const parsed = QueueMessage.safeParse(body);
@@ -32,6 +34,8 @@ export async function handleDeadLetter(body: unknown, env: Env): Promise<void> {
     case "notify":
       // A notification that could not be stored is lost by design: it must never fail anything else.
       return;
+    default:
+      return unhandled(message);
   }
 }
 
@@ -45,5 +49,12 @@ function idsOf(message: QueueMessage): Record<string, string> {
       return { session_id: message.session_id };
     case "notify":
       return { notification_id: message.notification_id };
+    default:
+      return unhandled(message);
   }
+}
+
+/** Compiles only when every kind has its branch; unreachable for a message that passed the schema. */
+function unhandled(message: never): never {
+  throw new Error(`no dead-letter branch for kind ${(message as { kind: string }).kind}`);
 }

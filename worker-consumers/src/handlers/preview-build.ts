@@ -1,12 +1,10 @@
 import type { BundleManifest } from "../../../schema/api/previews";
 import { contentTypeFor } from "../../../schema/content-types";
+import type { JobErrorCode } from "../../../schema/job-errors";
+import { parseLimits } from "../../../schema/limits";
 import type { PreviewBuildMessage } from "../../../schema/queue-messages";
 import { r2Keys } from "../../../schema/storage-keys";
 import type { Env } from "../env";
-
-/** Matches worker-api's MAX_PROJECT_FILES / MAX_PROJECT_BYTES defaults: a bundle is one revision. */
-const MAX_FILES = 5000;
-const MAX_BYTES = 200 * 1024 * 1024;
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes);
@@ -21,13 +19,15 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 export async function handlePreviewBuild(message: PreviewBuildMessage, env: Env): Promise<void> {
   const task = await env.API.startPreviewBuild(message.session_id);
   if (!task) return; // built already, cancelled or expired: a late or duplicate delivery
-  const fail = (code: string, text: string) =>
+  const fail = (code: JobErrorCode, text: string) =>
     env.API.reportPreviewResult(task.session_id, { status: "failed", error: { code, message: text } });
 
   const files = await env.API.getMirrorFiles(task.project.id, task.revision);
   if (files.length === 0) return void (await fail("mirror_empty", "The revision has no files."));
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
-  if (files.length > MAX_FILES || totalBytes > MAX_BYTES) {
+  // A bundle is one revision: the same MAX_PROJECT_FILES / MAX_PROJECT_BYTES worker-api enforces.
+  const limits = parseLimits(env);
+  if (files.length > limits.maxProjectFiles || totalBytes > limits.maxProjectBytes) {
     return void (await fail(
       "limit_exceeded",
       `${files.length} files / ${totalBytes} bytes is over the bundle limit.`,

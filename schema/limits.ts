@@ -1,0 +1,47 @@
+/**
+ * The mirror and AI limits, with their defaults in this one place: worker-api enforces them when it
+ * accepts work, worker-consumers again when it does the work, and both parse them here. The vars
+ * worker-consumers reads must have the same value in both wrangler.toml files (checked by
+ * `npm run check`, scripts/check-wrangler-config.ts).
+ */
+export const LIMIT_DEFAULTS = {
+  MAX_FILE_BYTES: 10 * 1024 * 1024,
+  MAX_PROJECT_FILES: 5000,
+  MAX_PROJECT_BYTES: 200 * 1024 * 1024,
+  MAX_AI_INPUT_BYTES: 256 * 1024,
+} as const;
+
+export type LimitVar = keyof typeof LIMIT_DEFAULTS;
+
+/** The limit vars worker-consumers reads as well (a bundle is one revision; an AI job one file). */
+export const SHARED_LIMIT_VARS = [
+  "MAX_PROJECT_FILES",
+  "MAX_PROJECT_BYTES",
+  "MAX_AI_INPUT_BYTES",
+] as const satisfies readonly LimitVar[];
+
+export type Limits = {
+  maxFileBytes: number;
+  maxProjectFiles: number;
+  maxProjectBytes: number;
+  maxAiInputBytes: number;
+};
+
+/**
+ * A var holding a positive integer, or `fallback` when it is unset, empty or anything else. Vars
+ * are strings whatever the config says (production overrides the development values).
+ */
+export function positiveInt(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isInteger(n) && n > 0 ? n : fallback;
+}
+
+/** The limits from a Worker's vars; a Worker without some of the vars gets their defaults. */
+export function parseLimits(vars: { [V in LimitVar]?: string }): Limits {
+  return {
+    maxFileBytes: positiveInt(vars.MAX_FILE_BYTES, LIMIT_DEFAULTS.MAX_FILE_BYTES),
+    maxProjectFiles: positiveInt(vars.MAX_PROJECT_FILES, LIMIT_DEFAULTS.MAX_PROJECT_FILES),
+    maxProjectBytes: positiveInt(vars.MAX_PROJECT_BYTES, LIMIT_DEFAULTS.MAX_PROJECT_BYTES),
+    maxAiInputBytes: positiveInt(vars.MAX_AI_INPUT_BYTES, LIMIT_DEFAULTS.MAX_AI_INPUT_BYTES),
+  };
+}
