@@ -45,10 +45,11 @@ describe("Internal RPC entrypoint (what worker-consumers calls)", () => {
     expect(await Internal.recordSyncResult(sync_id, { status: "succeeded", stats })).toEqual({
       changed: false,
     });
+    // A late failure (the dead-letter queue reporting after the sync succeeded) changes nothing either.
     expect(
       await Internal.recordSyncResult(sync_id, {
         status: "failed",
-        error: { code: "late", message: "late" },
+        error: { code: "dead_lettered", message: "late" },
       }),
     ).toEqual({
       changed: false,
