@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
-import { aiRoutes } from "./ai/routes";
-import { authRoutes } from "./auth/routes";
-import { commentRoutes } from "./comments/routes";
-import { deviceRoutes } from "./devices/routes";
-import { ReferencePage } from "./docs/reference-page";
+import { aiRoutes } from "./ai/router";
+import { authRoutes } from "./auth/router";
+import { commentRoutes } from "./comments/router";
+import { deviceRoutes } from "./devices/router";
+import { docsRoutes } from "./docs/routes";
 import type { AppEnv } from "./env";
 import { onError, renderError } from "./errors";
 import { healthRoutes } from "./health/routes";
@@ -13,10 +13,10 @@ import { ApiError } from "./lib/api-error";
 import { corsAllowList } from "./middleware/cors";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
-import { mirrorRoutes } from "./mirror/routes";
-import { notificationRoutes } from "./notifications/routes";
+import { mirrorRoutes } from "./mirror/router";
+import { notificationRoutes } from "./notifications/router";
 import { createRouter } from "./openapi";
-import { previewRoutes } from "./preview/routes";
+import { previewRoutes } from "./preview/router";
 import { projectRoutes } from "./projects/router";
 
 export const API_BASE = "/api/v1";
@@ -92,14 +92,7 @@ export function createApp() {
     },
   };
   app.doc31(OPENAPI_PATH, (c) => ({ ...documentConfig, servers: [{ url: new URL(c.req.url).origin }] }));
-  app.get("/docs", (c) => {
-    const doc = app.getOpenAPI31Document(documentConfig);
-    c.header(
-      "content-security-policy",
-      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    );
-    return c.html(<ReferencePage doc={doc as never} specUrl={OPENAPI_PATH} />);
-  });
+  app.route("/", docsRoutes(OPENAPI_PATH));
 
   app.notFound((c: Context<AppEnv>) =>
     renderError(c, new ApiError("NOT_FOUND", "There is nothing at this address.")),

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import * as schema from "../../schema/tables";
 
@@ -15,4 +16,9 @@ export function database(env: { DB: D1Database }): Db {
     instances.set(env.DB, db);
   }
   return db;
+}
+
+/** The cheapest round trip to D1 (`/health/deep`). */
+export async function pingDatabase(db: Db): Promise<void> {
+  await db.get(sql`SELECT 1`);
 }

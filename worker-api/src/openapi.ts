@@ -1,6 +1,5 @@
 import { type Hook, OpenAPIHono, type RouteConfig, type RouteHandler } from "@hono/zod-openapi";
 import { MIRROR_PATH_RULE } from "../../schema/api/paths";
-import { ErrorResponse } from "../../schema/api/common";
 import type { AppEnv } from "./env";
 import { ApiError } from "./lib/api-error";
 
@@ -37,14 +36,3 @@ export const json = <T>(schema: T) => ({ content: { "application/json": { schema
 
 /** The handler of a route declared with `defineRoute`, typed from its declaration. */
 export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>;
-
-// Transitional, until every feature declares its routes with defineRoute.
-const errorContent = { "application/json": { schema: ErrorResponse } };
-/** @deprecated Declare routes with `defineRoute`, which lists every error of the chain itself. */
-export function errorResponses(...statuses: number[]) {
-  return Object.fromEntries(
-    statuses.map((status) => [status, { description: "Error", content: errorContent }]),
-  );
-}
-/** @deprecated `defineRoute({ auth: "user" })` sets security. */
-export const bearerAuth = [{ bearerAuth: [] }];

@@ -1,6 +1,7 @@
 import { DeepHealth, Health } from "../../../schema/api/health";
 import { QUEUE_LIST } from "../../../schema/queues";
 import { getConfig } from "../config";
+import { database, pingDatabase } from "../db";
 import type { Env } from "../env";
 import { createRouter, json } from "../openapi";
 import { defineRoute } from "../routing/define-route";
@@ -48,7 +49,7 @@ async function timed(probe: () => Promise<unknown>): Promise<Check> {
 /** The checks of `/health/deep`; queue bindings are reported by presence (sending would enqueue work). */
 function probes(env: Env): Record<string, () => Promise<unknown>> {
   const checks: Record<string, () => Promise<unknown>> = {
-    d1: () => env.DB.prepare("SELECT 1").first(),
+    d1: () => pingDatabase(database(env)),
     r2: () => env.BLOBS.head("health/probe"),
     durable_objects: () => env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName("health")).ping(),
   };
