@@ -46,3 +46,21 @@ export function idParam(prefix: string) {
     .regex(/^[a-z]{3}_[A-Za-z0-9_-]+$/, "not a valid id")
     .meta({ example: `${prefix}_01JD3Y8Q5W3T0ZK8M2V7B6N4XA` });
 }
+
+/** `If-None-Match` of the routes that answer 304 for an unchanged resource. */
+export const ConditionalHeaders = z.object({
+  "if-none-match": z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: "The etag you have; an unchanged resource answers 304 with no body." }),
+});
+
+/** `Range` of the routes that serve file bytes, so a broken download resumes. */
+export const RangeHeaders = z.object({
+  range: z
+    .string()
+    .max(200)
+    .optional()
+    .meta({ description: "`bytes=<start>-<end>`, `bytes=<start>-` or `bytes=-<suffix>`: answers 206." }),
+});

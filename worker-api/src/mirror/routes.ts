@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { idParam } from "../../../schema/api/common";
+import { ConditionalHeaders, idParam } from "../../../schema/api/common";
 import {
   BlobUploaded,
   CommitChangesRequest,
@@ -115,7 +115,7 @@ export const file = defineRoute({
   summary: "One mirrored file's raw bytes",
   auth: "user",
   errors: ["NOT_FOUND", "INVALID_PATH", "FILE_NOT_FOUND"],
-  request: { params: ProjectParams, query: z.object({ path: MirrorPath }) },
+  request: { params: ProjectParams, query: z.object({ path: MirrorPath }), headers: ConditionalHeaders },
   responses: {
     200: {
       description: "The bytes, with a content type guessed from the path; etag is the SHA-256",

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { ConditionalHeaders } from "../../../schema/api/common";
 import {
   Notification,
   NotificationPage,
@@ -17,7 +18,7 @@ export const list = defineRoute({
   tags,
   summary: "Your notifications, newest first (send If-None-Match to get 304 when nothing changed)",
   auth: "user",
-  request: { query: NotificationsQuery },
+  request: { query: NotificationsQuery, headers: ConditionalHeaders },
   responses: {
     200: { description: "A page", ...json(NotificationPage) },
     304: { description: "Unchanged since the etag you sent" },

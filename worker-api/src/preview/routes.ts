@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { idParam, PageQuery, pageOf } from "../../../schema/api/common";
+import { ConditionalHeaders, idParam, PageQuery, pageOf, RangeHeaders } from "../../../schema/api/common";
 import { Sha256 } from "../../../schema/api/mirror";
 import {
   BundleManifest,
@@ -40,6 +40,7 @@ export const status = defineRoute({
   request: {
     params: SessionParams,
     query: z.object({ wait: z.coerce.number().min(0).max(25).optional() }),
+    headers: ConditionalHeaders,
   },
   responses: {
     200: { description: "The status; etag is the version", ...json(PreviewStatusResponse) },
@@ -125,7 +126,7 @@ export const bundleFile = defineRoute({
   summary: "One file of the bundle by its hash; honours Range so a broken download resumes",
   auth: "preview",
   errors: [...bundleErrors, "RANGE_NOT_SATISFIABLE"],
-  request: { params: SessionParams.extend({ sha256: Sha256 }) },
+  request: { params: SessionParams.extend({ sha256: Sha256 }), headers: RangeHeaders },
   responses: {
     200: { description: "The bytes, immutable", content: { "application/octet-stream": Binary } },
     206: { description: "The requested range", content: { "application/octet-stream": Binary } },
