@@ -20,6 +20,48 @@ type FakeSession = {
   version: number;
   manifest: Uint8Array | null;
   token: string;
+  platform?: "ios" | "android" | "web";
+  revision?: number;
+  /** A revision committed since, that the session rebuilds for when `sessionsFollow` is on. */
+  pendingRevision?: number;
+  code?: string;
+  createdAt?: string;
+};
+/** A project's record as `POST /projects` made it (projects only touched by mirror calls have none). */
+export type FakeProjectRecord = {
+  id: string;
+  name: string;
+  description: string | null;
+  framework: string;
+  entry: string | null;
+  created_at: string;
+  updated_at: string;
+};
+export type FakeNotification = {
+  id: string;
+  type: string;
+  project_id: string | null;
+  payload: Record<string, string | number | boolean | null>;
+  created_at: string;
+  read_at: string | null;
+};
+export type FakeAiJob = {
+  id: string;
+  project_id: string;
+  type: string;
+  file_path: string;
+  selection: { start_line: number; end_line: number } | null;
+  post_as_comment: boolean;
+  status: "queued" | "running" | "succeeded" | "failed";
+  result?: {
+    summary: string;
+    sections: { title: string; line_start: number; line_end: number; text: string }[];
+    provider: string;
+    model: string;
+  };
+  error?: { code: string; message: string };
+  created_at: string;
+  updated_at: string;
 };
 
 export const sha256 = (data: Uint8Array | string) => createHash("sha256").update(data).digest("hex");
@@ -48,7 +90,26 @@ export class FakeApi {
   intercept: Intercept | undefined;
   /** Page size of the mirror listing, to exercise pagination. */
   filesPageSize = 1000;
+  /** Projects created with `POST /projects`, by id. */
+  readonly projectRecords = new Map<string, FakeProjectRecord>();
+  readonly notifications: FakeNotification[] = [];
+  readonly aiJobs = new Map<string, FakeAiJob>();
+  /** What a new AI job becomes when first read (`GET /ai/jobs/:id`). */
+  aiOutcome: Pick<FakeAiJob, "status" | "result" | "error"> = {
+    status: "succeeded",
+    result: { summary: "A file.", sections: [], provider: "local", model: "static-analysis" },
+  };
+  /** The per-project cap of live previews (spec: MAX_ACTIVE_PREVIEWS). */
+  maxActivePreviews = 10;
+  /**
+   * Whether live sessions follow their project: a commit makes them rebuild, which the fake
+   * finishes at the session's next status poll (revision moves, version bumps).
+   */
+  sessionsFollow = false;
+  /** The origin links and QR codes point at (the server's PUBLIC_URL). */
+  publicUrl = "http://api.test";
   #nextSync = 1;
+  #nextId = 1;
 
   project(id: string): FakeProject {
     let project = this.projects.get(id);
@@ -162,13 +223,48 @@ export class FakeApi {
     if (match) {
       const session = this.sessions.get(match[1] as string);
       if (!session || !this.canRead(session, auth)) return errorResponse(404, "NOT_FOUND");
+      if (session.pendingRevision !== undefined) {
+        const rebuilt = this.readySessionOf(
+          match[1] as string,
+          session.projectId,
+          this.project(session.projectId),
+        );
+        Object.assign(session, {
+          manifest: rebuilt.manifest,
+          revision: session.pendingRevision,
+          version: session.version + 1,
+        });
+        session.pendingRevision = undefined;
+        this.sessions.set(match[1] as string, session);
+      }
       const etag = `"${session.version}"`;
       if (req.headers.get("if-none-match") === etag)
         return new Response(null, { status: 304, headers: { etag } });
       return json(200, this.statusOf(match[1] as string, session), { etag });
     }
 
+    if (req.method === "POST" && req.path === "/preview/resolve") {
+      const { code } = JSON.parse(new TextDecoder().decode(req.body)) as { code: string };
+      const found = [...this.sessions.entries()].find(([, s]) => s.code === code);
+      if (!found) return errorResponse(404, "NOT_FOUND");
+      const [sessionId, session] = found;
+      if (session.status === "expired" || session.status === "cancelled")
+        return errorResponse(410, "PREVIEW_EXPIRED");
+      return json(200, {
+        session_id: sessionId,
+        access_token: session.token,
+        token_type: "Bearer",
+        expires_at: "2099-01-01T00:00:00.000Z",
+        status: session.status,
+        platform: session.platform ?? "ios",
+        project: { name: this.projectRecords.get(session.projectId)?.name ?? "hello" },
+      });
+    }
+
     if (auth !== `Bearer ${this.accessToken}`) return errorResponse(401, "UNAUTHENTICATED");
+
+    const more = this.routeMore(req);
+    if (more) return more;
 
     match = req.method === "POST" ? m(/^\/projects\/([^/]+)\/blobs\/missing$/) : null;
     if (match) {
@@ -222,12 +318,209 @@ export class FakeApi {
         else project.files.set(change.path, { sha256: change.sha256, size: change.size });
       }
       project.revision++;
+      if (this.sessionsFollow)
+        for (const session of this.sessions.values())
+          if (session.projectId === match[1] && !isTerminal(session.status))
+            session.pendingRevision = project.revision;
       return json(202, {
         revision: project.revision,
         sync_id: `syn_${String(this.#nextSync++).padStart(16, "0")}`,
       });
     }
     return errorResponse(404, "NOT_FOUND");
+  }
+
+  /** Projects, preview sessions, notifications, AI jobs and `me`: what the CLI drives. */
+  private routeMore(req: Recorded): Response | undefined {
+    const m = (method: string, re: RegExp) => (req.method === method ? re.exec(req.path) : null);
+    const body = () => JSON.parse(new TextDecoder().decode(req.body) || "{}") as Record<string, unknown>;
+    const now = new Date().toISOString();
+    let match: RegExpExecArray | null;
+    if (m("GET", /^\/auth\/me$/))
+      return json(200, {
+        user: { id: "usr_fake0000000000000", email: "ana@example.com", username: "ana", created_at: now },
+      });
+    if (m("POST", /^\/projects$/)) {
+      const input = body();
+      const id = `prj_${String(this.#nextId++).padStart(16, "0")}`;
+      const record: FakeProjectRecord = {
+        id,
+        name: String(input.name),
+        description: null,
+        framework: String(input.framework ?? "other"),
+        entry: (input.entry as string | undefined) ?? null,
+        created_at: now,
+        updated_at: now,
+      };
+      this.projectRecords.set(id, record);
+      this.project(id);
+      return json(201, this.projectOf(record));
+    }
+    if (m("GET", /^\/projects$/))
+      return json(200, {
+        items: [...this.projectRecords.values()].map((r) => this.projectOf(r)),
+        next_cursor: null,
+      });
+    match = m("GET", /^\/projects\/([^/]+)$/);
+    if (match) {
+      const record = this.projectRecords.get(match[1] as string);
+      return record ? json(200, this.projectOf(record)) : errorResponse(404, "NOT_FOUND");
+    }
+    match = m("DELETE", /^\/projects\/([^/]+)$/);
+    if (match) {
+      const id = match[1] as string;
+      if (!this.projectRecords.delete(id)) return errorResponse(404, "NOT_FOUND");
+      this.projects.delete(id);
+      for (const session of this.sessions.values())
+        if (session.projectId === id && !isTerminal(session.status)) session.status = "expired";
+      return new Response(null, { status: 204 });
+    }
+    if (m("POST", /^\/preview\/start$/)) {
+      const input = body() as { project_id: string; platform: "ios" | "android" | "web" };
+      const project = this.projects.get(input.project_id);
+      if (!project) return errorResponse(404, "NOT_FOUND");
+      if (project.revision === 0) return errorResponse(409, "MIRROR_EMPTY");
+      const live = [...this.sessions.values()].filter(
+        (s) => s.projectId === input.project_id && !isTerminal(s.status),
+      );
+      if (live.length >= this.maxActivePreviews)
+        return errorResponse(
+          429,
+          "TOO_MANY_PREVIEWS",
+          { limit: this.maxActivePreviews },
+          { "retry-after": "60" },
+        );
+      const n = this.#nextId++;
+      const sessionId = `pvs_${String(n).padStart(16, "0")}`;
+      const letters = "BCDFGHJKLMNPQRSTVWXZ";
+      const code = Array.from({ length: 8 }, (_, i) => letters[(n * 7 + i * 3) % letters.length])
+        .join("")
+        .replace(/^(.{4})/, "$1-");
+      const session = this.readySessionOf(sessionId, input.project_id, project);
+      Object.assign(session, { platform: input.platform, revision: project.revision, code, createdAt: now });
+      return json(202, {
+        session_id: sessionId,
+        status: "pending",
+        code,
+        link_url: `${this.publicUrl}/p/${code}`,
+        deep_link: `hivesync://preview?code=${code}`,
+        qr_svg: "<svg/>",
+        expires_at: "2099-01-01T00:00:00.000Z",
+        status_url: `${this.publicUrl}/api/v1/preview/sessions/${sessionId}/status`,
+      });
+    }
+    if (m("GET", /^\/preview\/sessions$/)) {
+      const projectId = req.search.get("project_id");
+      const active = req.search.get("active") === "true";
+      const items = [...this.sessions.entries()]
+        .filter(([, s]) => (!projectId || s.projectId === projectId) && (!active || !isTerminal(s.status)))
+        .map(([id, s]) => this.recordOf(id, s))
+        .reverse();
+      return json(200, { items, next_cursor: null });
+    }
+    match = m("GET", /^\/preview\/sessions\/([^/]+)$/);
+    if (match) {
+      const session = this.sessions.get(match[1] as string);
+      return session
+        ? json(200, this.recordOf(match[1] as string, session))
+        : errorResponse(404, "NOT_FOUND");
+    }
+    match = m("POST", /^\/preview\/sessions\/([^/]+)\/cancel$/);
+    if (match) {
+      const session = this.sessions.get(match[1] as string);
+      if (!session) return errorResponse(404, "NOT_FOUND");
+      if (!isTerminal(session.status)) {
+        session.status = "cancelled";
+        session.version++;
+      }
+      return json(200, this.recordOf(match[1] as string, session));
+    }
+    if (m("GET", /^\/notifications$/)) {
+      const unread = req.search.get("unread") === "true";
+      const items = this.notifications.filter((n) => !unread || !n.read_at);
+      return json(200, {
+        items,
+        next_cursor: null,
+        unread_count: this.notifications.filter((n) => !n.read_at).length,
+      });
+    }
+    if (m("POST", /^\/ai\/jobs$/)) {
+      const input = body() as Partial<FakeAiJob> & { selection?: FakeAiJob["selection"] };
+      const id = `job_${String(this.#nextId++).padStart(16, "0")}`;
+      this.aiJobs.set(id, {
+        id,
+        project_id: String(input.project_id),
+        type: String(input.type),
+        file_path: String(input.file_path),
+        selection: input.selection ?? null,
+        post_as_comment: input.post_as_comment === true,
+        status: "queued",
+        created_at: now,
+        updated_at: now,
+      });
+      return json(202, { job_id: id, status: "queued" });
+    }
+    match = m("GET", /^\/ai\/jobs\/([^/]+)$/);
+    if (match) {
+      const job = this.aiJobs.get(match[1] as string);
+      if (!job) return errorResponse(404, "NOT_FOUND");
+      if (job.status === "queued") Object.assign(job, this.aiOutcome);
+      return json(200, job);
+    }
+    return undefined;
+  }
+
+  private projectOf(record: FakeProjectRecord) {
+    return { ...record, mirror_revision: this.projects.get(record.id)?.revision ?? 0 };
+  }
+
+  /** A ready session of the project's current files (what a finished build looks like). */
+  private readySessionOf(sessionId: string, projectId: string, project: FakeProject): FakeSession {
+    const files = [...project.files.entries()]
+      .map(([path, f]) => ({
+        path,
+        sha256: f.sha256,
+        size: f.size,
+        content_type: "application/octet-stream",
+      }))
+      .sort((a, b) => (a.path < b.path ? -1 : 1));
+    const record = this.projectRecords.get(projectId);
+    const manifest = {
+      session_id: sessionId,
+      project: {
+        id: projectId,
+        name: record?.name ?? "hello",
+        framework: record?.framework ?? "expo",
+        entry: record?.entry ?? null,
+      },
+      platform: "ios",
+      revision: project.revision,
+      created_at: "2026-01-01T00:00:00.000Z",
+      files,
+      total_bytes: files.reduce((s, e) => s + e.size, 0),
+    };
+    const session: FakeSession = {
+      projectId,
+      status: "ready",
+      version: 1,
+      manifest: bytesOf(JSON.stringify(manifest)),
+      token: `pvt_${sessionId}.${"s".repeat(32)}`,
+    };
+    this.sessions.set(sessionId, session);
+    return session;
+  }
+
+  private recordOf(sessionId: string, session: FakeSession) {
+    const { session_id: _id, ...rest } = this.statusOf(sessionId, session);
+    return {
+      id: sessionId,
+      project_id: session.projectId,
+      platform: session.platform ?? "ios",
+      revision: session.revision ?? 1,
+      ...rest,
+      opened: [],
+      created_at: session.createdAt ?? "2026-01-01T00:00:00.000Z",
+    };
   }
 
   private canRead(session: FakeSession, auth: string | null): boolean {
@@ -253,6 +546,10 @@ export class FakeApi {
       expires_at: "2099-01-01T00:00:00.000Z",
     };
   }
+}
+
+function isTerminal(status: FakeSession["status"]): boolean {
+  return status === "failed" || status === "cancelled" || status === "expired";
 }
 
 async function readBody(body: BodyInit): Promise<Uint8Array> {

@@ -119,6 +119,93 @@ describe("CLI pieces", () => {
     expect(qr).toMatch(/[█▀▄]/);
   });
 
+  it("has `help`, `--version` and a --help per command listing its flags, each used in an example", async () => {
+    const run = async (...argv: string[]) => {
+      const out = capture();
+      const err = capture();
+      const code = await main(argv, { stdout: out.stream, stderr: err.stream });
+      return { code, stdout: out.text(), stderr: err.text() };
+    };
+    const pkg = JSON.parse(
+      await readFile(path.resolve(import.meta.dirname, "../../../package.json"), "utf8"),
+    );
+    expect(await run("--version")).toEqual({ code: 0, stdout: `hivesync ${pkg.version}\n`, stderr: "" });
+    const overview = await run("help");
+    expect(overview.code).toBe(0);
+    expect(overview.stdout).toContain("hivesync previews [list] [--project ID] [--all] | cancel <id>");
+    expect(overview.stdout).toContain(
+      "hivesync projects create <name> [--framework expo] [--entry App.tsx] | list | delete <id>",
+    );
+    expect(overview.stdout).toContain("`hivesync --version` prints the version.");
+
+    const commands = [...overview.stdout.matchAll(/^ {2}hivesync ([a-z]+)/gm)].map((m) => m[1] as string);
+    expect(commands).toEqual([
+      "register",
+      "login",
+      "logout",
+      "whoami",
+      "projects",
+      "push",
+      "preview",
+      "previews",
+      "devices",
+      "open",
+      "notifications",
+      "ai",
+      "help",
+      "preview",
+    ]);
+    for (const command of new Set(commands)) {
+      const help = await run(command, "--help");
+      expect(help.code, command).toBe(0);
+      expect((await run("help", command)).stdout).toBe(help.stdout);
+      const [, flagBlock = "", exampleBlock = ""] =
+        /\nFlags:\n([\s\S]*?)\n\nExamples?:\n([\s\S]*)$/.exec(help.stdout) ?? [];
+      const flags = [...flagBlock.matchAll(/^ {2}(?:-h, )?(--[a-z]+)/gm)].map((m) => m[1] as string);
+      expect(flags.slice(-3), command).toEqual(["--api", "--json", "--help"]);
+      const examples = exampleBlock
+        .trim()
+        .split("\n")
+        .map((l) => l.trim());
+      expect(examples.length, command).toBeGreaterThan(0);
+      for (const example of examples)
+        expect(example.startsWith(`hivesync ${command === "help" ? "help" : command}`)).toBe(true);
+      for (const flag of flags.slice(0, -3)) {
+        expect(
+          examples.some((e) => e.split(" ").includes(flag)),
+          `${command} ${flag} has an example`,
+        ).toBe(true);
+      }
+    }
+    expect((await run("help", "preview")).stdout).toBe(
+      [
+        "hivesync preview: push, show a preview's QR code (the live one when it is current) and follow its build.",
+        "",
+        "Usage: hivesync preview [dir] [--project ID] [--platform ios|android|web] [--new]",
+        "",
+        "Flags:",
+        "  --project ID  this project instead of the folder's linked one",
+        "  --platform P  ios (default), android or web",
+        "  --new         start another preview even when a live one shows this revision",
+        "  --api URL     the server (default $HIVESYNC_API, else http://localhost:8787)",
+        "  --json        print one JSON object (the result, or {error}) as the last line of output",
+        "  -h, --help    show this help",
+        "",
+        "Examples:",
+        "  hivesync preview ./examples/hello-app --platform android",
+        "  hivesync preview --new --project prj_2c9f…",
+        "",
+      ].join("\n"),
+    );
+    expect(await run("push", "--lines", "1:2")).toEqual({
+      code: 2,
+      stdout: "",
+      stderr:
+        "error: INVALID_ARGUMENT: `hivesync push` does not take --lines; `hivesync push --help` lists its flags.\n",
+    });
+    expect((await run("help", "dance")).code).toBe(2);
+  });
+
   it("formats byte counts for people", () => {
     expect([formatBytes(12), formatBytes(1536), formatBytes(3 * 1024 * 1024)]).toEqual([
       "12 B",

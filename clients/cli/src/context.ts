@@ -1,10 +1,16 @@
 import { createInterface } from "node:readline/promises";
-import { HiveSyncClient } from "../../core/src";
+import { HiveSyncClient, type RetryOptions } from "../../core/src";
 import { configDir } from "./config-dir";
 import { FileTokenStore } from "./credentials";
 import { CliError, type Output } from "./output";
 
 export const DEFAULT_API = "http://localhost:8787";
+
+/**
+ * The longest `Retry-After` the CLI waits out by itself. A longer one (a rate limit, the preview
+ * cap) fails at once with the wait in the message, instead of a silent hang.
+ */
+export const MAX_RETRY_AFTER_MS = 5_000;
 
 /** Everything a command needs: the client, where to write, and how to ask for missing input. */
 export type CommandContext = {
@@ -18,6 +24,10 @@ export type CommandContext = {
   ask(question: string, options?: { flag: string; secret?: boolean }): Promise<string>;
   /** Aborted on Ctrl-C, so long waits stop cleanly. */
   signal: AbortSignal;
+  /** Width of the terminal (80 when not a terminal), to wrap long text. */
+  columns: number;
+  /** How long `preview` waits to see whether a live session follows its project (default 5 s). */
+  followGraceMs?: number;
 };
 
 /**
@@ -35,6 +45,10 @@ export function createContext(options: {
   signal: AbortSignal;
   stdin?: NodeJS.ReadStream;
   fetch?: typeof fetch;
+  columns?: number;
+  /** Overrides of the retry policy (tests make waits instant). */
+  retry?: Partial<RetryOptions>;
+  followGraceMs?: number;
 }): CommandContext {
   const api = (options.api ?? options.env.HIVESYNC_API ?? DEFAULT_API).replace(/\/+$/, "");
   const dir = configDir(options.env);
@@ -42,6 +56,7 @@ export function createContext(options: {
   const client = new HiveSyncClient({
     baseUrl: api,
     tokenStore: new FileTokenStore(dir, api),
+    retry: { maxRetryAfterMs: MAX_RETRY_AFTER_MS, ...options.retry },
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   return {
@@ -52,6 +67,8 @@ export function createContext(options: {
     configDir: dir,
     env: options.env,
     signal: options.signal,
+    columns: options.columns ?? 80,
+    ...(options.followGraceMs === undefined ? {} : { followGraceMs: options.followGraceMs }),
     async ask(question, askOptions) {
       if (!stdin.isTTY) {
         throw new CliError(

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { CommandContext } from "./context";
 
@@ -62,6 +62,19 @@ export async function findLinkedProject(
     if (parent === current) return null;
     current = parent;
   }
+}
+
+/**
+ * Removes the link of folder `root` (`.hivesync/project.json`, and `.hivesync/` when that leaves it
+ * empty) and returns `root`; after `projects delete` the next push creates a new project.
+ *
+ * @example
+ * await unlinkFolder("/home/ana/hello-app");
+ */
+export async function unlinkFolder(root: string): Promise<string> {
+  await rm(path.join(root, ".hivesync", "project.json"), { force: true });
+  await rmdir(path.join(root, ".hivesync")).catch(() => {});
+  return root;
 }
 
 async function readPackageJson(dir: string): Promise<Record<string, unknown> | null> {

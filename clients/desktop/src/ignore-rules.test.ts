@@ -102,6 +102,59 @@ describe("walkFolder with ignore rules", () => {
   });
 });
 
+describe("secret files", () => {
+  it("leaves out .env, .env.* (not .env.example) and key files by default, and lists what it left out", async () => {
+    await tree({
+      ".env": "API_KEY=1",
+      ".env.local": "API_KEY=2",
+      ".env.production": "API_KEY=3",
+      ".env.example": "API_KEY=",
+      "config/.env": "nested",
+      "certs/server.pem": "",
+      "certs/server.key": "",
+      "ios/dist.p12": "",
+      "android/release.jks": "",
+      "android/app/debug.keystore": "",
+      "src/keyboard.ts": "not a key file",
+      "src/App.tsx": "",
+    });
+    const result = await walkFolder(root);
+    expect(result.files.map((f) => f.path)).toEqual([".env.example", "src/App.tsx", "src/keyboard.ts"]);
+    expect(result.withheld).toEqual([
+      ".env",
+      ".env.local",
+      ".env.production",
+      "android/app/debug.keystore",
+      "android/release.jks",
+      "certs/server.key",
+      "certs/server.pem",
+      "config/.env",
+      "ios/dist.p12",
+    ]);
+  });
+
+  it("pushes one anyway when .hivesyncignore re-includes it, and does not list what the project ignores itself", async () => {
+    await tree({
+      ".gitignore": "*.pem\n",
+      ".hivesyncignore": "!.env.staging\n",
+      ".env": "",
+      ".env.staging": "",
+      "server.pem": "",
+    });
+    const result = await walkFolder(root);
+    expect(result.files.map((f) => f.path)).toEqual([".env.staging", ".gitignore", ".hivesyncignore"]);
+    expect(result.withheld).toEqual([".env"]);
+  });
+
+  it("names the limit when a file is too large to sync", async () => {
+    await tree({ "big.bin": "0123456789" });
+    const result = await walkFolder(root, { maxFileBytes: 5 });
+    expect(result.excluded).toEqual([
+      { path: "big.bin", reason: "10 bytes, over the limit of 5 bytes per file (MAX_FILE_BYTES)" },
+    ]);
+  });
+});
+
 describe("IgnoreRules", () => {
   it("decides by the deepest file with an opinion", () => {
     const rules = IgnoreRules.create()

@@ -22,6 +22,25 @@ export const DEFAULT_IGNORE_PATTERNS = [
   "coverage/",
 ] as const;
 
+/**
+ * Ignored by default because they usually hold secrets: environment files (`.env`, `.env.*`, but
+ * not `.env.example`) and key or keystore files. Same precedence as
+ * {@link DEFAULT_IGNORE_PATTERNS}, so `!.env` in `.hivesyncignore` pushes one anyway; a walk
+ * reports every file these patterns (and nothing else) left out, so leaving one out is never silent.
+ */
+export const SECRET_IGNORE_PATTERNS = [
+  ".env",
+  ".env.*",
+  "!.env.example",
+  "!.env.sample",
+  "!.env.template",
+  "*.pem",
+  "*.key",
+  "*.p12",
+  "*.jks",
+  "*.keystore",
+] as const;
+
 /** The ignore files read in every directory, lowest precedence first. */
 export const IGNORE_FILE_NAMES = [".gitignore", ".hivesyncignore"] as const;
 
@@ -45,9 +64,12 @@ type Scope = { dir: string; matcher: Ignore };
  */
 export class IgnoreRules {
   readonly #scopes: readonly Scope[];
+  /** The same rules without {@link SECRET_IGNORE_PATTERNS}, to tell what those alone left out. */
+  readonly #withoutSecrets: IgnoreRules | null;
 
-  private constructor(scopes: readonly Scope[]) {
+  private constructor(scopes: readonly Scope[], withoutSecrets: IgnoreRules | null) {
     this.#scopes = scopes;
+    this.#withoutSecrets = withoutSecrets;
   }
 
   /**
@@ -57,8 +79,12 @@ export class IgnoreRules {
    * const rules = IgnoreRules.create(["*.log"]);
    */
   static create(extraPatterns: readonly string[] = []): IgnoreRules {
-    const matcher = addTexts(ignore().add([...DEFAULT_IGNORE_PATTERNS]), extraPatterns);
-    return new IgnoreRules([{ dir: "", matcher }]);
+    const base = addTexts(ignore().add([...DEFAULT_IGNORE_PATTERNS]), extraPatterns);
+    const matcher = addTexts(
+      ignore().add([...DEFAULT_IGNORE_PATTERNS, ...SECRET_IGNORE_PATTERNS]),
+      extraPatterns,
+    );
+    return new IgnoreRules([{ dir: "", matcher }], new IgnoreRules([{ dir: "", matcher: base }], null));
   }
 
   /**
@@ -71,13 +97,14 @@ export class IgnoreRules {
   withDirectory(dir: string, contents: readonly string[]): IgnoreRules {
     const patterns = contents.filter((text) => text.trim() !== "");
     if (patterns.length === 0) return this;
+    const withoutSecrets = this.#withoutSecrets?.withDirectory(dir, contents) ?? null;
     if (dir === "") {
       // The root's files go on top of the built-ins in one matcher, so `!dist/` can undo `dist/`.
       const [root, ...rest] = this.#scopes;
       const matcher = addTexts(ignore().add(root?.matcher ?? []), patterns);
-      return new IgnoreRules([{ dir: "", matcher }, ...rest]);
+      return new IgnoreRules([{ dir: "", matcher }, ...rest], withoutSecrets);
     }
-    return new IgnoreRules([...this.#scopes, { dir, matcher: addTexts(ignore(), patterns) }]);
+    return new IgnoreRules([...this.#scopes, { dir, matcher: addTexts(ignore(), patterns) }], withoutSecrets);
   }
 
   /**
@@ -115,6 +142,20 @@ export class IgnoreRules {
       if (verdict.unignored) return false;
     }
     return false;
+  }
+
+  /**
+   * Whether the entry at `relPath` is ignored only because it looks like a secret
+   * ({@link SECRET_IGNORE_PATTERNS}): without those patterns the project's rules would sync it.
+   * A walk reports such files, with how to include them.
+   *
+   * @example
+   * IgnoreRules.create().leftOutAsSecret(".env", false); // true
+   * IgnoreRules.create().withDirectory("", [".env\n"]).leftOutAsSecret(".env", false); // false: the project ignores it itself
+   */
+  leftOutAsSecret(relPath: string, isDirectory: boolean): boolean {
+    if (!this.#withoutSecrets || !this.ignores(relPath, isDirectory)) return false;
+    return !this.#withoutSecrets.ignores(relPath, isDirectory);
   }
 }
 

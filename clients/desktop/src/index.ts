@@ -9,6 +9,7 @@ export {
   DEFAULT_IGNORE_PATTERNS,
   IGNORE_FILE_NAMES,
   IgnoreRules,
+  SECRET_IGNORE_PATTERNS,
 } from "./ignore-rules";
 export { type MirrorState, readMirror } from "./mirror-state";
 export { getPreviewBundle, startPreview, type WatchPreviewOptions, watchPreview } from "./previews";

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -102,6 +102,46 @@ describe("syncFolder", () => {
     });
     expect(again.sync_id).toBeUndefined();
     expect(after.every((r) => r.method === "GET" && r.path.endsWith("/mirror/files"))).toBe(true);
+  });
+
+  it("detects an edit that keeps the size and the modification time", async () => {
+    await write(FILES);
+    await syncFolder(client, PROJECT, root);
+    const file = path.join(root, "src/util.ts");
+    const before = await stat(file);
+    await write({ "src/util.ts": "export const y = 2;\n" }); // same length as "export const x = 1;\n"
+    await utimes(file, before.atime, before.mtime);
+    expect((await stat(file)).size).toBe(before.size);
+    expect(Math.round((await stat(file)).mtimeMs)).toBe(Math.round(before.mtimeMs));
+
+    const result = await syncFolder(client, PROJECT, root);
+    expect(result).toMatchObject({
+      committed: true,
+      revision: 2,
+      uploaded_files: 1,
+      changes: { put: 1, delete: 0 },
+    });
+    expect(mirrorOf()["src/util.ts"]).toBe(sha256("export const y = 2;\n"));
+  });
+
+  it("reports what it left out: secret-looking files and files over the size limit", async () => {
+    await write({ ...FILES, ".env": "API_KEY=secret", "big.bin": "x".repeat(6000) });
+    const result = await syncFolder(client, PROJECT, root, { maxFileBytes: 5000 });
+    expect(result.withheld).toEqual([".env"]);
+    expect(result.excluded.map((e) => e.path)).toEqual(["big.bin"]);
+    expect(Object.keys(mirrorOf())).not.toContain(".env");
+  });
+
+  it("names the file when the server refuses it as too large", async () => {
+    await write(FILES);
+    api.intercept = (req) =>
+      req.method === "PUT" && req.body.length > 4000 ? errorResponse(413, "PAYLOAD_TOO_LARGE") : undefined;
+    await expect(syncFolder(client, PROJECT, root)).rejects.toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      message:
+        "assets/a.txt (5000 bytes) is larger than this server accepts per file (MAX_FILE_BYTES); leave it out with .hivesyncignore.",
+      details: { path: "assets/a.txt", size: 5000 },
+    });
   });
 
   it("sends only what the server lacks, and deletes files removed locally", async () => {

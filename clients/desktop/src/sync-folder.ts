@@ -52,6 +52,8 @@ export type SyncFolderResult = {
   changes: { put: number; delete: number };
   /** Files that are not ignored but could not be synced, and why. */
   excluded: ExcludedFile[];
+  /** Files left out only because they look like secrets (`.env`, `*.pem`, …); see `walkFolder`. */
+  withheld: string[];
 };
 
 /**
@@ -80,7 +82,7 @@ export async function syncFolder(
   const concurrency = options.concurrency ?? 4;
 
   progressCounter("scanning", 0, 0, options.onProgress);
-  const { files, excluded } = await walkFolder(dir, options);
+  const { files, excluded, withheld } = await walkFolder(dir, options);
 
   const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
   const hashing = progressCounter("hashing", files.length, bytesTotal, options.onProgress);
@@ -180,6 +182,7 @@ export async function syncFolder(
     ...(syncId ? { sync_id: syncId } : {}),
     changes: counts,
     excluded,
+    withheld,
   };
   options.onProgress?.({
     phase: "done",

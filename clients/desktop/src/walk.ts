@@ -13,8 +13,12 @@ export type LocalFile = { path: string; absolutePath: string; size: number; mtim
 /** A file that is not ignored but cannot be synced, and why (too large, symlink, bad name). */
 export type ExcludedFile = { path: string; reason: string };
 
-/** What {@link walkFolder} found. */
-export type WalkResult = { files: LocalFile[]; excluded: ExcludedFile[] };
+/**
+ * What {@link walkFolder} found. `withheld` lists what only the secret defaults
+ * (`SECRET_IGNORE_PATTERNS`: `.env`, `*.pem`, …) left out, directories with a trailing `/`, so a
+ * caller can say so and how to include them (`!.env` in `.hivesyncignore`).
+ */
+export type WalkResult = { files: LocalFile[]; excluded: ExcludedFile[]; withheld: string[] };
 
 /** How {@link walkFolder} walks. */
 export type WalkOptions = {
@@ -29,16 +33,19 @@ export type WalkOptions = {
  * Lists the files of `root` that a sync would mirror, sorted by path: it honours `.gitignore` and
  * `.hivesyncignore` at every level plus the built-in ignores, never enters ignored directories,
  * and reports (rather than silently drops) files it cannot sync: symbolic links (they could point
- * outside the folder), files over `maxFileBytes`, and names the server would refuse.
+ * outside the folder), files over `maxFileBytes`, and names the server would refuse. Files that
+ * look like secrets (`.env`, key files) are left out by default and listed in `withheld`.
  *
  * @example
- * const { files, excluded } = await walkFolder("/home/ada/hello-app");
+ * const { files, excluded, withheld } = await walkFolder("/home/ada/hello-app");
  * for (const e of excluded) console.warn(`skipped ${e.path}: ${e.reason}`);
+ * if (withheld.length) console.warn(`left out ${withheld.join(", ")}: add !<name> to .hivesyncignore to push one`);
  */
 export async function walkFolder(root: string, options: WalkOptions = {}): Promise<WalkResult> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const files: LocalFile[] = [];
   const excluded: ExcludedFile[] = [];
+  const withheld: string[] = [];
   const seen = new Set<string>();
 
   const visit = async (dir: string, inherited: IgnoreRules): Promise<void> => {
@@ -57,10 +64,14 @@ export async function walkFolder(root: string, options: WalkOptions = {}): Promi
       const rel = dir === "" ? entry.name : `${dir}/${entry.name}`;
       if (entry.isDirectory()) {
         if (!rules.ignores(rel, true)) await visit(rel, rules);
+        else if (rules.leftOutAsSecret(rel, true)) withheld.push(`${rel.normalize("NFC")}/`);
         continue;
       }
-      if (rules.ignores(rel, false)) continue;
       const mirrorPath = rel.normalize("NFC");
+      if (rules.ignores(rel, false)) {
+        if (rules.leftOutAsSecret(rel, false)) withheld.push(mirrorPath);
+        continue;
+      }
       if (entry.isSymbolicLink()) {
         excluded.push({ path: mirrorPath, reason: "symbolic link" });
         continue;
@@ -78,7 +89,10 @@ export async function walkFolder(root: string, options: WalkOptions = {}): Promi
       const absolutePath = path.join(root, rel);
       const info = await lstat(absolutePath);
       if (info.size > maxFileBytes) {
-        excluded.push({ path: mirrorPath, reason: `larger than ${maxFileBytes} bytes` });
+        excluded.push({
+          path: mirrorPath,
+          reason: `${info.size} bytes, over the limit of ${maxFileBytes} bytes per file (MAX_FILE_BYTES)`,
+        });
         continue;
       }
       seen.add(mirrorPath);
@@ -88,5 +102,6 @@ export async function walkFolder(root: string, options: WalkOptions = {}): Promi
 
   await visit("", IgnoreRules.create(options.ignorePatterns));
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { files, excluded };
+  withheld.sort();
+  return { files, excluded, withheld };
 }

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { waitForAiJob } from "../../../core/src";
 import type { CommandContext } from "../context";
+import { formatAiResult } from "../format";
 import { CliError } from "../output";
 import { findLinkedProject } from "../project-link";
 
@@ -11,7 +12,12 @@ const TYPES = {
   symbols: "document_symbols",
 } as const;
 
-/** `hivesync ai <summarize|explain|symbols> <file> [--lines 10:40] [--wait] [--comment] [--project <id>]` */
+/**
+ * `hivesync ai <summarize|explain|symbols> <file> [--lines 10:40] [--wait] [--comment] [--project <id>]`
+ *
+ * @example
+ * await ai(ctx, ["summarize", "examples/hello-app/App.js"], { wait: true });
+ */
 export async function ai(ctx: CommandContext, args: string[], flags: Flags): Promise<void> {
   const [kind, file] = args;
   const type = TYPES[kind as keyof typeof TYPES];
@@ -27,20 +33,22 @@ export async function ai(ctx: CommandContext, args: string[], flags: Flags): Pro
   }
   if (type === "explain_selection" && !selection)
     throw new CliError("MISSING_ARGUMENT", "explain needs --lines START:END.");
-  // The file is named as on disk; its mirror path is relative to the linked folder's root, which may
-  // be above the current directory. --project names the project and takes the mirror path as given.
+  // The file is named as on disk; the project is the one linked to the file's folder or the nearest
+  // folder above it (not the working directory's), and the mirror path is relative to that folder.
+  // --project names the project and takes the mirror path as given.
   let projectId = flags.project as string | undefined;
   let filePath = file.replace(/^\.\//, "");
   if (!projectId) {
-    const linked = await findLinkedProject(ctx, ctx.cwd);
+    const absolute = path.resolve(ctx.cwd, file);
+    const linked = await findLinkedProject(ctx, path.dirname(absolute));
     if (!linked) {
       throw new CliError(
         "NOT_LINKED",
-        "This folder is not linked to a project: run `hivesync push` first, or pass --project <id>.",
+        `${absolute} is not in a linked folder: \`hivesync push <app folder>\` links it, or pass --project <id> with the file's path in the mirror.`,
       );
     }
     projectId = linked.projectId;
-    filePath = path.relative(linked.root, path.resolve(ctx.cwd, file));
+    filePath = path.relative(linked.root, absolute);
   }
   const created = await ctx.client.ai.create({
     project_id: projectId,
@@ -50,7 +58,10 @@ export async function ai(ctx: CommandContext, args: string[], flags: Flags): Pro
     post_as_comment: flags.comment === true,
   });
   if (flags.wait !== true) {
-    ctx.out.result(created, `Queued ${created.job_id}; \`hivesync ai … --wait\` waits for the result.`);
+    ctx.out.result(
+      created,
+      `Queued ${created.job_id} for ${filePath}; add --wait to wait for the result (\`hivesync notifications\` says when it is done).`,
+    );
     return;
   }
   const job = await waitForAiJob(ctx.client, created.job_id, { signal: ctx.signal });
@@ -59,9 +70,5 @@ export async function ai(ctx: CommandContext, args: string[], flags: Flags): Pro
       job.error?.code?.toUpperCase() ?? "AI_JOB_FAILED",
       job.error?.message ?? "The job failed.",
     );
-  const sections =
-    job.result?.sections
-      .map((s) => `  ${s.title} (lines ${s.line_start}–${s.line_end}): ${s.text}`)
-      .join("\n") ?? "";
-  ctx.out.result(job, `${job.result?.summary}\n${sections}\n(${job.result?.provider}/${job.result?.model})`);
+  ctx.out.result(job, formatAiResult(job, ctx.columns));
 }

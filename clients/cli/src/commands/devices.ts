@@ -1,17 +1,25 @@
 import { linkDevice } from "../../../desktop/src";
 import type { CommandContext } from "../context";
 import { CliError } from "../output";
-import { terminalQr } from "../terminal-qr";
+import { phoneReachHint, terminalQr } from "../terminal-qr";
 
 type Flags = Record<string, string | boolean | undefined>;
 
-/** `hivesync devices link | list | revoke <id>` */
+/**
+ * `hivesync devices link | list | revoke <id>`
+ *
+ * @example
+ * await devices(ctx, ["link"], {});
+ */
 export async function devices(ctx: CommandContext, args: string[], _flags: Flags): Promise<void> {
   const [sub, id] = args;
   if (sub === "link") {
     const link = await linkDevice(ctx.client);
     ctx.out.say(terminalQr(link.link_url));
+    ctx.out.say("");
     ctx.out.say(`Scan with your phone, or type ${link.code} in the HiveSync app (valid 10 minutes, once).`);
+    const hint = phoneReachHint(link.link_url);
+    if (hint) ctx.out.say(hint);
     ctx.out.result(link, `Code ${link.code}, expires ${link.expires_at}.`);
     return;
   }

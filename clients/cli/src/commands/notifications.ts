@@ -1,25 +1,25 @@
-import type { Notification } from "../../../../schema/api/notifications";
 import { NotificationPoller } from "../../../core/src";
 import type { CommandContext } from "../context";
+import { notificationLine } from "../format";
 
 type Flags = Record<string, string | boolean | undefined>;
 
-function line(n: Notification): string {
-  const what = Object.entries(n.payload)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(" ");
-  return `${n.created_at}  ${n.read_at ? " " : "•"} ${n.type}  ${what}`;
-}
-
-/** `hivesync notifications [--unread] [--watch]` */
+/**
+ * `hivesync notifications [--unread] [--watch]`: sentences, newest first, with a dot for unread.
+ *
+ * @example
+ * await notifications(ctx, [], { unread: true });
+ */
 export async function notifications(ctx: CommandContext, _args: string[], flags: Flags): Promise<void> {
   const unread = flags.unread === true;
   const page = await ctx.client.notifications.list({ unread, limit: 50 });
   ctx.out.result(
     { items: page.items, unread_count: page.unread_count },
     page.items.length === 0
-      ? "No notifications."
-      : `${page.items.map(line).join("\n")}\n${page.unread_count} unread`,
+      ? unread
+        ? "No unread notifications."
+        : "No notifications."
+      : `${page.items.map((n) => notificationLine(n)).join("\n")}\n${page.unread_count} unread`,
   );
   if (flags.watch !== true) return;
   // --watch keeps printing new notifications (one JSON line each with --json) until Ctrl-C.
@@ -30,8 +30,8 @@ export async function notifications(ctx: CommandContext, _args: string[], flags:
     onNotification: (n) => {
       if (seen.has(n.id)) return;
       seen.add(n.id);
-      if (ctx.out.json) process.stdout.write(`${JSON.stringify(n)}\n`);
-      else ctx.out.say(line(n));
+      if (ctx.out.json) ctx.out.line(JSON.stringify(n));
+      else ctx.out.say(notificationLine(n));
     },
   });
   await poller.run(ctx.signal);

@@ -1,15 +1,35 @@
 import path from "node:path";
+import type { BundleProgress } from "../../../mobile/src";
 import { resolvePreview } from "../../../mobile/src";
-import { directoryWriter, FileSystemBlobStore } from "../../../mobile/src/node";
+import { FileSystemBlobStore, writeBundleTree } from "../../../mobile/src/node";
 import type { CommandContext } from "../context";
+import { count } from "../format";
 import { CliError, formatBytes } from "../output";
 
 type Flags = Record<string, string | boolean | undefined>;
 
 /**
+ * One progress line of a bundle download: only downloads count bytes received.
+ *
+ * @example
+ * describeBundleProgress({ phase: "downloading", files_done: 1, files_total: 2, bytes_done: 10, bytes_total: 20 });
+ * // → "downloading 1/2 files, 10 B of 20 B"
+ */
+export function describeBundleProgress(p: BundleProgress): string | null {
+  if (p.phase === "manifest") return "reading the bundle manifest…";
+  if (p.phase === "downloading")
+    return `downloading ${p.files_done}/${count(p.files_total, "file")}, ${formatBytes(p.bytes_done)} of ${formatBytes(p.bytes_total)}`;
+  return null;
+}
+
+/**
  * `hivesync open <code> [--out dir]`: the phone's side on a terminal. Resolves the code, waits for
  * the build, downloads only the files missing from the local blob cache, verifies every hash and
- * writes the tree.
+ * makes the folder hold exactly the bundle: files an earlier `open` wrote there and the bundle no
+ * longer has are removed; files it did not write are never touched.
+ *
+ * @example
+ * await open(ctx, ["WDJB-MJHT"], { out: "/tmp/phone" });
  */
 export async function open(ctx: CommandContext, args: string[], flags: Flags): Promise<void> {
   const code = args[0];
@@ -25,11 +45,18 @@ export async function open(ctx: CommandContext, args: string[], flags: Flags): P
   const store = new FileSystemBlobStore(path.join(ctx.configDir, "blobs"));
   const result = await handle.fetchBundle({
     store,
-    writer: directoryWriter(out),
     signal: ctx.signal,
-    onProgress: (p) =>
-      ctx.out.progress(`${p.phase} ${p.files_done}/${p.files_total} files, ${formatBytes(p.bytes_done)}`),
+    onProgress: (p) => {
+      const line = describeBundleProgress(p);
+      if (line) ctx.out.progress(line);
+    },
   });
+  let done = 0;
+  const tree = await writeBundleTree(out, result.files, {
+    onFileWritten: () => ctx.out.progress(`writing ${++done}/${result.files.size} files`),
+  });
+  for (const kept of tree.kept)
+    ctx.out.say(`Kept ${kept}: it is no longer in the bundle, but it was changed here since it was written.`);
   const summary = {
     session_id: handle.sessionId,
     out,
@@ -37,9 +64,14 @@ export async function open(ctx: CommandContext, args: string[], flags: Flags): P
     downloaded_files: result.downloaded_files,
     downloaded_bytes: result.downloaded_bytes,
     reused_files: result.reused_files,
+    removed: tree.removed,
+    kept: tree.kept,
   };
+  const removed = tree.removed.length
+    ? ` Removed ${count(tree.removed.length, "file")} no longer in the bundle.`
+    : "";
   ctx.out.result(
     summary,
-    `Wrote ${result.files.size} verified files to ${out}: downloaded ${result.downloaded_files} (${formatBytes(result.downloaded_bytes)}), reused ${result.reused_files} from the cache.`,
+    `Wrote ${count(result.files.size, "verified file")} to ${out}: downloaded ${result.downloaded_files} (${formatBytes(result.downloaded_bytes)}), reused ${result.reused_files} from the cache.${removed}`,
   );
 }

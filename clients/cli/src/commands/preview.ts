@@ -1,14 +1,220 @@
 import path from "node:path";
-import { startPreview, watchPreview } from "../../../desktop/src";
+import {
+  collectAll,
+  isHiveSyncError,
+  isTerminalPreviewStatus,
+  MAX_STATUS_WAIT_SECONDS,
+  type Platform,
+  type PreviewSessionRecord,
+  type PreviewStatusResponse,
+  sleep,
+  startPreview,
+} from "../../../desktop/src";
 import type { CommandContext } from "../context";
+import { relativeTime } from "../format";
 import { CliError } from "../output";
-import { terminalQr } from "../terminal-qr";
-import { pushFolder } from "./push";
+import { PreviewCodes, type RememberedPreview } from "../preview-codes";
+import { phoneReachHint, terminalQr } from "../terminal-qr";
+import { pushFolder, pushSentence } from "./push";
 
 type Flags = Record<string, string | boolean | undefined>;
 const PLATFORMS = ["ios", "android", "web"] as const;
 
-/** `hivesync preview [dir] [--project <id>] [--platform ios]`: push, start, show the QR, follow the status. */
+/** The preview a `hivesync preview` shows: a live one reused, or a new one. */
+export type ChosenPreview = RememberedPreview & { reused: boolean; replaced: string[] };
+
+/**
+ * How long `preview` watches a live session of an older revision for a sign that it follows its
+ * project (its rebuild starting: `stage` "updating", or its revision moving) before replacing it
+ * with a new session. Servers whose sessions follow their project show it within a second or two.
+ */
+export const FOLLOW_GRACE_MS = 5_000;
+
+/**
+ * Whether `session` (live, at an older revision than `revision`) follows its project: it is
+ * rebuilding for the new revision, or already serves it, within `graceMs`.
+ */
+async function followsProject(
+  ctx: CommandContext,
+  session: PreviewSessionRecord,
+  revision: number,
+  graceMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + graceMs;
+  let version = session.version;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    const asked = Date.now();
+    const poll = await ctx.client.previews.pollStatus(session.id, {
+      sinceVersion: version,
+      waitSeconds: Math.max(0, Math.min(MAX_STATUS_WAIT_SECONDS, Math.floor(remaining / 1000))),
+      signal: ctx.signal,
+    });
+    if (poll.changed) {
+      if (isTerminalPreviewStatus(poll.status.status)) return false;
+      if (poll.status.stage === "updating") return true;
+      const record = await ctx.client.previews.session(session.id, { signal: ctx.signal });
+      if (record.revision >= revision) return true;
+    }
+    version = poll.version;
+    if (Date.now() >= deadline) return false;
+    // A server that answers at once instead of holding the poll: look again shortly.
+    if (Date.now() - asked < 500) await sleep(Math.min(500, Math.max(0, deadline - Date.now())), ctx.signal);
+  }
+}
+
+/**
+ * The preview to show for `projectId` at `revision` on `platform`, never waiting on the server's
+ * per-project cap:
+ *
+ * - a live session of this project and platform that this CLI started (so it knows the code) is
+ *   reused when it shows `revision`, or when it follows its project (it starts rebuilding for
+ *   `revision` within {@link FOLLOW_GRACE_MS});
+ * - otherwise a new one is started, and such a session of an older revision is replaced
+ *   (cancelled) so previews do not pile up;
+ * - at the cap (429 `TOO_MANY_PREVIEWS`) the oldest live session is cancelled and the start tried
+ *   once more.
+ *
+ * Any other 429 fails at once with its wait (the client waits out only short `Retry-After`s).
+ *
+ * @example
+ * const chosen = await choosePreview(ctx, projectId, 3, "ios", { fresh: false });
+ * if (chosen.reused) console.log(`still ${chosen.code}`);
+ */
+export async function choosePreview(
+  ctx: CommandContext,
+  projectId: string,
+  revision: number,
+  platform: Platform,
+  options: { fresh: boolean; followGraceMs?: number },
+): Promise<ChosenPreview> {
+  const codes = new PreviewCodes(ctx.configDir, ctx.api);
+  const live = (
+    await collectAll((cursor) =>
+      ctx.client.previews.list(
+        { project_id: projectId, active: true, cursor, limit: 100 },
+        { signal: ctx.signal },
+      ),
+    )
+  ).filter((s) => !isTerminalPreviewStatus(s.status));
+  const replaced: string[] = [];
+  const cancel = async (session: PreviewSessionRecord) => {
+    try {
+      await ctx.client.previews.cancel(session.id, { signal: ctx.signal });
+    } catch (error) {
+      // Ended meanwhile (expired, cancelled elsewhere): it no longer counts against the cap.
+      if (!isHiveSyncError(error, "NOT_FOUND", "PREVIEW_EXPIRED", "PREVIEW_CANCELLED", "PREVIEW_FAILED"))
+        throw error;
+    }
+    await codes.forget(session.id);
+    replaced.push(session.id);
+  };
+
+  // This platform's live sessions whose code is known here, newest first.
+  const mine: Array<{ session: PreviewSessionRecord; known: RememberedPreview }> = [];
+  for (const session of live
+    .filter((s) => s.platform === platform)
+    .sort((a, b) => (a.created_at < b.created_at ? 1 : -1))) {
+    const known = await codes.get(session.id);
+    if (known) mine.push({ session, known });
+  }
+  if (!options.fresh) {
+    const current = mine.find((m) => m.session.revision >= revision);
+    if (current) return { ...current.known, reused: true, replaced };
+    const newest = mine[0];
+    if (newest) {
+      ctx.out.progress(`checking whether the live preview ${newest.session.id} follows the new revision…`);
+      if (await followsProject(ctx, newest.session, revision, options.followGraceMs ?? FOLLOW_GRACE_MS))
+        return { ...newest.known, reused: true, replaced };
+    }
+  }
+  for (const { session } of mine) {
+    if (session.revision < revision) {
+      await cancel(session);
+      ctx.out.say(`Replaced the preview ${session.id} (revision ${session.revision}).`);
+    }
+  }
+
+  const start = () => startPreview(ctx.client, projectId, { platform, signal: ctx.signal });
+  let started: Awaited<ReturnType<typeof start>>;
+  try {
+    started = await start();
+  } catch (error) {
+    if (!isHiveSyncError(error, "TOO_MANY_PREVIEWS")) throw error;
+    const oldest = live
+      .filter((s) => !replaced.includes(s.id))
+      .sort((a, b) => (a.created_at < b.created_at ? -1 : 1))[0];
+    if (!oldest) throw error;
+    await cancel(oldest);
+    const limit = (error.details as { limit?: number }).limit;
+    ctx.out.say(
+      `This project has the most live previews it may${limit ? ` (${limit})` : ""}: cancelled the oldest, ${oldest.id} (${oldest.platform}, started ${relativeTime(oldest.created_at)}).`,
+    );
+    started = await start();
+  }
+  const remembered: RememberedPreview = {
+    session_id: started.session_id,
+    project_id: projectId,
+    platform,
+    code: started.code,
+    link_url: started.link_url,
+    deep_link: started.deep_link,
+    expires_at: started.expires_at,
+  };
+  await codes.remember(remembered);
+  return { ...remembered, reused: false, replaced };
+}
+
+/**
+ * Follows a preview until it is ready at `revision` (a session that follows its project may still
+ * be showing an older one while it rebuilds), or ended. A rebuild that fails while the previous
+ * revision keeps running comes back with its `error`.
+ *
+ * @example
+ * const final = await watchUntilRevision(ctx, sessionId, 3, (s) => console.log(s.status));
+ */
+export async function watchUntilRevision(
+  ctx: CommandContext,
+  sessionId: string,
+  revision: number,
+  onChange: (status: PreviewStatusResponse) => void,
+): Promise<PreviewStatusResponse> {
+  let version: number | undefined;
+  for (let first = true; ; first = false) {
+    const asked = Date.now();
+    const poll = await ctx.client.previews.pollStatus(sessionId, {
+      sinceVersion: version,
+      waitSeconds: MAX_STATUS_WAIT_SECONDS,
+      signal: ctx.signal,
+    });
+    if (poll.changed) {
+      const status = poll.status;
+      onChange(status);
+      if (isTerminalPreviewStatus(status.status)) return status;
+      if (status.status === "ready" && status.stage !== "updating") {
+        const record = await ctx.client.previews.session(sessionId, { signal: ctx.signal });
+        if (record.revision >= revision) {
+          // Serving this revision: an error still attached belongs to an earlier rebuild.
+          const { error: _earlier, ...current } = status;
+          return current;
+        }
+        // An error seen after the push is this revision's failed rebuild (the first answer may
+        // still carry an earlier one's).
+        if (status.error && !first) return status;
+      }
+    } else if (Date.now() - asked < 1000) await sleep(1000 - (Date.now() - asked), ctx.signal);
+    version = poll.version;
+  }
+}
+
+/**
+ * `hivesync preview [dir] [--project <id>] [--platform ios] [--new]`: push, then show a preview's
+ * QR code (the live one of this platform when it already shows this revision, else a new one) and
+ * follow its build.
+ *
+ * @example
+ * await preview(ctx, ["./examples/hello-app"], { platform: "android" });
+ */
 export async function preview(ctx: CommandContext, args: string[], flags: Flags): Promise<void> {
   const platform = (flags.platform as string | undefined) ?? "ios";
   if (!PLATFORMS.includes(platform as (typeof PLATFORMS)[number])) {
@@ -16,34 +222,47 @@ export async function preview(ctx: CommandContext, args: string[], flags: Flags)
   }
   const dir = path.resolve(ctx.cwd, args[0] ?? ".");
   const pushed = await pushFolder(ctx, dir, flags);
-  ctx.out.say(
-    `Mirrored ${pushed.files} files at revision ${pushed.revision} (sent ${pushed.uploaded_files}).`,
-  );
-  const started = await startPreview(ctx.client, pushed.project_id, {
-    platform: platform as (typeof PLATFORMS)[number],
+  ctx.out.say(pushSentence(pushed));
+  const chosen = await choosePreview(ctx, pushed.project_id, pushed.revision, platform as Platform, {
+    fresh: flags.new === true,
+    followGraceMs: ctx.followGraceMs,
   });
+  if (chosen.reused)
+    ctx.out.say(`Reusing the live preview ${chosen.session_id} (revision ${pushed.revision}).`);
   ctx.out.say("");
-  ctx.out.say(terminalQr(started.link_url));
-  ctx.out.say(`Scan the QR code, open ${started.link_url}, or type ${started.code} in the HiveSync app.`);
-  const final = await watchPreview(ctx.client, started.session_id, {
-    signal: ctx.signal,
-    until: "ready",
-    onChange: (s) =>
-      ctx.out.progress(`${s.status}${s.stage ? ` (${s.stage})` : ""} ${Math.round(s.progress * 100)}%`),
-  });
+  ctx.out.say(terminalQr(chosen.link_url));
+  ctx.out.say("");
+  ctx.out.say(`Scan the QR code, open ${chosen.link_url}, or type ${chosen.code} in the HiveSync app.`);
+  const hint = phoneReachHint(chosen.link_url);
+  if (hint) ctx.out.say(hint);
+  const final = await watchUntilRevision(ctx, chosen.session_id, pushed.revision, (s) =>
+    ctx.out.progress(`${s.status}${s.stage ? ` (${s.stage})` : ""} ${Math.round(s.progress * 100)}%`),
+  );
   const result = {
-    session_id: started.session_id,
+    session_id: chosen.session_id,
     project_id: pushed.project_id,
     revision: pushed.revision,
     status: final.status,
-    code: started.code,
-    link_url: started.link_url,
-    deep_link: started.deep_link,
-    expires_at: started.expires_at,
+    reused: chosen.reused,
+    replaced: chosen.replaced,
+    code: chosen.code,
+    link_url: chosen.link_url,
+    deep_link: chosen.deep_link,
+    expires_at: chosen.expires_at,
+    withheld: pushed.withheld,
+    excluded: pushed.excluded,
     ...(final.bundle ? { bundle: final.bundle } : {}),
     ...(final.error ? { error: final.error } : {}),
   };
+  if (final.status === "ready" && final.error) {
+    ctx.out.result(result);
+    throw new CliError(
+      final.error.code.toUpperCase(),
+      `The preview keeps showing the previous revision: the build of revision ${pushed.revision} failed: ${final.error.message}.`,
+    );
+  }
   if (final.status !== "ready") {
+    await new PreviewCodes(ctx.configDir, ctx.api).forget(chosen.session_id);
     ctx.out.result(result);
     throw new CliError(
       final.error?.code?.toUpperCase() ?? "PREVIEW_FAILED",
@@ -52,6 +271,6 @@ export async function preview(ctx: CommandContext, args: string[], flags: Flags)
   }
   ctx.out.result(
     result,
-    `Ready: ${final.bundle?.file_count} files. Code ${started.code}, valid until ${started.expires_at}.`,
+    `Ready: ${final.bundle?.file_count} files. Code ${chosen.code}, valid until ${chosen.expires_at}.`,
   );
 }

@@ -1,11 +1,19 @@
 import { collectAll } from "../../../core/src";
 import type { CommandContext } from "../context";
 import { CliError } from "../output";
+import { findLinkedProject, unlinkFolder } from "../project-link";
 
 type Flags = Record<string, string | boolean | undefined>;
 const FRAMEWORKS = ["expo", "react-native", "web", "other"] as const;
 
-/** `hivesync projects create <name> [--framework expo] [--entry App.tsx]` and `hivesync projects list`. */
+/**
+ * `hivesync projects create <name> [--framework expo] [--entry App.tsx]`, `hivesync projects list`
+ * and `hivesync projects delete <id>` (which also unlinks the current folder when it was linked to
+ * that project).
+ *
+ * @example
+ * await projects(ctx, ["delete", "prj_2c9f…"], {});
+ */
 export async function projects(ctx: CommandContext, args: string[], flags: Flags): Promise<void> {
   const [sub, name] = args;
   if (sub === "create") {
@@ -32,5 +40,21 @@ export async function projects(ctx: CommandContext, args: string[], flags: Flags
     );
     return;
   }
-  throw new CliError("INVALID_ARGUMENT", `Unknown subcommand "projects ${sub}": use create or list.`);
+  if (sub === "delete") {
+    if (!name)
+      throw new CliError(
+        "MISSING_ARGUMENT",
+        "Which project? hivesync projects delete <id> (see `hivesync projects list`).",
+      );
+    const project = await ctx.client.projects.get(name, { signal: ctx.signal });
+    await ctx.client.projects.delete(project.id, { signal: ctx.signal });
+    const linked = await findLinkedProject(ctx, ctx.cwd);
+    const unlinked = linked?.projectId === project.id ? await unlinkFolder(linked.root) : null;
+    ctx.out.result(
+      { deleted: project.id, ...(unlinked ? { unlinked } : {}) },
+      `Deleted ${project.name} (${project.id}) with its mirror and previews.${unlinked ? ` ${unlinked} is no longer linked to it.` : ""}`,
+    );
+    return;
+  }
+  throw new CliError("INVALID_ARGUMENT", `Unknown subcommand "projects ${sub}": use create, list or delete.`);
 }

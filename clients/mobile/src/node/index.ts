@@ -1,4 +1,5 @@
 // Node-only parts of the mobile client (a CLI or an Electron "phone side"): kept out of the main
 // entry so React Native and browser bundles never pull in node:fs.
+export { type BundleTreeResult, WRITTEN_RECORD, writeBundleTree } from "./bundle-tree";
 export { directoryWriter } from "./directory-writer";
 export { FileSystemBlobStore, writeAtomically } from "./file-system-blob-store";

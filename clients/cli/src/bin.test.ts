@@ -1,0 +1,90 @@
+// `hivesync` as an installed command (item 9): `npm link` in the repository puts a symlink to
+// clients/cli/bin/hivesync.mjs on the PATH; the command must then run from any app folder, with the
+// machine's own `node` (the README's way to run it outside the repository).
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { serveOverHttp } from "../../test-support/cli-harness";
+import { FakeApi } from "../../test-support/fake-api";
+import { FileTokenStore } from "./credentials";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const BIN = path.join(ROOT, "clients/cli/bin/hivesync.mjs");
+let home = "";
+let env: NodeJS.ProcessEnv = {};
+
+beforeAll(async () => {
+  home = await mkdtemp(path.join(tmpdir(), "hivesync-bin-"));
+  // What `npm link` does: <prefix>/bin/hivesync → the package's bin file.
+  await mkdir(path.join(home, "global/bin"), { recursive: true });
+  await symlink(BIN, path.join(home, "global/bin/hivesync"));
+  // A user's shell: the global bin directory first, and no node_modules/.bin of this repository.
+  const pathDirs = (process.env.PATH ?? "").split(path.delimiter).filter((d) => !d.includes("node_modules"));
+  env = {
+    ...process.env,
+    PATH: [path.join(home, "global/bin"), ...pathDirs].join(path.delimiter),
+    XDG_CONFIG_HOME: path.join(home, "config"),
+  };
+  delete env.HIVESYNC_API;
+});
+afterAll(async () => {
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+describe("the installed hivesync command", () => {
+  it("package.json names the bin that npm link installs", async () => {
+    const pkg = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8"));
+    expect(pkg.bin).toEqual({ hivesync: "clients/cli/bin/hivesync.mjs" });
+    expect((await readFile(BIN, "utf8")).startsWith("#!/usr/bin/env node\n")).toBe(true);
+  });
+
+  it("runs from an app folder outside the repository", async () => {
+    const app = path.join(home, "my-app");
+    await mkdir(app, { recursive: true });
+    const pkg = JSON.parse(await readFile(path.join(ROOT, "package.json"), "utf8"));
+    const version = await run("hivesync", ["--version"], { cwd: app, env });
+    expect(version.stdout).toBe(`hivesync ${pkg.version}\n`);
+    const help = await run("hivesync", ["help", "preview"], { cwd: app, env });
+    expect(help.stdout).toContain("Usage: hivesync preview [dir]");
+  }, 30_000);
+
+  it("finds the project linked to the file's folder or above, from another working directory", async () => {
+    const api = new FakeApi();
+    const server = await serveOverHttp(api);
+    try {
+      const app = path.join(home, "linked-app");
+      await mkdir(path.join(app, "src/components"), { recursive: true });
+      await mkdir(path.join(app, ".hivesync"), { recursive: true });
+      await writeFile(path.join(app, "src/components/Greeting.js"), "export const Greeting = 1;\n");
+      await writeFile(
+        path.join(app, ".hivesync/project.json"),
+        JSON.stringify({ project_id: "prj_linked0000000000", api: server.url }),
+      );
+      await new FileTokenStore(path.join(home, "config/hivesync"), server.url).set({
+        access_token: api.accessToken,
+        refresh_token: "ref_1",
+      });
+      const elsewhere = path.join(home, "elsewhere");
+      await mkdir(elsewhere, { recursive: true });
+      const { stdout } = await run(
+        "hivesync",
+        ["ai", "summarize", "../linked-app/src/components/Greeting.js", "--api", server.url, "--json"],
+        { cwd: elsewhere, env },
+      );
+      expect(JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}")).toMatchObject({ status: "queued" });
+      expect([...api.aiJobs.values()]).toMatchObject([
+        {
+          project_id: "prj_linked0000000000",
+          file_path: "src/components/Greeting.js",
+          type: "summarize_file",
+        },
+      ]);
+    } finally {
+      await server.close();
+    }
+  }, 30_000);
+});
