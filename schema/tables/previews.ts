@@ -34,3 +34,16 @@ export const previewSessions = sqliteTable(
     index("preview_sessions_user_idx").on(t.userId, t.id),
   ],
 );
+
+/**
+ * Every preview code ever handed out (by hash), with its session. Unlike `preview_sessions` it has
+ * no foreign key: deleting a project removes its session rows, and this is what still tells that
+ * project's codes apart from codes that never existed, so they answer 410 `PREVIEW_EXPIRED` like
+ * any ended session's rather than "unknown code" (and are not counted as guesses). The primary key
+ * also keeps a new session from reusing the code of one that is gone.
+ */
+export const previewCodes = sqliteTable("preview_codes", {
+  codeHash: text("code_hash").primaryKey(),
+  sessionId: text("session_id").notNull(),
+  createdAt: text("created_at").notNull(),
+});

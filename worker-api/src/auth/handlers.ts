@@ -43,17 +43,34 @@ export const login: AppRouteHandler<typeof routes.login> = async (c) => {
 
   const db = database(c.env);
   const normalized = loginName.trim().toLowerCase();
-  const user = await findUserByLogin(db, normalized);
-  // Failures count per account when it exists, so alternating email and username gains nothing.
-  const failureKey = `login:failures:${user ? user.id : normalized}`;
-  // The attempt counts as a failure before the password is checked (a success clears it), so a
-  // burst of parallel guesses cannot all pass a "not locked yet" check before any is recorded.
-  await failures.begin(c.env, failureKey, config.loginFailuresPerName);
+  // The visible lock (429 whatever the password) is per login *name*, known or not, so it behaves
+  // the same for an account's email, its username and a name nobody has: 5 failures on the email
+  // must not lock the username, or the lock itself would tell a stranger that the two belong
+  // together. The attempt counts as a failure before the password is checked (a success clears it),
+  // so a burst of parallel guesses cannot all pass a "not locked yet" check before any is recorded.
+  const nameKey = `login:failures:name:${normalized}`;
+  await failures.begin(c.env, nameKey, config.loginFailuresPerName);
 
-  // Unknown users still pay for one PBKDF2 run, so timing does not reveal which logins exist.
-  const ok = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+  const user = await findUserByLogin(db, normalized);
+  // The account's failures across both of its names are counted too, but that count only ever
+  // stops a *right* password (429 below): wrong guesses get the same 401 as on any other name, so
+  // it reveals nothing to someone who does not know the password — and whoever does can read both
+  // names from /auth/me anyway. Alternating names thus gives a guesser at most 5 tries per name and
+  // window (10 for an account), and no way in while the account is locked.
+  const accountKey = user ? `login:failures:account:${user.id}` : null;
+  // Unknown users still pay for one PBKDF2 run, so timing does not reveal which logins exist; the
+  // account count (known users only) runs beside it, inside that time.
+  const [account, ok] = await Promise.all([
+    accountKey ? failures.count(c.env, accountKey, config.loginFailuresPerName) : null,
+    verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH),
+  ]);
   if (!user || !ok) throw new ApiError("INVALID_CREDENTIALS", "The login or password is wrong.");
-  await failures.clear(c.env, failureKey);
+  if (account && !account.allowed) {
+    // The right password is not a failure of this name; the account stays locked until its window ends.
+    await failures.forgive(c.env, nameKey);
+    throw failures.locked(account);
+  }
+  await Promise.all([failures.clear(c.env, nameKey), accountKey && failures.clear(c.env, accountKey)]);
   const session = await prepareSession(db, c.env, user.id, "password");
   await db.batch(session.statements);
   return c.json({ user: presentUser(user), tokens: await session.tokens() }, 200);

@@ -9,7 +9,7 @@ import { ApiError } from "../lib/api-error";
 import { hashCode } from "../lib/codes";
 import { base64url } from "../lib/encoding";
 import { effectiveStatus, isTerminal } from "../preview/session-rules";
-import { findSessionByCode } from "../preview/session-store";
+import { findSessionByCode, isCodeOfDeletedSession } from "../preview/session-store";
 import { previewStub } from "../preview/stub";
 import { clientIp, failures } from "../rate-limit/limits";
 
@@ -41,7 +41,10 @@ const Page: FC<PropsWithChildren<{ title: string; nonce: string; script?: string
           {children}
         </div>
       </main>
-      {script ? <script nonce={nonce} dangerouslySetInnerHTML={{ __html: script }} /> : null}
+      {script ? (
+        // biome-ignore lint/security/noDangerouslySetInnerHtml: our own script template; the only value in it is a normalised code (20 capital letters and a hyphen), and the nonce CSP runs nothing else.
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: script }} />
+      ) : null}
     </body>
   </html>
 );
@@ -62,20 +65,24 @@ function html(
 
 /**
  * Looks a code from a URL up without consuming it. Unknown codes count as failed guesses for the
- * caller's IP exactly like the API's code routes, so the pages are no way around the limit.
+ * caller's IP exactly like the API's code routes, so the pages are no way around the limit. A code
+ * that `wasReal` (a preview deleted with its project) is no guess: `ended`, and forgiven.
  */
 async function lookup<T>(
   c: Context<AppEnv>,
   raw: string,
   find: (codeHash: string) => Promise<T | undefined>,
+  wasReal: (codeHash: string) => Promise<boolean> = async () => false,
 ) {
   const config = getConfig(c.env);
   const key = `codes:ip:${clientIp(c.req.raw.headers)}`;
   await failures.begin(c.env, key, config.codeFailures);
   const letters = normalizeCode(raw);
-  const found = letters ? await find(await hashCode(letters)) : null;
-  if (found) await failures.forgive(c.env, key);
-  return { letters, found };
+  const codeHash = letters ? await hashCode(letters) : null;
+  const found = codeHash ? await find(codeHash) : null;
+  const ended = !found && codeHash !== null && (await wasReal(codeHash));
+  if (found || ended) await failures.forgive(c.env, key);
+  return { letters, found, ended };
 }
 
 const POLL_SCRIPT = (code: string) => `
@@ -100,6 +107,8 @@ const LABELS: Record<string, string> = {
 
 const findPreview = (c: Context<AppEnv>) => (codeHash: string) =>
   findSessionByCode(database(c.env), codeHash);
+const deletedPreview = (c: Context<AppEnv>) => (codeHash: string) =>
+  isCodeOfDeletedSession(database(c.env), codeHash);
 
 /** What a reader of the session sees (a session the object no longer knows is over, too). */
 async function previewStatus(c: Context<AppEnv>, sessionId: string) {
@@ -134,7 +143,23 @@ export function registerLandingPages(app: {
 }) {
   app.get("/p/:code", (c) =>
     guarded(c, async (nonce) => {
-      const { letters, found } = await lookup(c, c.req.param("code") ?? "", findPreview(c));
+      const { letters, found, ended } = await lookup(
+        c,
+        c.req.param("code") ?? "",
+        findPreview(c),
+        deletedPreview(c),
+      );
+      if (ended) {
+        return html(
+          c,
+          410,
+          nonce,
+          <Page title="Preview unavailable" nonce={nonce}>
+            <h1>This preview has expired</h1>
+            <p class="muted">It can no longer be opened. Ask for a new code.</p>
+          </Page>,
+        );
+      }
       if (!found || !letters) return unknownCode(c, nonce);
       const status = await previewStatus(c, found.id);
       const code = formatCode(letters);
@@ -172,9 +197,9 @@ export function registerLandingPages(app: {
   );
 
   app.get("/p/:code/status", async (c) => {
-    const { found } = await lookup(c, c.req.param("code") ?? "", findPreview(c));
-    if (!found) throw new ApiError("NOT_FOUND", "No preview has this code.");
-    const status = await previewStatus(c, found.id);
+    const { found, ended } = await lookup(c, c.req.param("code") ?? "", findPreview(c), deletedPreview(c));
+    if (!found && !ended) throw new ApiError("NOT_FOUND", "No preview has this code.");
+    const status = found ? await previewStatus(c, found.id) : "expired";
     c.header("cache-control", "no-store");
     return c.json({ status, label: LABELS[status], final: isTerminal(status) });
   });

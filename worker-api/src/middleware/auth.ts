@@ -7,9 +7,12 @@ import { verifyAccessToken } from "../lib/access-tokens";
 import { ApiError } from "../lib/api-error";
 import { timingSafeEqual } from "../lib/crypto";
 
-/** The token of an `Authorization: Bearer <token>` header (RFC 6750 token68), or null. */
+/**
+ * The token of an `Authorization: Bearer <token>` header (RFC 6750 token68), or null. The scheme
+ * name is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are the same scheme.
+ */
 export function bearer(header: string | undefined): string | null {
-  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header ?? "");
+  const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header ?? "");
   return match?.[1] ?? null;
 }
 
@@ -26,7 +29,8 @@ export const readAccessToken = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const unauthenticated = () =>
+/** The one refusal of every user route: no token, a bad one, or one whose session has ended. */
+export const unauthenticated = () =>
   new ApiError(
     "UNAUTHENTICATED",
     "Sign in first: send a valid, unexpired access token as 'Authorization: Bearer <token>'.",
@@ -47,8 +51,9 @@ export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
 /** The operations routes: demands `Authorization: Bearer <OPS_TOKEN>` when `OPS_TOKEN` is set. */
 export const requireOpsToken = createMiddleware<AppEnv>(async (c, next) => {
   const opsToken = getConfig(c.env).opsToken;
-  // Any characters: the operators choose this token, it need not be token68.
-  const presented = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+  // Any characters: the operators choose this token, it need not be token68. The scheme is
+  // case-insensitive, as for every other bearer token.
+  const presented = /^Bearer (.+)$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
   if (opsToken && !timingSafeEqual(presented, opsToken)) {
     throw new ApiError("UNAUTHENTICATED", "This endpoint needs the operations token.");
   }

@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import { getConfig } from "../config";
 import { database } from "../db";
@@ -5,6 +6,7 @@ import type { AppEnv } from "../env";
 import { ApiError } from "../lib/api-error";
 import { sha256Hex } from "../lib/crypto";
 import { seal, unseal } from "../lib/sealed";
+import { clientIp } from "../rate-limit/limits";
 import {
   claimIdempotencyKey,
   findIdempotencyRecord,
@@ -17,13 +19,45 @@ const KEEP_SECONDS = 24 * 3600;
 export const IDEMPOTENCY_KEY_MAX = 255;
 
 /**
+ * Whose key a request's `Idempotency-Key` is. A signed-in caller is their user. An anonymous caller
+ * has no identity, and the body alone does not make one: a device claim's body is a code that was
+ * shown on a screen and is spent by the first claim, so someone else who saw it (and sends the same
+ * key, say a predictable one) must not be handed the phone's tokens by a replay. So by default an
+ * anonymous caller is its network (the per-IP key of the limits: IPv4 address, IPv6 /64) *and* its
+ * exact request: a retry from the same phone replays; the same request from anywhere else runs
+ * afresh (a spent code: 404, make a new one — the safe failure); and two unrelated callers who
+ * happen to send the same key never collide, because their requests differ. Only a route whose
+ * body is itself the credential its response grants may replay across networks: registration,
+ * whose body holds the new account's password (whoever sends it could sign in anyway). Its scope is
+ * the account it creates, so the same key with another password is still a reuse (422). Scopes
+ * hold hashes, never an address or an email in clear.
+ */
+async function scopeOf(c: Context<AppEnv>, requestHash: string): Promise<string> {
+  const userId = (c.get("auth") as { userId?: string } | undefined)?.userId;
+  if (userId) return `user:${userId}`;
+  const path = new URL(c.req.url).pathname;
+  if (path === REGISTER_PATH) {
+    const email = await bodyField(c, "email");
+    if (email !== null) return `anonymous:${await sha256Hex(`${path}\n${email.trim().toLowerCase()}`)}`;
+  }
+  return `anonymous:${await sha256Hex(`${clientIp(c.req.raw.headers)}\n${requestHash}`)}`;
+}
+
+const REGISTER_PATH = "/api/v1/auth/register";
+
+/** A string field of the (already parsed) JSON body, or null. */
+async function bodyField(c: Context<AppEnv>, field: string): Promise<string | null> {
+  const body: unknown = await c.req.json().catch(() => null);
+  const value = body !== null && typeof body === "object" ? (body as Record<string, unknown>)[field] : null;
+  return typeof value === "string" ? value : null;
+}
+
+/**
  * `Idempotency-Key` for creating POSTs (spec §2). The first request with a key claims it (a row
  * with no status), runs, and stores a successful response; a retry with the same key and body gets
  * that response back (`idempotent-replayed: true`), with another body a 422, and while the first is
- * still running a 409. Failed requests release the key so the client can try again. After
- * `requireAuth` keys are scoped to the user; on the anonymous creating routes (register, device
- * claim) they share one scope, which is safe because a replay needs the identical body — password
- * or code included — and the stored response is sealed.
+ * still running a 409. Failed requests release the key so the client can try again. Keys are
+ * scoped to their caller (`scopeOf`); stored responses are sealed (they can hold codes and tokens).
  */
 export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
   const key = c.req.header("idempotency-key");
@@ -35,11 +69,10 @@ export const idempotent = createMiddleware<AppEnv>(async (c, next) => {
       ],
     });
   }
-  const userId = (c.get("auth") as { userId?: string } | undefined)?.userId;
-  const scope = userId ? `user:${userId}` : "anonymous";
   const requestHash = await sha256Hex(
     `${c.req.method} ${new URL(c.req.url).pathname}\n${await c.req.text()}`,
   );
+  const scope = await scopeOf(c, requestHash);
   const db = database(c.env);
   const recordKey = { scope, key };
   const now = new Date();

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import type { AppEnv, Env } from "../env";
 import { ApiError, notFound } from "../lib/api-error";
 import { sha256Hex } from "../lib/crypto";
+import { bearer } from "../middleware/auth";
 import { type PreviewCaller, type ReadOutcome, readOutcome } from "./session-rules";
 import type { PreviewState } from "./session-state";
 
@@ -19,13 +20,15 @@ export function previewTokenParts(token: string): { sessionId: string; secret: s
  * it is the session object's call (`readOutcome`), and revocation is `assertNotRevoked`.
  */
 export async function previewCaller(c: Context<AppEnv>, sessionId: string): Promise<PreviewCaller> {
-  const bearer = /^Bearer (\S+)$/.exec(c.req.header("authorization") ?? "")?.[1];
-  if (bearer?.startsWith(PREVIEW_TOKEN_PREFIX)) {
-    const parts = previewTokenParts(bearer);
+  // The same parsing as for access tokens (the scheme name in any case), so both kinds of token
+  // are accepted in exactly the same headers.
+  const token = bearer(c.req.header("authorization"));
+  if (token?.startsWith(PREVIEW_TOKEN_PREFIX)) {
+    const parts = previewTokenParts(token);
     if (!parts) throw new ApiError("UNAUTHENTICATED", "This preview token is not valid.");
     if (parts.sessionId !== sessionId)
       throw new ApiError("FORBIDDEN", "This preview token is for another preview.");
-    return { kind: "token", tokenHash: await sha256Hex(bearer) };
+    return { kind: "token", tokenHash: await sha256Hex(token) };
   }
   const claims = c.get("claims");
   if (!claims)

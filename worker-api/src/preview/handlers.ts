@@ -20,6 +20,7 @@ import {
   deleteSession,
   findSessionByCode,
   insertSessionUnderCap,
+  isCodeOfDeletedSession,
   listUserSessionIds,
   type NewPreviewSession,
 } from "./session-store";
@@ -190,8 +191,19 @@ export const resolve: AppRouteHandler<typeof routes.resolve> = async (c) => {
   const failureKey = `codes:ip:${clientIp(c.req.raw.headers)}`;
   await failures.begin(c.env, failureKey, config.codeFailures);
   const codeHash = await hashTypedCode(c.req.valid("json").code);
-  const found = codeHash ? await findSessionByCode(database(c.env), codeHash) : undefined;
-  if (!found) throw new ApiError("NOT_FOUND", "No preview has this code. Check the letters and try again.");
+  const db = database(c.env);
+  const found = codeHash ? await findSessionByCode(db, codeHash) : undefined;
+  if (!found) {
+    // A deleted project took its sessions' rows along, but their codes were real: such a code is
+    // not a wrong guess, and it answers like any ended session's.
+    if (codeHash && (await isCodeOfDeletedSession(db, codeHash))) {
+      await failures.forgive(c.env, failureKey);
+      throw new ApiError("PREVIEW_EXPIRED", "This preview has expired; start a new one.", {
+        status: "expired",
+      });
+    }
+    throw new ApiError("NOT_FOUND", "No preview has this code. Check the letters and try again.");
+  }
   await failures.forgive(c.env, failureKey);
   const stub = previewStub(c.env, found.id);
   const state = await stub.get();

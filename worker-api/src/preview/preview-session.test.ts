@@ -5,7 +5,7 @@ import type { PreviewInit, PreviewReport, PreviewState } from "./session-state";
 
 const OWNER = { kind: "owner" as const, userId: "usr_test0000000000000000", authSessionId: "ses_x" };
 const bundle = { file_count: 2, total_bytes: 10, manifest_sha256: "a".repeat(64) };
-const failure = { code: "entry_missing", message: "no entry" };
+const failure = { code: "entry_missing" as const, message: "no entry" };
 
 let n = 0;
 async function fresh(overrides: Partial<PreviewInit> = {}) {

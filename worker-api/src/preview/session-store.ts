@@ -1,5 +1,5 @@
 import { and, count, desc, eq, gt, inArray, isNull, lt, sql } from "drizzle-orm";
-import { devices, previewSessions, projects } from "../../../schema/tables";
+import { devices, previewCodes, previewSessions, projects } from "../../../schema/tables";
 import type { Db } from "../db";
 import { LIVE_STATUSES, type TerminalStatus } from "./session-rules";
 
@@ -19,7 +19,9 @@ function liveAt(now: string) {
 /**
  * Inserts a pending session unless its project already has `cap` live ones. The cap is checked
  * inside the INSERT itself: D1 runs one statement at a time, so concurrent starts cannot both
- * squeeze under it. `code_taken`: another session has this code's hash (draw a new code).
+ * squeeze under it. The code's hash goes into `preview_codes` in the same batch (one transaction),
+ * copied from the row just inserted, so it is there exactly when the session is. `code_taken`:
+ * another session, live, ended or deleted with its project, has this code's hash (draw a new code).
  */
 export async function insertSessionUnderCap(
   db: Db,
@@ -31,30 +33,29 @@ export async function insertSessionUnderCap(
     .from(previewSessions)
     .where(and(eq(previewSessions.projectId, row.projectId), liveAt(row.createdAt)));
   const t = previewSessions;
-  const columns = [
-    t.id,
-    t.projectId,
-    t.userId,
-    t.platform,
-    t.revision,
-    t.status,
-    t.codeHash,
-    t.createdAt,
-    t.updatedAt,
-    t.expiresAt,
-  ];
   try {
-    // drizzle's insert…select needs a FROM; a conditional single-row INSERT … SELECT … WHERE needs raw SQL.
-    const result = await db.run(sql`INSERT INTO ${t} (${sql.join(
-      columns.map((c) => sql.identifier(c.name)),
-      sql`, `,
-    )})
-      SELECT ${row.id}, ${row.projectId}, ${row.userId}, ${row.platform}, ${row.revision}, 'pending',
+    // drizzle's insert…select needs a FROM; a conditional single-row INSERT … SELECT … WHERE is
+    // written out, in the table's column order (drizzle lists every column, in that order). Through
+    // `insert().select(sql)`, not `db.run(sql)`: drizzle's D1 batch cannot bind raw statements.
+    const [result] = await db.batch([
+      db.insert(t).select(
+        sql`SELECT ${row.id}, ${row.projectId}, ${row.userId}, ${row.platform}, ${row.revision}, 'pending',
              ${row.codeHash}, ${row.createdAt}, ${row.createdAt}, ${row.expiresAt}
-      WHERE (${live}) < ${cap}`);
+      WHERE (${live}) < ${cap}`,
+      ),
+      db
+        .insert(previewCodes)
+        .select(
+          db
+            .select({ codeHash: t.codeHash, sessionId: t.id, createdAt: t.createdAt })
+            .from(t)
+            .where(eq(t.id, row.id)),
+        ),
+    ]);
     return result.meta.changes === 0 ? "over_cap" : "inserted";
   } catch (err) {
-    if (violates(err, "preview_sessions.code_hash")) return "code_taken";
+    if (violates(err, "preview_sessions.code_hash") || violates(err, "preview_codes.code_hash"))
+      return "code_taken";
     throw err;
   }
 }
@@ -65,9 +66,12 @@ function violates(err: unknown, column: string): boolean {
   return false;
 }
 
-/** Removes the index row of a session that could not be started. */
+/** Removes the index row (and the code) of a session that could not be started. */
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
-  await db.delete(previewSessions).where(eq(previewSessions.id, sessionId));
+  await db.batch([
+    db.delete(previewSessions).where(eq(previewSessions.id, sessionId)),
+    db.delete(previewCodes).where(eq(previewCodes.sessionId, sessionId)),
+  ]);
 }
 
 /**
@@ -130,6 +134,20 @@ export async function findSessionByCode(db: Db, codeHash: string) {
     .innerJoin(projects, eq(projects.id, previewSessions.projectId))
     .where(eq(previewSessions.codeHash, codeHash))
     .get();
+}
+
+/**
+ * Whether a code (by its hash) belonged to a session whose row is gone with its project: such a
+ * code answers like an expired session's, not like one that never existed.
+ */
+export async function isCodeOfDeletedSession(db: Db, codeHash: string): Promise<boolean> {
+  const row = await db
+    .select({ sessionId: previewCodes.sessionId })
+    .from(previewCodes)
+    .leftJoin(previewSessions, eq(previewSessions.id, previewCodes.sessionId))
+    .where(and(eq(previewCodes.codeHash, codeHash), isNull(previewSessions.id)))
+    .get();
+  return row !== undefined;
 }
 
 /** The linked device signed in with `authSessionId`, if any: only a device "opens" a preview. */

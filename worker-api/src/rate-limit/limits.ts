@@ -39,10 +39,17 @@ export async function enforceRateLimit(
  */
 export const failures = {
   /** Counts this attempt; throws 429 TOO_MANY_ATTEMPTS (with Retry-After) when the key is locked. */
-  async begin(env: Env, key: string, { limit, windowSeconds }: Limit): Promise<void> {
-    const decision = await limiter(env, key).consume(limit, windowSeconds);
-    if (!decision.allowed)
-      throw blocked("TOO_MANY_ATTEMPTS", decision, "Too many failed attempts; try again later.");
+  async begin(env: Env, key: string, limit: Limit): Promise<void> {
+    const decision = await failures.count(env, key, limit);
+    if (!decision.allowed) throw failures.locked(decision);
+  },
+  /** Counts this attempt like `begin`, but only says whether the key is locked (the caller decides). */
+  count(env: Env, key: string, { limit, windowSeconds }: Limit): Promise<LimitDecision> {
+    return limiter(env, key).consume(limit, windowSeconds);
+  },
+  /** The 429 TOO_MANY_ATTEMPTS of a locked key. */
+  locked(decision: LimitDecision): ApiError {
+    return blocked("TOO_MANY_ATTEMPTS", decision, "Too many failed attempts; try again later.");
   },
   /** The attempt succeeded: it was not a failure after all. */
   async forgive(env: Env, key: string): Promise<void> {

@@ -1,0 +1,120 @@
+// Issue 12, item 17: the one wrong-code budget per IP (spec §9: 5 failures / 10 min) shared by link
+// claims, preview resolves and the landing pages — a right code takes back only its own count and
+// never wipes earlier failures, and right codes never count at all. Every test uses its own IP.
+import { describe, expect, it } from "vitest";
+import {
+  call,
+  createProject,
+  expectError,
+  freshIp,
+  json,
+  pushFiles,
+  registerUser,
+  type TestUser,
+} from "../test/helpers";
+
+const WRONG = "BBBB-BBBB";
+
+async function previewCode(): Promise<string> {
+  const user = await registerUser();
+  const project = await createProject(user);
+  await pushFiles(user, project.id, { "index.js": "x" });
+  const res = await call("/api/v1/preview/start", {
+    token: user.access,
+    body: { project_id: project.id, platform: "web" },
+  });
+  expect(res.status).toBe(202);
+  return (await json<{ code: string }>(res)).code;
+}
+
+let linker: TestUser | undefined;
+async function linkCode(): Promise<string> {
+  linker ??= await registerUser();
+  const res = await call("/api/v1/devices/link", { method: "POST", token: linker.access });
+  expect(res.status).toBe(201);
+  return (await json<{ code: string }>(res)).code;
+}
+
+const resolve = (code: string, ip: string) => call("/api/v1/preview/resolve", { body: { code }, ip });
+const claim = (code: string, ip: string) =>
+  call("/api/v1/devices/link/claim", { body: { code, device_name: "Phone", platform: "ios" }, ip });
+const previewPage = (code: string, ip: string) => call(`/p/${code}`, { ip });
+const linkPage = (code: string, ip: string) => call(`/l/${code}`, { ip });
+
+/** One way of presenting a code: how to send it, what a right one is, and what each answer looks like. */
+type Door = {
+  name: string;
+  send: (code: string, ip: string) => Promise<Response>;
+  /** A right code for this door (a fresh one each call where using it spends it). */
+  right: () => Promise<string>;
+  ok: number;
+  wrong: number;
+};
+
+const DOORS: Door[] = [
+  { name: "POST /preview/resolve", send: resolve, right: previewCode, ok: 200, wrong: 404 },
+  { name: "POST /devices/link/claim", send: claim, right: linkCode, ok: 201, wrong: 404 },
+  { name: "GET /p/:code", send: previewPage, right: previewCode, ok: 200, wrong: 404 },
+  { name: "GET /l/:code", send: linkPage, right: linkCode, ok: 200, wrong: 404 },
+];
+
+async function expectLocked(res: Response) {
+  expect(res.status).toBe(429);
+  expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+  if (res.headers.get("content-type")?.includes("application/json")) {
+    await expectError(res, 429, "TOO_MANY_ATTEMPTS");
+  }
+}
+
+describe("one wrong-code budget per IP", () => {
+  it("5 wrong link claims, then a preview resolve with a right code is refused (429)", async () => {
+    const ip = freshIp();
+    const code = await previewCode();
+    for (let i = 0; i < 5; i++) expect((await claim(WRONG, ip)).status).toBe(404);
+    await expectLocked(await resolve(code, ip));
+    // Another IP is not affected.
+    expect((await resolve(code, freshIp())).status).toBe(200);
+  });
+
+  it("5 wrong preview resolves, then a link claim and both landing pages are refused (429)", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) expect((await resolve(WRONG, ip)).status).toBe(404);
+    await expectLocked(await claim(await linkCode(), ip));
+    await expectLocked(await previewPage(await previewCode(), ip));
+    await expectLocked(await linkPage(await linkCode(), ip));
+  });
+
+  it("wrong codes on the landing pages count against the API's budget too", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 3; i++) expect((await previewPage(WRONG, ip)).status).toBe(404);
+    for (let i = 0; i < 2; i++) expect((await linkPage(WRONG, ip)).status).toBe(404);
+    await expectLocked(await resolve(await previewCode(), ip));
+  });
+});
+
+describe("a right code", () => {
+  for (const door of DOORS) {
+    it(`${door.name}: does not wipe earlier failures (4 wrong, 1 right, 1 wrong → the next is 429)`, async () => {
+      const ip = freshIp();
+      for (let i = 0; i < 4; i++) expect((await door.send(WRONG, ip)).status).toBe(door.wrong);
+      expect((await door.send(await door.right(), ip)).status).toBe(door.ok);
+      expect((await door.send(WRONG, ip)).status).toBe(door.wrong);
+      // Five failures in the window: even a right code is refused now.
+      await expectLocked(await door.send(await door.right(), ip));
+    });
+
+    it(`${door.name}: never counts (7 right codes from one IP all succeed, then 5 wrong are still allowed)`, async () => {
+      const ip = freshIp();
+      for (let i = 0; i < 7; i++) expect((await door.send(await door.right(), ip)).status).toBe(door.ok);
+      for (let i = 0; i < 5; i++) expect((await door.send(WRONG, ip)).status).toBe(door.wrong);
+      await expectLocked(await door.send(WRONG, ip));
+    });
+  }
+
+  it("a right code presented many times (a phone re-opening the page) never counts either", async () => {
+    const ip = freshIp();
+    const code = await previewCode();
+    for (let i = 0; i < 7; i++) expect((await resolve(code, ip)).status).toBe(200);
+    for (let i = 0; i < 7; i++) expect((await previewPage(code, ip)).status).toBe(200);
+  });
+});
