@@ -54,7 +54,10 @@ export default defineConfig({
                   },
                   d1Databases: { DB: DB_ID },
                   r2Buckets: { BLOBS: "hivesync-blobs" },
-                  durableObjects: { RATE_LIMITER: { className: "RateLimiter", useSQLite: true } },
+                  durableObjects: {
+                    RATE_LIMITER: { className: "RateLimiter", useSQLite: true },
+                    JOB_SWEEPER: { className: "JobSweeper", useSQLite: true },
+                  },
                   // The same producers as wrangler.toml's, from the one table both are checked against.
                   queueProducers: Object.fromEntries(
                     QUEUE_LIST.map(({ binding, queue }) => [binding, { queueName: queue }]),
@@ -82,6 +85,8 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      // The preview runtime (runtime/): its registry in Node, its pages in headless Chromium.
+      "./runtime/vitest.config.ts",
       {
         // The client libraries (clients/core, desktop, mobile) against fake servers: plain Node, fast.
         test: {

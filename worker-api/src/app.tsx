@@ -1,8 +1,10 @@
 import type { Context } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { aiRoutes } from "./ai/router";
+import { appRuntimeRoutes } from "./app-runtime/routes";
 import { authRoutes } from "./auth/router";
 import { commentRoutes } from "./comments/router";
+import { dependencyRoutes } from "./dependencies/router";
 import { deviceRoutes } from "./devices/router";
 import { docsRoutes } from "./docs/routes";
 import type { AppEnv } from "./env";
@@ -57,6 +59,7 @@ export function createApp() {
     projectRoutes(),
     commentRoutes(),
     mirrorRoutes(),
+    dependencyRoutes(),
     aiRoutes(),
     notificationRoutes(),
     previewRoutes(),
@@ -93,6 +96,7 @@ export function createApp() {
   };
   app.doc31(OPENAPI_PATH, (c) => ({ ...documentConfig, servers: [{ url: new URL(c.req.url).origin }] }));
   app.route("/", docsRoutes(OPENAPI_PATH));
+  app.route("/", appRuntimeRoutes());
 
   app.notFound((c: Context<AppEnv>) =>
     renderError(c, new ApiError("NOT_FOUND", "There is nothing at this address.")),

@@ -1,0 +1,264 @@
+import { hookAppRegistry } from "./app-registry";
+import { Bar, type BarInfo } from "./bar";
+import { boundaryWrapper } from "./boundary";
+import { loadMissing } from "./loader";
+import { Overlay, type OverlayError } from "./overlay";
+import { Registry } from "./registry";
+import { appRegistry, runtimeSet } from "./runtime-set";
+import { type Frame, mapLocation, mapStack, primaryFrame } from "./stack";
+import { applyStyles } from "./styles";
+import type { AppSection, Factory, Manifest } from "./types";
+
+/** What one `load`/`update` did. */
+export interface ApplyResult {
+  ok: boolean;
+  /** Why it did not run: a build error in the manifest, a script that failed to load, or a module that threw. */
+  failed?: "build" | "load" | "module";
+  /** True when a newer manifest arrived before this one's turn (it was not applied). */
+  skipped?: boolean;
+  /** Keys whose scripts were fetched. */
+  fetched: string[];
+  /** Module ids that executed (the rest kept their instances). */
+  ran: string[];
+  /** Milliseconds from the call to the app's new tree being handed to React. */
+  ms: number;
+}
+
+const MAX_ERRORS = 5;
+const RELOAD_KEY = "hivesync:runtime-reload";
+
+/**
+ * Creates the page runtime: the module registry with the runtime set, the bar, the overlay, and
+ * `load`/`update` which run a manifest's module graph into #root. `ownUrl` is the path this
+ * runtime was loaded from (`/runtime/<hash>.js`), to notice a manifest built for another one.
+ */
+export function createPage(ownUrl?: string) {
+  const registry = new Registry();
+  for (const [name, exports] of Object.entries(runtimeSet())) registry.provide(name, exports);
+
+  const idOfKey = new Map<string, string>();
+  const domReady = new Promise<void>((resolve) => {
+    if (document.readyState !== "loading") resolve();
+    else document.addEventListener("DOMContentLoaded", () => resolve(), { once: true });
+  });
+  let ui: { bar: Bar; overlay: Overlay } | undefined;
+  const pendingBar: BarInfo = {};
+  const reported = new WeakSet<object>();
+
+  /** The bar and overlay, created once the body exists. */
+  function page() {
+    if (!ui) {
+      applyStyles();
+      if (!document.getElementById("root"))
+        document.body.prepend(Object.assign(document.createElement("div"), { id: "root" }));
+      ui = { bar: new Bar(document.body), overlay: new Overlay(document.body) };
+      ui.bar.set(pendingBar);
+    }
+    return ui;
+  }
+
+  function setBar(info: BarInfo): void {
+    if (ui) ui.bar.set(info);
+    else Object.assign(pendingBar, info);
+  }
+
+  const lookup = (key: string) => idOfKey.get(key);
+
+  /** Shows an error the running app threw (or React caught), its stack mapped to the user's files. */
+  function reportRuntimeError(error: unknown, componentStack?: string): void {
+    if (!document.body) {
+      void domReady.then(() => reportRuntimeError(error, componentStack));
+      return;
+    }
+    if (typeof error === "object" && error !== null) {
+      if (reported.has(error)) return;
+      reported.add(error);
+    }
+    const shown: OverlayError = describe(error, lookup, componentStack);
+    const { overlay } = page();
+    const previous = overlay.content?.kind === "runtime" ? overlay.content.errors : [];
+    const same = previous.some((e) => e.where === shown.where && e.message === shown.message);
+    if (!same) overlay.show({ kind: "runtime", errors: [...previous, shown].slice(0, MAX_ERRORS) });
+  }
+
+  /** Shows that the manifest or a module script could not be downloaded. */
+  function reportLoadError(error: unknown): void {
+    page().overlay.show({
+      kind: "load",
+      errors: [{ message: error instanceof Error ? error.message : String(error) }],
+    });
+  }
+
+  const hooks = hookAppRegistry(appRegistry, boundaryWrapper(reportRuntimeError));
+
+  window.addEventListener("error", (event) => {
+    if (event.error !== undefined && event.error !== null) return reportRuntimeError(event.error);
+    // A syntax error in a module script comes with its location but no error object.
+    const frame = mapLocation(event.filename ?? "", event.lineno ?? 0, event.colno ?? 0, lookup);
+    if (!frame.user) return;
+    reportRuntimeError({ name: "SyntaxError", message: event.message, stack: "", frames: [frame] });
+  });
+  window.addEventListener("unhandledrejection", (event) => reportRuntimeError(event.reason));
+
+  let latest: unknown;
+  let queue: Promise<unknown> = Promise.resolve();
+
+  async function apply(manifest: Manifest): Promise<ApplyResult> {
+    const started = performance.now();
+    const app = appSection(manifest);
+    await domReady;
+    const { overlay } = page();
+    const result = (
+      failed: ApplyResult["failed"],
+      fetched: string[] = [],
+      ran: string[] = [],
+    ): ApplyResult => ({
+      ok: failed === undefined,
+      ...(failed ? { failed } : {}),
+      fetched,
+      ran,
+      ms: performance.now() - started,
+    });
+
+    if (app.errors?.length) {
+      overlay.show({
+        kind: "build",
+        errors: app.errors.map((e) => ({
+          where: `${e.file}:${e.line}:${e.column}`,
+          message: e.message,
+          frame: e.frame,
+        })),
+      });
+      return result("build");
+    }
+
+    // A manifest built for another runtime (a deploy changed the set): only a reload can swap
+    // the runtime itself. Once per runtime URL, so a page that keeps naming the old one cannot loop.
+    if (app.runtime && ownUrl && app.runtime !== ownUrl) {
+      if (readReloadMark() !== app.runtime) {
+        writeReloadMark(app.runtime);
+        window.location.reload();
+      } else reportLoadError(new Error(`This page runs ${ownUrl}; the preview needs ${app.runtime}`));
+      return result("load");
+    }
+
+    let fetched: string[];
+    try {
+      fetched = await loadMissing(registry, Object.values(app.modules ?? {}));
+    } catch (error) {
+      // The previous version keeps running: nothing of the new one has run yet.
+      reportLoadError(error);
+      return result("load");
+    }
+    // Keys are content, so a key names the same code in every graph: keep the older ones too, for
+    // errors the previous version may still throw.
+    for (const [id, record] of Object.entries(app.modules ?? {})) idOfKey.set(record.key, id);
+    overlay.clear();
+    hooks.beginRun();
+    try {
+      const run = registry.run(app);
+      // Nothing ran: the same graph again, already mounted — keep its state.
+      if (!hooks.mounted && run.ran.length > 0) mountExports(run.exports);
+      setBar({ project: manifest.project?.name, revision: manifest.revision });
+      return result(undefined, fetched, run.ran);
+    } catch (error) {
+      reportRuntimeError(error);
+      return result("module", fetched);
+    }
+  }
+
+  /**
+   * An entry that mounts nothing: run what it registered with AppRegistry (React Native's
+   * index.js), or mount the component it exports (Expo's legacy AppEntry, where the entry is the
+   * project's App).
+   */
+  function mountExports(exports: unknown): void {
+    const rootTag = document.getElementById("root");
+    const [first] = hooks.registered;
+    if (first !== undefined) {
+      appRegistry.runApplication(hooks.registered.includes("main") ? "main" : first, { rootTag });
+      return;
+    }
+    const component = (exports as { default?: unknown } | undefined)?.default ?? exports;
+    if (typeof component !== "function")
+      throw new Error("The app's entry neither registered a root component nor exports one");
+    appRegistry.registerComponent("main", () => component as never);
+    appRegistry.runApplication("main", { rootTag });
+  }
+
+  /** Applies manifests in order; one superseded before its turn is skipped (only the newest matters). */
+  function enqueue(manifest: Manifest): Promise<ApplyResult> {
+    latest = manifest;
+    const next = queue.then(() =>
+      latest === manifest ? apply(manifest) : { ok: true, skipped: true, fetched: [], ran: [], ms: 0 },
+    );
+    queue = next.catch(() => undefined);
+    return next;
+  }
+
+  return {
+    /** Registers a module script's factory: what every `/m/<key>.js` calls. */
+    f: (key: string, factory: Factory) => registry.define(key, factory),
+    /** Adds (or replaces) a runtime-set module. */
+    provide: (name: string, exports: unknown) => registry.provide(name, exports),
+    /** The runtime set's module names. */
+    modules: () => registry.providedNames(),
+    /** Loads the manifest's missing scripts and runs the app into #root. */
+    load: enqueue,
+    /** Loads only the scripts whose keys are new, re-runs what changed and re-mounts in place. */
+    update: enqueue,
+    /** Sets the bar's project, revision, deep link or live state. */
+    bar: setBar,
+    /** Shows a failed download (of the manifest, say) in the overlay. */
+    failLoad: (error: unknown) => domReady.then(() => reportLoadError(error)),
+  };
+}
+
+function readReloadMark(): string | null {
+  try {
+    return sessionStorage.getItem(RELOAD_KEY);
+  } catch {
+    return null;
+  }
+}
+
+function writeReloadMark(value: string): void {
+  try {
+    sessionStorage.setItem(RELOAD_KEY, value);
+  } catch {
+    // Without storage (a privacy mode), a reload loop is bounded by the page naming this runtime.
+  }
+}
+
+function appSection(manifest: Manifest): AppSection {
+  const app = manifest && typeof manifest === "object" ? manifest.app : undefined;
+  if (!app || typeof app !== "object") throw new TypeError("The manifest has no app section");
+  return app;
+}
+
+/** An error as the overlay shows it: headline location from the first frame in the user's files. */
+function describe(
+  error: unknown,
+  lookup: (key: string) => string | undefined,
+  componentStack?: string,
+): OverlayError {
+  const e = (typeof error === "object" && error !== null ? error : {}) as {
+    name?: string;
+    message?: string;
+    stack?: string;
+    frames?: Frame[];
+  };
+  const message =
+    typeof error === "object" && error !== null
+      ? `${e.name ?? "Error"}: ${e.message ?? String(error)}`
+      : `Uncaught ${typeof error === "string" ? JSON.stringify(error) : String(error)}`;
+  const frames = e.frames ?? mapStack(typeof e.stack === "string" ? e.stack : "", lookup);
+  // React's component stack names the component being rendered when the error's own stack has no
+  // user frame (a throw inside a library the component called, say).
+  const where = primaryFrame(frames) ?? primaryFrame(mapStack(componentStack ?? "", lookup));
+  return {
+    where: where ? `${where.file}:${where.line}:${where.column}` : undefined,
+    message,
+    frames,
+  };
+}

@@ -1,0 +1,46 @@
+// The shapes the page receives (docs/previews.md §5). The runtime reads only these fields, so a
+// manifest may carry more (its file list, project id, …) without the page caring.
+
+/** One module of the app's graph: its immutable script and where each of its `require`s points. */
+export interface ModuleRecord {
+  /** Content key: the script at `url` calls `__hs.f(key, …)`. */
+  key: string;
+  /** Same-origin script URL, normally `/m/<key>.js`. */
+  url: string;
+  /** Specifier as written in the source → module id, or `runtime:<name>` for the runtime set. */
+  deps?: Record<string, string>;
+}
+
+/** A build error as the manifest carries it. `line` and `column` are 1-based, as editors show them. */
+export interface BuildError {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  /** Optional code frame (a few source lines with a caret), shown verbatim. */
+  frame?: string;
+}
+
+/** The manifest's `app` section. A failed build carries `errors` (and nothing needs to be run). */
+export interface AppSection {
+  runtime?: string;
+  entry?: string;
+  modules?: Record<string, ModuleRecord>;
+  errors?: BuildError[];
+}
+
+/** What `__hs.load` / `__hs.update` accept: a bundle manifest (or just its `app` section). */
+export interface Manifest {
+  revision?: number | string;
+  project?: { name?: string };
+  app: AppSection;
+}
+
+/** The module function a script registers; the same parameters as a Node/Metro CommonJS module. */
+export type Factory = (
+  require: (spec: string) => unknown,
+  module: { id: string; exports: unknown; loaded: boolean },
+  exports: unknown,
+  __filename: string,
+  __dirname: string,
+) => void;

@@ -1,0 +1,78 @@
+import { env } from "cloudflare:test";
+import { Hono } from "hono";
+import { describe, expect, it } from "vitest";
+import type { AppEnv } from "../env";
+import { onError } from "../errors";
+import { requestContext } from "../middleware/request-context";
+import { securityHeaders } from "../middleware/security-headers";
+import { appRuntimeRoutes } from "./routes";
+import {
+  RUNTIME_HASH,
+  RUNTIME_MODULES,
+  RUNTIME_PACKAGES,
+  RUNTIME_SCRIPT,
+  RUNTIME_URL,
+} from "./runtime-script";
+
+// The routes under the same middleware createApp() puts in front of every feature.
+const app = new Hono<AppEnv>();
+app.use("*", requestContext, securityHeaders);
+app.route("/", appRuntimeRoutes());
+app.onError(onError);
+
+const get = (path: string) => app.request(`https://hivesync.test${path}`, {}, env);
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+describe("GET /runtime/<hash>.js: the preview runtime", () => {
+  it("serves the built runtime, immutable, as JavaScript, under the strict API CSP", async () => {
+    const res = await get(RUNTIME_URL);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/javascript; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+    const body = await res.text();
+    expect(body).toBe(RUNTIME_SCRIPT);
+    // The URL is the content: the hash in it is the hash of the bytes served.
+    expect((await sha256Hex(body)).slice(0, 16)).toBe(RUNTIME_HASH);
+    expect(body).toContain("__hs");
+  });
+
+  it("is 404 for any other hash or name", async () => {
+    for (const path of [
+      `/runtime/${"0".repeat(16)}.js`,
+      `/runtime/${RUNTIME_HASH}`,
+      `/runtime/${RUNTIME_HASH}.css`,
+      `/runtime/${RUNTIME_HASH.toUpperCase()}.js`,
+      "/runtime/",
+    ]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("cache-control") ?? "", path).not.toContain("immutable");
+    }
+  });
+
+  it("publishes the runtime set's names and pinned versions for the preview build", () => {
+    expect(RUNTIME_URL).toBe(`/runtime/${RUNTIME_HASH}.js`);
+    expect(RUNTIME_MODULES).toEqual(
+      expect.arrayContaining([
+        "react",
+        "react/jsx-runtime",
+        "react-dom/client",
+        "react-native",
+        "expo",
+        "expo-status-bar",
+      ]),
+    );
+    expect(RUNTIME_PACKAGES).toMatchObject({
+      react: "19.3.1",
+      "react-dom": "19.3.1",
+      "react-native-web": "0.21.4",
+    });
+  });
+});
