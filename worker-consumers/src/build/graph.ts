@@ -1,0 +1,282 @@
+import { codeFrame } from "./code-frame";
+import { assetModule, assetNeedsBytes, assetScale, jsonModule } from "./data-modules";
+import { type Entry, findEntry } from "./entry";
+import { moduleKey, moduleUrl, sha256Hex } from "./keys";
+import { extname } from "./paths";
+import { ASSET_EXTS, packageName, resolveSpecifier } from "./resolve";
+import { sourceFlavor, transformModule } from "./transform";
+import { aliasCandidates, type PathAlias, readPathAliases } from "./tsconfig-paths";
+import type {
+  AppGraph,
+  BuildError,
+  Dependencies,
+  DependencyModule,
+  ModuleEntry,
+  SourceFile,
+  Specifier,
+} from "./types";
+
+export interface BuildGraphOptions {
+  /** The revision's files (the mirror's list). */
+  files: readonly SourceFile[];
+  readText(path: string): Promise<string>;
+  readBytes(path: string): Promise<Uint8Array>;
+  /** The `app` of the session's previous manifest: modules whose key is unchanged are not read again. */
+  previous?: AppGraph | null;
+  /** Module names the runtime set provides (`react`, `react-native`, `expo`…). */
+  runtimeNames: ReadonlySet<string>;
+  dependencies?: Dependencies;
+  /** The project's `entry` setting, if any. */
+  entry?: string | null;
+  transformVersion: string;
+  /** Stores a module script create-only at R2 `modules/<key>.js`. */
+  storeModule(key: string, code: string): Promise<void>;
+  hasModule(key: string): Promise<boolean>;
+  /** The URL an asset's bytes are served from (what `require('./icon.png').uri` is). */
+  assetUrl(file: SourceFile): string;
+  /**
+   * Publishes an asset's bytes where `assetUrl` points, when that is not the mirror's own storage
+   * (docs/previews.md §1: copied create-only to R2 `modules/blob/<sha256>`). Called for each asset
+   * whose module is made in this build; a reused module's asset was published by the build that made it.
+   */
+  storeAsset?(file: SourceFile, bytes: Uint8Array): Promise<void>;
+  /** Files read and transformed at once (each is an R2 read). */
+  concurrency?: number;
+}
+
+/** A failed build names its first error (`error`) and every one found (`errors`, at most MAX_ERRORS). */
+export type BuildGraphResult =
+  | { app: AppGraph; transformed: number; reused: number; stored: number }
+  | { error: BuildError; errors: BuildError[] };
+
+/** The walk goes on past a failing module, so one build shows every broken file, up to this many. */
+export const MAX_ERRORS = 20;
+
+type Visit = { entry: ModuleEntry; next: string[] } | { errors: BuildError[] };
+type Made = { code: string; specifiers: Specifier[] } | { error: BuildError };
+
+/**
+ * The app's module graph from its entry: every module the entry reaches (and nothing else), each
+ * transformed and stored once per content, with its requires resolved. A module whose key is the
+ * same as in `previous` keeps its script and is not read; its requires are resolved again, since
+ * an added or removed file can change where they lead. Modules are visited breadth-first, a level
+ * at a time, so a cycle ends where it meets a visited module and errors come in the same order
+ * every time (visiting order), whichever read finishes first. The walk goes on past a module that
+ * fails (not into what it requires, which is unknown) to report every broken file at once.
+ */
+export async function buildModuleGraph(options: BuildGraphOptions): Promise<BuildGraphResult> {
+  const byPath = new Map(options.files.map((f) => [f.path, f]));
+  const paths = new Set(byPath.keys());
+  const readIfPresent = (path: string) => (paths.has(path) ? options.readText(path) : Promise.resolve(null));
+  const [packageJson, tsconfig, jsconfig] = await Promise.all(
+    ["package.json", "tsconfig.json", "jsconfig.json"].map(readIfPresent),
+  );
+  const aliases = readPathAliases(tsconfig ? "tsconfig.json" : "jsconfig.json", tsconfig ?? jsconfig ?? "{}");
+  const entry = findEntry(paths, options.entry, packageJson);
+  if ("error" in entry) return { error: entry.error, errors: [entry.error] };
+
+  const dependencyById = new Map([...(options.dependencies?.values() ?? [])].map((d) => [d.id, d]));
+  const counts = { transformed: 0, reused: 0, stored: 0 };
+  const produced = new Map<string, Promise<Made>>();
+  const context: Context = {
+    ...options,
+    byPath,
+    paths,
+    aliases,
+    dependencyById,
+    counts,
+    produced,
+    start: entry,
+  };
+
+  const modules: Record<string, ModuleEntry> = {};
+  const errors: BuildError[] = [];
+  const seen = new Set([entry.path]);
+  let level = [entry.path];
+  while (level.length > 0 && errors.length < MAX_ERRORS) {
+    const visits = await mapLimit(level, options.concurrency ?? 8, (id) => visit(context, id));
+    const next: string[] = [];
+    for (const [i, result] of visits.entries()) {
+      if ("errors" in result) {
+        errors.push(...result.errors);
+        continue;
+      }
+      modules[level[i] as string] = result.entry;
+      for (const id of result.next) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        next.push(id);
+      }
+    }
+    level = next;
+  }
+  const [first] = errors;
+  if (first) return { error: first, errors: errors.slice(0, MAX_ERRORS) };
+  return { app: { entry: entry.path, modules }, ...counts };
+}
+
+type Context = Omit<BuildGraphOptions, "entry"> & {
+  byPath: Map<string, SourceFile>;
+  paths: Set<string>;
+  aliases: PathAlias[];
+  dependencyById: Map<string, DependencyModule>;
+  counts: { transformed: number; reused: number; stored: number };
+  produced: Map<string, Promise<Made>>;
+  /** The entry found, with its source when the build writes it. */
+  start: Entry;
+};
+
+async function visit(ctx: Context, id: string): Promise<Visit> {
+  const dependency = ctx.dependencyById.get(id);
+  if (dependency) {
+    const { key, deps } = dependency;
+    return {
+      entry: { key, url: moduleUrl(key), deps },
+      next: Object.values(deps).filter((t) => t.startsWith("npm:")),
+    };
+  }
+  const synthesized = id === ctx.start.path ? ctx.start.source : undefined;
+  const file = ctx.byPath.get(id);
+  const kind = moduleKind(id, file, ctx);
+  const key = await moduleKey(
+    ctx.transformVersion,
+    kind,
+    synthesized !== undefined ? await sha256Hex(synthesized) : (file?.sha256 ?? ""),
+  );
+
+  const previous = ctx.previous?.modules[id];
+  if (previous?.key === key) {
+    const resolved = resolveAll(
+      ctx,
+      id,
+      Object.keys(previous.deps).map((spec) => ({ spec, line: 0, column: 0 })),
+    );
+    // A require that no longer resolves needs its line: fall through and transform the file again.
+    if (!("errors" in resolved)) {
+      ctx.counts.reused++;
+      return { entry: { key, url: moduleUrl(key), deps: resolved.deps }, next: resolved.next };
+    }
+  }
+
+  let made = ctx.produced.get(key);
+  if (!made) {
+    made = produce(ctx, id, file, key, synthesized);
+    ctx.produced.set(key, made);
+  }
+  const script = await made;
+  if ("error" in script) return { errors: [{ ...script.error, file: id }] }; // a shared script: this file's error
+  const resolved = resolveAll(ctx, id, script.specifiers);
+  if ("errors" in resolved) {
+    // Only a failing build reads the source again, for the overlay's code frame.
+    const source = synthesized ?? (await ctx.readText(id));
+    return {
+      errors: resolved.errors.map((e) => ({ ...e, frame: codeFrame(source, e.line ?? 1, e.column ?? 1) })),
+    };
+  }
+  return { entry: { key, url: moduleUrl(key), deps: resolved.deps }, next: resolved.next };
+}
+
+/** What a module's script is made from besides its bytes (keys.ts). */
+function moduleKind(id: string, file: SourceFile | undefined, ctx: Context): string {
+  const flavor = sourceFlavor(id);
+  if (flavor || !file) return flavor ?? "js";
+  if (extname(id) === "json") return "json";
+  return `asset ${assetScale(id)} ${ctx.assetUrl(file)}`;
+}
+
+/**
+ * Makes and stores the script of `key`, once per build: files with equal content share it (their
+ * requires are the same text, resolved from each file's own folder).
+ */
+async function produce(
+  ctx: Context,
+  id: string,
+  file: SourceFile | undefined,
+  key: string,
+  synthesized: string | undefined,
+): Promise<Made> {
+  const made = await makeModule(ctx, id, file, key, synthesized);
+  if ("error" in made) return made;
+  ctx.counts.transformed++;
+  if (!(await ctx.hasModule(key))) {
+    await ctx.storeModule(key, made.code);
+    ctx.counts.stored++;
+  }
+  return made;
+}
+
+async function makeModule(
+  ctx: Context,
+  id: string,
+  file: SourceFile | undefined,
+  key: string,
+  synthesized: string | undefined,
+): Promise<Made> {
+  if (synthesized !== undefined) return transformModule(id, synthesized, key);
+  if (!file) throw new Error(`module ${id} has no file`); // resolution only yields files of the revision
+  if (sourceFlavor(id)) return transformModule(id, await ctx.readText(id), key);
+  if (extname(id) === "json") {
+    const made = jsonModule(id, await ctx.readText(id), key);
+    return "error" in made ? made : { code: made.code, specifiers: [] };
+  }
+  const bytes = assetNeedsBytes(id) || ctx.storeAsset ? await ctx.readBytes(id) : null;
+  if (bytes && ctx.storeAsset) await ctx.storeAsset(file, bytes);
+  return { code: assetModule(id, bytes, ctx.assetUrl(file), key).code, specifiers: [] };
+}
+
+function resolveAll(
+  ctx: Context,
+  from: string,
+  specifiers: readonly Specifier[],
+): { deps: Record<string, string>; next: string[] } | { errors: BuildError[] } {
+  const deps: Record<string, string> = {};
+  const next: string[] = [];
+  const errors: BuildError[] = [];
+  const failed = new Set<string>();
+  for (const { spec, line, column } of specifiers) {
+    if (spec in deps || failed.has(spec)) continue;
+    const r = resolveSpecifier(from, spec, ctx.paths, ctx.runtimeNames, ctx.dependencies, ctx.aliases);
+    if (r.kind === "missing") {
+      failed.add(spec);
+      errors.push(notFound(ctx, from, spec, line, column));
+      continue;
+    }
+    const target = r.kind === "file" ? r.path : r.kind === "runtime" ? `runtime:${r.name}` : r.id;
+    deps[spec] = target;
+    if (r.kind !== "runtime") next.push(target);
+  }
+  return errors.length > 0 ? { errors } : { deps, next };
+}
+
+function notFound(ctx: Context, file: string, spec: string, line: number, column: number): BuildError {
+  let reason: string;
+  if (spec.startsWith(".") || spec.startsWith("/")) {
+    reason = ASSET_EXTS.has(extname(spec))
+      ? "there is no such asset in this revision (nor a .web, @2x or @3x variant of it)"
+      : "there is no such file in this revision (tried the .web and plain variants of .ts .tsx .mjs .js .jsx .json .cjs, and index files)";
+  } else if (aliasCandidates(ctx.aliases, spec).length > 0) {
+    reason = `it matches a tsconfig "paths" alias, but none of ${aliasCandidates(ctx.aliases, spec).join(", ")} is a file of this revision`;
+  } else {
+    reason = `the package "${packageName(spec)}" is neither in the preview runtime nor an uploaded dependency of the project`;
+  }
+  return {
+    code: "module_not_found",
+    file,
+    line,
+    column,
+    message: `Unable to resolve "${spec}" from ${file}: ${reason}.`,
+  };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let cursor = 0;
+  const worker = async () => {
+    while (cursor < items.length) {
+      const i = cursor++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
