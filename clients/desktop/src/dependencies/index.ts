@@ -1,0 +1,15 @@
+// The app's own dependencies (docs/previews.md §4): scan the app's imports, pre-bundle the packages
+// from node_modules, upload and record them for the preview build.
+export { BUNDLE_FORMAT, type BundledModule, BundleError, bundleDependency, packageLookup } from "./bundle";
+export { BundleCache } from "./bundle-cache";
+export { findPackage, type InstalledPackage } from "./packages";
+export { type PreparedDependencies, type PreparedModule, prepareDependencies } from "./prepare";
+export { isRuntimeProvided, RUNTIME_MODULES, RUNTIME_PACKAGES } from "./runtime-names";
+export { packageSpecifiers, SOURCE_EXTENSIONS, scanImports } from "./scan-imports";
+export {
+  appImports,
+  describeDependencies,
+  type SyncDependenciesOptions,
+  type SyncDependenciesResult,
+  syncDependencies,
+} from "./sync-dependencies";
