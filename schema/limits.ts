@@ -9,6 +9,14 @@ export const LIMIT_DEFAULTS = {
   MAX_PROJECT_FILES: 5000,
   MAX_PROJECT_BYTES: 200 * 1024 * 1024,
   MAX_AI_INPUT_BYTES: 256 * 1024,
+  /**
+   * One blob-batch upload (`POST /projects/:id/blobs/batch`): at most this many blobs and bytes
+   * (the blobs' sum; the header line comes on top). Each blob is one R2 put, and an invocation may
+   * make only so many calls to Cloudflare services (1,000 on Workers Free). worker-api only; the
+   * clients pack their batches by these defaults and shrink on a 413 that names the limits.
+   */
+  MAX_BATCH_BLOBS: 256,
+  MAX_BATCH_BYTES: 16 * 1024 * 1024,
 } as const;
 
 export type LimitVar = keyof typeof LIMIT_DEFAULTS;
@@ -25,6 +33,9 @@ export type Limits = {
   maxProjectFiles: number;
   maxProjectBytes: number;
   maxAiInputBytes: number;
+  maxBatchBlobs: number;
+  /** Never below `maxFileBytes`: any file the mirror takes fits a batch of its own. */
+  maxBatchBytes: number;
 };
 
 /**
@@ -43,5 +54,10 @@ export function parseLimits(vars: { [V in LimitVar]?: string }): Limits {
     maxProjectFiles: positiveInt(vars.MAX_PROJECT_FILES, LIMIT_DEFAULTS.MAX_PROJECT_FILES),
     maxProjectBytes: positiveInt(vars.MAX_PROJECT_BYTES, LIMIT_DEFAULTS.MAX_PROJECT_BYTES),
     maxAiInputBytes: positiveInt(vars.MAX_AI_INPUT_BYTES, LIMIT_DEFAULTS.MAX_AI_INPUT_BYTES),
+    maxBatchBlobs: positiveInt(vars.MAX_BATCH_BLOBS, LIMIT_DEFAULTS.MAX_BATCH_BLOBS),
+    maxBatchBytes: Math.max(
+      positiveInt(vars.MAX_BATCH_BYTES, LIMIT_DEFAULTS.MAX_BATCH_BYTES),
+      positiveInt(vars.MAX_FILE_BYTES, LIMIT_DEFAULTS.MAX_FILE_BYTES),
+    ),
   };
 }

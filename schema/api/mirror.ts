@@ -113,3 +113,52 @@ export const MirrorFilesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(500),
   cursor: z.string().min(1).max(1024).optional(),
 });
+
+/**
+ * `POST /projects/:id/blobs/batch` carries many blobs in one body: this header as one line of
+ * JSON (UTF-8, ended by `\n`), then each blob's bytes back to back, in the header's order and of
+ * exactly its declared size, and nothing after the last one. Content type
+ * `application/vnd.hivesync.blob-batch` (not enforced).
+ */
+export const BLOB_BATCH_CONTENT_TYPE = "application/vnd.hivesync.blob-batch";
+
+/** The header line may hold this many bytes per declared blob (plus 1 KiB): send it compact. */
+export const BLOB_BATCH_HEADER_BYTES_PER_BLOB = 128;
+
+export const BlobBatchHeader = z
+  .object({
+    blobs: z
+      .array(z.object({ sha256: Sha256, size: z.number().int().min(0) }))
+      .min(1)
+      .meta({ description: "The blobs that follow the header line, in order." }),
+  })
+  .meta({ id: "BlobBatchHeader" });
+export type BlobBatchHeader = z.infer<typeof BlobBatchHeader>;
+
+/**
+ * What became of one declared blob:
+ * - `stored`: verified and written now;
+ * - `already_stored`: verified; the project had it already (nothing overwritten);
+ * - `hash_mismatch`: its bytes hash to `actual`, not to `sha256`: not stored;
+ * - `too_large`: its size is over MAX_FILE_BYTES: its bytes were skipped, not stored;
+ * - `not_received`: the body ended (or broke off) before its last byte: not stored.
+ * Only `stored` and `already_stored` count as uploaded; send the others again (fixed) later.
+ */
+export const BlobBatchStatus = z
+  .enum(["stored", "already_stored", "hash_mismatch", "too_large", "not_received"])
+  .meta({ id: "BlobBatchStatus" });
+export type BlobBatchStatus = z.infer<typeof BlobBatchStatus>;
+
+export const BlobBatchResult = z
+  .object({
+    sha256: Sha256,
+    size: z.number().int(),
+    status: BlobBatchStatus,
+    actual: Sha256.optional().meta({ description: "The bytes' real SHA-256 (hash_mismatch only)." }),
+  })
+  .meta({ id: "BlobBatchResult" });
+export type BlobBatchResult = z.infer<typeof BlobBatchResult>;
+
+export const BlobBatchResponse = z
+  .object({ results: z.array(BlobBatchResult).meta({ description: "One per declared blob, in order." }) })
+  .meta({ id: "BlobBatchResponse" });

@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { ConditionalHeaders, idParam } from "../../../schema/api/common";
 import {
+  BLOB_BATCH_CONTENT_TYPE,
+  BlobBatchResponse,
   BlobUploaded,
   CommitChangesRequest,
   CommitChangesResponse,
@@ -25,6 +27,7 @@ export const missing = defineRoute({
   tags,
   summary: "Which of these content hashes still need uploading",
   auth: "user",
+  ownedProject: "id",
   errors: ["NOT_FOUND"],
   request: { params: ProjectParams, body: { ...json(MissingBlobsRequest), required: true } },
   responses: { 200: { description: "The missing hashes", ...json(MissingBlobsResponse) } },
@@ -36,8 +39,9 @@ export const upload = defineRoute({
   tags,
   summary: "Upload one file's bytes, addressed by their SHA-256",
   description:
-    "Raw bytes (any content type), at most MAX_FILE_BYTES. Create-only: an existing blob answers 200 at once.",
+    "Raw bytes (any content type), at most MAX_FILE_BYTES. Create-only: an existing blob answers 200 (its bytes are verified, not written again). Many small files go faster as one batch (POST /projects/{id}/blobs/batch).",
   auth: "user",
+  ownedProject: "id",
   // The handler reads the bytes itself, under the file size cap rather than the JSON one.
   body: "raw",
   errors: ["NOT_FOUND", "PAYLOAD_TOO_LARGE", "HASH_MISMATCH"],
@@ -51,6 +55,39 @@ export const upload = defineRoute({
   responses: {
     200: { description: "Already stored", ...json(BlobUploaded) },
     201: { description: "Stored", ...json(BlobUploaded) },
+  },
+});
+
+export const batch = defineRoute({
+  method: "post",
+  path: "/projects/{id}/blobs/batch",
+  tags,
+  summary: "Upload many files' bytes in one request",
+  description: [
+    'The body is one header line of JSON, `{"blobs":[{"sha256":"<hex>","size":<bytes>},…]}` ended by `\\n`,',
+    "then each declared blob's bytes back to back in the header's order, exactly `size` bytes each, and nothing after",
+    "the last. At most MAX_BATCH_BLOBS blobs and MAX_BATCH_BYTES bytes of blobs per request (413 before anything is",
+    "stored, with the limits in details); the header line at most 1 KiB + 128 bytes per blob.",
+    "",
+    "Each blob is verified by its SHA-256 and written create-only at the same address as a single upload. The answer",
+    "lists every declared blob in order with its status (`stored`, `already_stored`, `hash_mismatch`, `too_large`,",
+    "`not_received`): resend only those that are neither stored nor already stored. A body that ends or breaks off",
+    "early keeps every blob received whole stored and recorded.",
+  ].join("\n"),
+  auth: "user",
+  ownedProject: "id",
+  // The handler reads the frames itself, a blob at a time, under the batch caps.
+  body: "raw",
+  errors: ["NOT_FOUND", "PAYLOAD_TOO_LARGE", "INVALID_JSON", "VALIDATION_FAILED"],
+  request: {
+    params: ProjectParams,
+    body: {
+      content: { [BLOB_BATCH_CONTENT_TYPE]: { schema: { type: "string", format: "binary" } } },
+      required: true,
+    },
+  },
+  responses: {
+    200: { description: "What became of each declared blob, in order", ...json(BlobBatchResponse) },
   },
 });
 
@@ -81,6 +118,7 @@ export const summary = defineRoute({
   tags,
   summary: "The mirror's current revision and totals",
   auth: "user",
+  ownedProject: "id",
   errors: ["NOT_FOUND"],
   request: { params: ProjectParams },
   responses: { 200: { description: "Summary", ...json(MirrorSummary) } },
@@ -92,6 +130,7 @@ export const files = defineRoute({
   tags,
   summary: "The mirrored files, sorted by path",
   auth: "user",
+  ownedProject: "id",
   errors: ["NOT_FOUND"],
   request: { params: ProjectParams, query: MirrorFilesQuery },
   responses: {
@@ -114,6 +153,7 @@ export const file = defineRoute({
   tags,
   summary: "One mirrored file's raw bytes",
   auth: "user",
+  ownedProject: "id",
   errors: ["NOT_FOUND", "INVALID_PATH", "FILE_NOT_FOUND"],
   request: { params: ProjectParams, query: z.object({ path: MirrorPath }), headers: ConditionalHeaders },
   responses: {
@@ -131,6 +171,7 @@ export const sync = defineRoute({
   tags,
   summary: "A repo-sync job's status",
   auth: "user",
+  ownedProject: "id",
   errors: ["NOT_FOUND"],
   request: { params: ProjectParams.extend({ sync_id: idParam("syn") }) },
   responses: { 200: { description: "The sync", ...json(Sync) } },

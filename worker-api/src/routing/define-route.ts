@@ -6,6 +6,7 @@ import type { AppEnv } from "../env";
 import { readAccessToken, requireAuth, requireOpsToken } from "../middleware/auth";
 import { IDEMPOTENCY_KEY_MAX, idempotent } from "../middleware/idempotency";
 import { jsonBody } from "../middleware/json-body";
+import { requireOwnedProject } from "../middleware/owned-project";
 import { generalRateLimit } from "../middleware/rate-limit";
 
 /**
@@ -29,6 +30,13 @@ export type RouteSpec = Omit<RouteConfig, "security" | "middleware"> & {
    * `raw`: bytes the handler reads itself (and limits itself).
    */
   body?: "json" | "raw";
+  /**
+   * The path parameter naming a project the caller must own (`"id"`; `auth: "user"` only): the
+   * authentication step checks the session and the ownership in one D1 query and puts the project
+   * on the context (`ownedProject(c)`, middleware/owned-project.ts). 401 for a session that has
+   * ended, 404 `NOT_FOUND` for a missing or someone else's project.
+   */
+  ownedProject?: string;
   /** The general per-caller limit (spec §9); off only for the operations routes outside `/api/v1`. */
   generalLimit?: boolean;
   /** The route's own errors: everything its handler (or its own middleware) can throw. */
@@ -47,20 +55,16 @@ const CHAIN_ERRORS = {
   validated: ["VALIDATION_FAILED"],
   paged: ["INVALID_CURSOR"],
   user: ["UNAUTHENTICATED"],
+  ownedProject: ["NOT_FOUND"],
   preview: ["UNAUTHENTICATED", "FORBIDDEN"],
   ops: ["UNAUTHENTICATED"],
   idempotent: ["VALIDATION_FAILED", "IDEMPOTENCY_IN_PROGRESS", "IDEMPOTENCY_KEY_REUSED"],
 } as const satisfies Record<string, readonly ErrorCode[]>;
 
 const IdempotencyHeader = z.object({
-  "idempotency-key": z
-    .string()
-    .min(1)
-    .max(IDEMPOTENCY_KEY_MAX)
-    .optional()
-    .meta({
-      description: "Retry-safe creation: a retry with the same key and body replays the first answer.",
-    }),
+  "idempotency-key": z.string().min(1).max(IDEMPOTENCY_KEY_MAX).optional().meta({
+    description: "Retry-safe creation: a retry with the same key and body replays the first answer.",
+  }),
 });
 
 const RetryAfter = {
@@ -84,6 +88,7 @@ export function routeErrorCodes(spec: RouteSpec): ErrorCode[] {
   if (request.body || request.params || request.query || request.headers) add(CHAIN_ERRORS.validated);
   if (shapeKeys(request.query).includes("cursor")) add(CHAIN_ERRORS.paged);
   if (spec.auth !== "none") add(CHAIN_ERRORS[spec.auth]);
+  if (spec.ownedProject) add(CHAIN_ERRORS.ownedProject);
   if (spec.idempotent) add(CHAIN_ERRORS.idempotent);
   add(spec.errors ?? []);
   return [...codes];
@@ -115,13 +120,30 @@ function errorResponses(codes: ErrorCode[]): RouteConfig["responses"] {
   );
 }
 
+/** The zod schema of path parameter `name`, which an `ownedProject` route must declare. */
+function paramSchema(spec: RouteSpec, name: string) {
+  const schema = (spec.request?.params as { shape?: Record<string, unknown> } | undefined)?.shape?.[name];
+  if (!schema)
+    throw new Error(`${spec.method} ${spec.path}: ownedProject "${name}" is not a declared path parameter`);
+  return schema as { safeParse(value: unknown): { success: boolean } };
+}
+
 function chain(spec: RouteSpec): Middleware[] {
+  if (spec.ownedProject && spec.auth !== "user") {
+    throw new Error(`${spec.method} ${spec.path}: ownedProject needs auth "user"`);
+  }
   const middleware: Middleware[] = [];
   const limited = spec.generalLimit !== false;
   if (limited || spec.auth === "user" || spec.auth === "preview") middleware.push(readAccessToken);
   if (limited) middleware.push(generalRateLimit);
   if (bodyKind(spec) === "json") middleware.push(jsonBody);
-  if (spec.auth === "user") middleware.push(requireAuth);
+  if (spec.auth === "user") {
+    middleware.push(
+      spec.ownedProject
+        ? requireOwnedProject(spec.ownedProject, paramSchema(spec, spec.ownedProject))
+        : requireAuth,
+    );
+  }
   if (spec.auth === "ops") middleware.push(requireOpsToken);
   if (spec.idempotent) middleware.push(idempotent);
   return [...middleware, ...(spec.middleware ?? [])];
@@ -149,7 +171,16 @@ const SECURITY: Record<RouteAuth, RouteConfig["security"] | undefined> = {
  * app.openapi(read, handler);
  */
 export function defineRoute<const S extends RouteSpec>(spec: S) {
-  const { auth, idempotent: isIdempotent, body, generalLimit, errors, middleware, ...route } = spec;
+  const {
+    auth,
+    idempotent: isIdempotent,
+    body,
+    ownedProject,
+    generalLimit,
+    errors,
+    middleware,
+    ...route
+  } = spec;
   const request: NonNullable<RouteConfig["request"]> = { ...route.request };
   if (isIdempotent) {
     const own = request.headers;
