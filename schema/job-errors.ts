@@ -9,6 +9,11 @@ export const JOB_ERRORS = {
   // Any job.
   queue_unavailable: { retryable: true, meaning: "worker-api could not queue the work." },
   dead_lettered: { retryable: true, meaning: "The work failed on every retry and was given up." },
+  stranded: {
+    retryable: true,
+    meaning:
+      "The work was accepted but never ran: its queue message was lost or never delivered, and re-sending it did not help.",
+  },
   // AI jobs.
   file_missing: { retryable: false, meaning: "The file's content is no longer in storage." },
   input_too_large: {
@@ -36,6 +41,16 @@ export const JOB_ERRORS = {
   mirror_empty: { retryable: false, meaning: "The revision to preview has no files." },
   limit_exceeded: { retryable: false, meaning: "The revision has more files or bytes than a bundle may." },
   entry_missing: { retryable: false, meaning: "The project's entry file is not in the revision." },
+  build_error: {
+    retryable: false,
+    meaning:
+      "A source file does not compile (a syntax error, invalid JSON); the error names file, line and column.",
+  },
+  module_not_found: {
+    retryable: false,
+    meaning:
+      "A require() names a file, asset or package that is neither in the revision, nor in the preview runtime, nor an uploaded dependency.",
+  },
 } as const satisfies Record<string, { retryable: boolean; meaning: string }>;
 
 export type JobErrorCode = keyof typeof JOB_ERRORS;

@@ -1,7 +1,19 @@
-/** R2 key layout, shared by both Workers: everything of a project lives under `p/<project_id>/`. */
+/**
+ * R2 key layout, shared by both Workers: everything of a project lives under `p/<project_id>/`;
+ * module scripts and asset copies of the runnable preview (docs/previews.md §1) live under
+ * `modules/`, shared by every project, because their keys are hashes of what they hold.
+ */
 export const r2Keys = {
   projectPrefix: (projectId: string) => `p/${projectId}/`,
   blob: (projectId: string, sha256: string) => `p/${projectId}/blobs/${sha256}`,
   snapshot: (projectId: string, revision: number) => `p/${projectId}/mirror/${revision}.json`,
-  bundle: (projectId: string, sessionId: string) => `p/${projectId}/bundles/${sessionId}.json`,
+  /** A session's manifest of one revision (immutable once written). */
+  bundle: (projectId: string, sessionId: string, revision: number) =>
+    `p/${projectId}/bundles/${sessionId}/${revision}.json`,
+  /** Every manifest of a session (deleted when it ends). */
+  bundlePrefix: (projectId: string, sessionId: string) => `p/${projectId}/bundles/${sessionId}/`,
+  /** A module script, by its key (`GET /m/<key>.js`). */
+  module: (key: string) => `modules/${key}.js`,
+  /** An asset's bytes, by their SHA-256 (`GET /m/blob/<sha256>`). */
+  moduleBlob: (sha256: string) => `modules/blob/${sha256}`,
 };

@@ -12,7 +12,14 @@ const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "true", NO_COLOR: "1" };
 
-export type LocalStack = { url: string; stateDir: string; stop: () => Promise<void>; logs: () => string };
+export type LocalStack = {
+  url: string;
+  stateDir: string;
+  stop: () => Promise<void>;
+  /** Kills the whole process group at once (SIGKILL: no shutdown, like a crash); keeps `stateDir`. */
+  kill: () => Promise<void>;
+  logs: () => string;
+};
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -64,10 +71,16 @@ async function consumerConfigWith(vars: Record<string, string>): Promise<string>
 
 /**
  * Applies the migrations to a fresh state folder and starts `wrangler dev` with both Workers.
- * `stateDir` lets a caller restart on existing state (durability checks).
+ * `stateDir` lets a caller restart on existing state (durability checks); `consumers: false` starts
+ * worker-api alone, so queued messages wait (in the local queue's memory) for a consumer.
  */
 export async function startLocalStack(
-  options: { stateDir?: string; vars?: Record<string, string>; consumerVars?: Record<string, string> } = {},
+  options: {
+    stateDir?: string;
+    vars?: Record<string, string>;
+    consumerVars?: Record<string, string>;
+    consumers?: boolean;
+  } = {},
 ): Promise<LocalStack> {
   const stateDir = options.stateDir ?? (await mkdtemp(path.join(tmpdir(), "hivesync-e2e-")));
   await run(
@@ -101,8 +114,7 @@ export async function startLocalStack(
       "dev",
       "-c",
       "wrangler.toml",
-      "-c",
-      consumerConfig,
+      ...(options.consumers === false ? [] : ["-c", consumerConfig]),
       "--persist-to",
       stateDir,
       "--port",
@@ -139,6 +151,16 @@ export async function startLocalStack(
       }
     }
   };
+  const kill = async () => {
+    if (child.exitCode !== null || !child.pid) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  };
   try {
     await waitForHealth(url, child, 90_000, () => output);
   } catch (err) {
@@ -149,6 +171,7 @@ export async function startLocalStack(
     url,
     stateDir,
     logs: () => output,
+    kill,
     stop: async () => {
       await stop();
       if (!options.stateDir) await rm(stateDir, { recursive: true, force: true });

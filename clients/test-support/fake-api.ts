@@ -90,6 +90,11 @@ export class FakeApi {
   intercept: Intercept | undefined;
   /** Page size of the mirror listing, to exercise pagination. */
   filesPageSize = 1000;
+  /** The caps of one `POST /blobs/batch` (the server's MAX_BATCH_BLOBS, MAX_BATCH_BYTES). */
+  maxBatchBlobs = 256;
+  maxBatchBytes = 16 * 1024 * 1024;
+  /** The server's MAX_FILE_BYTES (a batch's blob over it is `too_large`). */
+  maxFileBytes = 10 * 1024 * 1024;
   /** Projects created with `POST /projects`, by id. */
   readonly projectRecords = new Map<string, FakeProjectRecord>();
   readonly notifications: FakeNotification[] = [];
@@ -283,6 +288,22 @@ export class FakeApi {
       project.blobs.set(hash, req.body);
       return json(201, { sha256: hash, size: req.body.length, created: true });
     }
+    match = req.method === "POST" ? m(/^\/projects\/([^/]+)\/blobs\/batch$/) : null;
+    if (match) return this.batch(this.project(match[1] as string), req.body);
+    match = req.method === "GET" ? m(/^\/projects\/([^/]+)\/mirror$/) : null;
+    if (match) {
+      const project = this.project(match[1] as string);
+      const files = [...project.files.values()];
+      return json(200, {
+        revision: project.revision,
+        branch: null,
+        commit: null,
+        file_count: files.length,
+        total_bytes: files.reduce((sum, f) => sum + f.size, 0),
+        updated_at: null,
+        last_sync: null,
+      });
+    }
     match = req.method === "GET" ? m(/^\/projects\/([^/]+)\/mirror\/files$/) : null;
     if (match) {
       const project = this.project(match[1] as string);
@@ -328,6 +349,47 @@ export class FakeApi {
       });
     }
     return errorResponse(404, "NOT_FOUND");
+  }
+
+  /**
+   * `POST /projects/:id/blobs/batch` as worker-api answers it: a JSON header line, then the
+   * declared blobs back to back; 413 with the limits over the caps; one result per declared blob.
+   * A body cut short stores every blob received whole (the rest `not_received`).
+   */
+  private batch(project: FakeProject, body: Uint8Array): Response {
+    const newline = body.indexOf(10);
+    if (newline < 0) return errorResponse(400, "VALIDATION_FAILED");
+    let blobs: { sha256: string; size: number }[];
+    try {
+      blobs = JSON.parse(new TextDecoder().decode(body.subarray(0, newline))).blobs;
+    } catch {
+      return errorResponse(400, "INVALID_JSON");
+    }
+    const limits = {
+      max_blobs: this.maxBatchBlobs,
+      max_bytes: this.maxBatchBytes,
+      max_file_bytes: this.maxFileBytes,
+    };
+    const bytes = blobs.reduce((sum, b) => sum + b.size, 0);
+    if (blobs.length > this.maxBatchBlobs)
+      return errorResponse(413, "PAYLOAD_TOO_LARGE", { ...limits, blobs: blobs.length });
+    if (bytes > this.maxBatchBytes) return errorResponse(413, "PAYLOAD_TOO_LARGE", { ...limits, bytes });
+    let offset = newline + 1;
+    const results = blobs.map(({ sha256: hash, size }) => {
+      if (offset + size > body.length) {
+        offset = body.length;
+        return { sha256: hash, size, status: "not_received" };
+      }
+      const data = body.slice(offset, offset + size);
+      offset += size;
+      if (size > this.maxFileBytes) return { sha256: hash, size, status: "too_large" };
+      const actual = sha256(data);
+      if (actual !== hash) return { sha256: hash, size, status: "hash_mismatch", actual };
+      if (project.blobs.has(hash)) return { sha256: hash, size, status: "already_stored" };
+      project.blobs.set(hash, data);
+      return { sha256: hash, size, status: "stored" };
+    });
+    return json(200, { results });
   }
 
   /** Projects, preview sessions, notifications, AI jobs and `me`: what the CLI drives. */

@@ -35,14 +35,75 @@ export const BundleSummary = z.object({
 });
 export type BundleSummary = z.infer<typeof BundleSummary>;
 
+/** Where a build failed: 1-based line and column in `file`, as editors count (docs/previews.md §5). */
+export const BuildErrorLocation = z.object({
+  file: z.string(),
+  line: z.number().int().min(1),
+  column: z.number().int().min(1),
+});
+
+/** A build error as the page shows it: where, what, and an optional code frame. */
+export const AppBuildError = BuildErrorLocation.extend({
+  code: JobError.shape.code.optional(),
+  message: z.string(),
+  frame: z.string().optional(),
+});
+export type AppBuildError = z.infer<typeof AppBuildError>;
+
+/**
+ * Why a preview failed: the job error, and for a build that did not compile (`build_error`,
+ * `module_not_found`, `entry_missing`) where.
+ */
+export const PreviewError = JobError.extend({
+  file: z.string().optional(),
+  line: z.number().int().min(1).optional(),
+  column: z.number().int().min(1).optional(),
+  frame: z.string().optional(),
+  errors: z
+    .array(AppBuildError)
+    .optional()
+    .meta({ description: "Every error the build found (the first is the headline), at most 20." }),
+}).meta({ id: "PreviewError" });
+export type PreviewError = z.infer<typeof PreviewError>;
+
+/**
+ * A live update that did not build: the session keeps serving `revision` (the last good one) and
+ * the page shows this over it, until a later revision builds.
+ */
+export const PreviewUpdateError = AppBuildError.extend({
+  revision: z.number().int(),
+  code: JobError.shape.code,
+  errors: z
+    .array(AppBuildError)
+    .optional()
+    .meta({ description: "Every error the build found (the first is the headline), at most 20." }),
+}).meta({ id: "PreviewUpdateError" });
+export type PreviewUpdateError = z.infer<typeof PreviewUpdateError>;
+
 export const PreviewStatusResponse = z
   .object({
     session_id: z.string(),
     status: PreviewStatus,
-    stage: z.string().nullable(),
+    stage: z.string().nullable().meta({
+      description:
+        "Refines building (resolving_files, writing_manifest…); `updating` while a ready session builds a newer revision.",
+    }),
     progress: z.number().min(0).max(1),
     version: z.number().int(),
-    error: JobError.optional(),
+    revision: z.number().int().optional().meta({
+      description:
+        "The mirror revision the session serves (before ready: the one it builds first). A session follows its project: each accepted commit rebuilds it, and this moves once the new revision is built.",
+    }),
+    building_revision: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .meta({ description: "The newer revision being built while the session keeps serving `revision`." }),
+    error: PreviewError.optional(),
+    build_error: PreviewUpdateError.optional().meta({
+      description: "The newest revision failed to build; `revision` (the last good one) keeps running.",
+    }),
     bundle: BundleSummary.optional(),
     expires_at: Timestamp,
   })
@@ -65,7 +126,9 @@ export const PreviewSession = z
     stage: z.string().nullable(),
     progress: z.number(),
     version: z.number().int(),
-    error: JobError.optional(),
+    building_revision: z.number().int().nullable().optional(),
+    error: PreviewError.optional(),
+    build_error: PreviewUpdateError.optional(),
     bundle: BundleSummary.optional(),
     opened: z.array(OpenedRecord),
     created_at: Timestamp,
@@ -97,6 +160,27 @@ export const ManifestFile = z.object({
   content_type: z.string(),
 });
 
+/** One module of the app's graph (docs/previews.md §5): its immutable script and where each require goes. */
+export const AppModule = z.object({
+  key: z.string(),
+  url: z.string(),
+  deps: z.record(z.string(), z.string()),
+});
+
+/**
+ * What the page runs: the runtime set's script and the module graph from the entry, or (a revision
+ * that is not a runnable app: no entry found) the errors that say why.
+ */
+export const AppSection = z
+  .object({
+    runtime: z.string(),
+    entry: z.string().optional(),
+    modules: z.record(z.string(), AppModule).optional(),
+    errors: z.array(AppBuildError).optional(),
+  })
+  .meta({ id: "AppSection" });
+export type AppSection = z.infer<typeof AppSection>;
+
 export const BundleManifest = z
   .object({
     session_id: z.string(),
@@ -111,6 +195,7 @@ export const BundleManifest = z
     created_at: Timestamp,
     files: z.array(ManifestFile),
     total_bytes: z.number().int(),
+    app: AppSection.optional(),
   })
   .meta({ id: "BundleManifest" });
 export type BundleManifest = z.infer<typeof BundleManifest>;

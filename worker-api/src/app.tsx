@@ -16,6 +16,7 @@ import { corsAllowList } from "./middleware/cors";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { mirrorRoutes } from "./mirror/router";
+import { moduleRoutes } from "./modules/routes";
 import { notificationRoutes } from "./notifications/router";
 import { createRouter } from "./openapi";
 import { previewRoutes } from "./preview/router";
@@ -54,6 +55,8 @@ export function createApp() {
 
   app.route("/", healthRoutes());
   registerLandingPages(app);
+  // What a preview page loads besides the runtime set: the app's module scripts and assets (immutable).
+  app.route("/", moduleRoutes());
   for (const routes of [
     authRoutes(),
     projectRoutes(),

@@ -1,5 +1,6 @@
 import type { MessageOf, QueueMessageKind } from "../../schema/queue-messages";
 import type { QUEUES, QueueBinding } from "../../schema/queues";
+import type { projects } from "../../schema/tables";
 
 /**
  * Bindings of worker-api. `ApiEnv` is generated from wrangler.toml by `npm run types` (into
@@ -35,5 +36,7 @@ export type AppEnv = {
     /** Verified access-token claims (signature and expiry only; `requireAuth` also checks revocation). */
     claims?: { sub: string; sid: string };
     auth: AuthContext;
+    /** The project of a route declared with `ownedProject`, owned by the caller (`ownedProject(c)`). */
+    project?: typeof projects.$inferSelect;
   };
 };

@@ -132,6 +132,7 @@ describe("preview builds under faults", () => {
     const flakyApi = {
       startPreviewBuild: (id: string) => realApi.startPreviewBuild(id),
       getMirrorFiles: (projectId: string, revision: number) => realApi.getMirrorFiles(projectId, revision),
+      getDependencies: (projectId: string) => realApi.getDependencies(projectId),
       reportPreviewStage: (id: string, stage: string, progress: number) =>
         realApi.reportPreviewStage(id, stage, progress),
       reportPreviewResult: async (...args: Parameters<typeof realApi.reportPreviewResult>) => {
@@ -151,7 +152,7 @@ describe("preview builds under faults", () => {
     await expect(
       handlePreviewBuild(message, consumerEnv({ API: flakyApi as unknown as ConsumerEnv["API"] })),
     ).rejects.toThrow("RPC connection lost");
-    const key = `p/${project.id}/bundles/${sessionId}.json`;
+    const key = `p/${project.id}/bundles/${sessionId}/1.json`;
     const firstManifest = await (await env.BLOBS.get(key))!.text();
 
     await handlePreviewBuild(message, consumerEnv()); // the queue's retry
@@ -177,6 +178,7 @@ describe("preview builds under faults", () => {
     const slowApi = {
       startPreviewBuild: (id: string) => realApi.startPreviewBuild(id),
       getMirrorFiles: (projectId: string, revision: number) => realApi.getMirrorFiles(projectId, revision),
+      getDependencies: (projectId: string) => realApi.getDependencies(projectId),
       reportPreviewStage: (id: string, stage: string, progress: number) =>
         realApi.reportPreviewStage(id, stage, progress),
       previewStatus: (id: string) => realApi.previewStatus(id),
@@ -189,7 +191,7 @@ describe("preview builds under faults", () => {
       { kind: "preview.build", session_id: sessionId, project_id: project.id, revision: 1 },
       consumerEnv({ API: slowApi as unknown as ConsumerEnv["API"] }),
     );
-    expect(await env.BLOBS.head(`p/${project.id}/bundles/${sessionId}.json`)).toBeNull();
+    expect(await env.BLOBS.head(`p/${project.id}/bundles/${sessionId}/1.json`)).toBeNull();
     const status = await json<{ status: string }>(
       await call(`/api/v1/preview/sessions/${sessionId}/status`, { token: user.access }),
     );
@@ -214,7 +216,7 @@ describe("preview builds under faults", () => {
       { kind: "preview.build", session_id: sessionId, project_id: project.id, revision: 1 },
       consumerEnv(),
     );
-    expect(await env.BLOBS.head(`p/${project.id}/bundles/${sessionId}.json`)).toBeNull();
+    expect(await env.BLOBS.head(`p/${project.id}/bundles/${sessionId}/1.json`)).toBeNull();
     const status = await json<{ status: string }>(
       await call(`/api/v1/preview/sessions/${sessionId}/status`, { token: user.access }),
     );

@@ -1,24 +1,28 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
-import type { AiResult } from "../../schema/api/ai";
-import type { JobError, SyncStats } from "../../schema/api/mirror";
-import type { BundleSummary } from "../../schema/api/previews";
+import type { BundleSummary, PreviewError } from "../../schema/api/previews";
 import type { NotifyMessage } from "../../schema/queue-messages";
 import { aiJobs, mirrorSyncs } from "../../schema/tables";
 import { type AiJobRow, selectionOf } from "./ai/ai-job-store";
-import { insertComment } from "./comments/comment-store";
 import { database } from "./db";
+import { type AppDependency, dependenciesForBuild } from "./dependencies/dependency-store";
+import { removeOutboxRow, touchOutboxRow } from "./dispatch/outbox-store";
 import type { Env } from "./env";
-import { finishJob, startJob } from "./jobs/job-state-store";
-import { sha256Hex } from "./lib/crypto";
+import {
+  type AiOutcome,
+  type PreviewOutcome,
+  recordAiOutcome,
+  recordPreviewOutcome,
+  recordSyncOutcome,
+  type SyncOutcome,
+} from "./jobs/job-outcomes";
+import { startJob } from "./jobs/job-state-store";
 import { log } from "./lib/log";
 import { listFilesAt, type MirrorFileEntry } from "./mirror/mirror-store";
 import { insertNotification } from "./notifications/notification-store";
-import { notify } from "./notifications/notify";
 import { previewStub } from "./preview/stub";
 import { findProject } from "./projects/project-store";
 
-export type SyncOutcome = { status: "succeeded"; stats: SyncStats } | { status: "failed"; error: JobError };
-export type AiOutcome = { status: "succeeded"; result: AiResult } | { status: "failed"; error: JobError };
+export type { AiOutcome, PreviewOutcome, SyncOutcome };
 export type SyncTask = { sync_id: string; project_id: string; revision: number };
 export type AiTask = {
   job_id: string;
@@ -29,29 +33,41 @@ export type AiTask = {
   selection: { start_line: number; end_line: number } | null;
 };
 
-export type PreviewOutcome =
-  | { status: "ready"; bundle: BundleSummary }
-  | { status: "failed"; error: JobError };
 export type PreviewTask = {
   session_id: string;
   platform: "ios" | "android" | "web";
   revision: number;
+  /** An update of a ready session (which keeps serving `previous_revision` until this one is built). */
+  update?: boolean;
+  previous_revision?: number | null;
   project: { id: string; name: string; framework: string; entry: string | null };
 };
-
-const COMMENT_MAX = 10_000;
+/** A preview build's end as the consumer reports it (PreviewOutcome plus which revision, and where it failed). */
+export type PreviewBuildOutcome =
+  | { status: "ready"; bundle: BundleSummary; revision?: number }
+  | { status: "failed"; error: PreviewError; revision?: number };
 
 /**
  * The non-public RPC surface worker-consumers reports through (service binding, entrypoint
  * "Internal"); it is not routed over HTTP. worker-api stays the only writer of D1. Every method is
  * idempotent, keyed by the IDs in the queue message: state only moves forward through conditional
  * updates (jobs/job-state-store), and notifications have IDs derived from their event, so a
- * duplicate delivery changes nothing and stores no second notification.
+ * duplicate delivery changes nothing and stores no second notification. Starting a job is a sign of
+ * life for the dispatch sweeper (its outbox row is touched), ending one removes its outbox row; how
+ * an end is recorded is shared with the sweeper (jobs/job-outcomes).
  */
 export class Internal extends WorkerEntrypoint<Env> {
   /** The files of a project at a revision, sorted by path. */
   async getMirrorFiles(projectId: string, revision: number): Promise<MirrorFileEntry[]> {
     return listFilesAt(database(this.env), projectId, { revision });
+  }
+
+  /**
+   * The app's pre-bundled dependencies (docs/previews.md §4), sorted by specifier: the build links
+   * a bare specifier to the one whose `specifier` it is and copies its blob into `modules/<key>.js`.
+   */
+  async getDependencies(projectId: string): Promise<AppDependency[]> {
+    return dependenciesForBuild(database(this.env), projectId);
   }
 
   /** Marks a sync running; null when it no longer needs work (finished, or its project is gone). */
@@ -62,31 +78,7 @@ export class Internal extends WorkerEntrypoint<Env> {
 
   /** Records a sync's end state once; tells the owner (`repo_sync_succeeded` / `repo_sync_failed`). */
   async recordSyncResult(syncId: string, outcome: SyncOutcome): Promise<{ changed: boolean }> {
-    const db = database(this.env);
-    const { changed, row } = await finishJob(
-      db,
-      mirrorSyncs,
-      syncId,
-      outcome.status === "succeeded" ? { status: "succeeded", output: outcome.stats } : outcome,
-    );
-    // Re-sent on a duplicate report too: the notification id is derived from the event, so the
-    // consumer stores it once, and a notification lost after the first report still arrives.
-    const project = row && row.status === outcome.status ? await findProject(db, row.projectId) : undefined;
-    if (row && project) {
-      await notify(this.env, {
-        userId: project.ownerId,
-        type: outcome.status === "succeeded" ? "repo_sync_succeeded" : "repo_sync_failed",
-        projectId: row.projectId,
-        payload: {
-          sync_id: syncId,
-          project_name: project.name,
-          revision: row.revision,
-          ...(outcome.status === "failed" ? { error_code: outcome.error.code } : {}),
-        },
-        eventKey: `sync:${syncId}:${outcome.status}`,
-      });
-    }
-    return { changed };
+    return recordSyncOutcome(this.env, syncId, outcome);
   }
 
   /** Marks an AI job running and returns what the consumer needs; null when it needs no work. */
@@ -108,45 +100,7 @@ export class Internal extends WorkerEntrypoint<Env> {
    * it, and tells the user (`ai_job_succeeded` / `ai_job_failed`).
    */
   async finishAiJob(jobId: string, outcome: AiOutcome): Promise<{ changed: boolean }> {
-    const db = database(this.env);
-    const { changed, row } = await finishJob(
-      db,
-      aiJobs,
-      jobId,
-      outcome.status === "succeeded" ? { status: "succeeded", output: outcome.result } : outcome,
-    );
-    if (!row || row.status !== outcome.status) return { changed };
-
-    if (outcome.status === "succeeded" && row.postAsComment) {
-      const lastLine = Math.max(1, ...outcome.result.sections.map((s) => s.line_end));
-      const now = new Date().toISOString();
-      // Its id is derived from the job, so a redelivered report adds the comment once.
-      await insertComment(db, {
-        id: `cmt_${(await sha256Hex(`ai-comment\n${jobId}`)).slice(0, 32)}`,
-        projectId: row.projectId,
-        authorType: "ai",
-        authorId: null,
-        filePath: row.filePath,
-        lineStart: row.selectionStart ?? 1,
-        lineEnd: row.selectionEnd ?? lastLine,
-        body: outcome.result.summary.slice(0, COMMENT_MAX) || "(no summary)",
-        createdAt: now,
-        updatedAt: now,
-      });
-    }
-    await notify(this.env, {
-      userId: row.userId,
-      type: outcome.status === "succeeded" ? "ai_job_succeeded" : "ai_job_failed",
-      projectId: row.projectId,
-      payload: {
-        job_id: jobId,
-        job_type: row.type,
-        file_path: row.filePath,
-        ...(outcome.status === "failed" ? { error_code: outcome.error.code } : {}),
-      },
-      eventKey: `ai:${jobId}:${outcome.status}`,
-    });
-    return { changed };
+    return recordAiOutcome(this.env, jobId, outcome);
   }
 
   /** Stores a queued notification; a redelivery of the same notification id stores nothing. */
@@ -165,29 +119,43 @@ export class Internal extends WorkerEntrypoint<Env> {
   }
 
   /**
-   * Moves a preview to `building` and returns what the build needs; null when the session no longer
-   * wants a build (already built, cancelled, expired, or its project was deleted).
+   * Says whether a build of `revision` (the session's own when absent) should run and returns what
+   * it needs: the first build (pending → building) or an update of a ready session to a newer
+   * revision (it stays ready, stage `updating`; `previous_revision` is the one it serves, whose
+   * manifest's modules the build reuses). Null when the session no longer wants it: built already,
+   * superseded by a newer revision, cancelled, expired, or its project was deleted.
    */
-  async startPreviewBuild(sessionId: string): Promise<PreviewTask | null> {
+  async startPreviewBuild(sessionId: string, revision?: number): Promise<PreviewTask | null> {
+    const db = database(this.env);
     const stub = previewStub(this.env, sessionId);
     const state = await stub.get();
-    if (!state || (state.status !== "pending" && state.status !== "building")) return null;
-    const project = await findProject(database(this.env), state.project_id);
+    // No state yet: the start may still be on its way (or died before creating the object); the
+    // sweeper decides about its outbox row, so leave it.
+    if (!state) return null;
+    if (state.status !== "pending" && state.status !== "building") {
+      // The first build is over (ready, or the session ended): its outbox row has no more work.
+      await removeOutboxRow(db, sessionId);
+      if (state.status !== "ready") return null;
+    }
+    const project = await findProject(db, state.project_id);
     if (!project) {
-      await stub.report({
+      await recordPreviewOutcome(this.env, sessionId, {
         status: "failed",
         error: { code: "project_deleted", message: "The project was deleted." },
       });
       return null;
     }
-    // A redelivery finds it building already: leave its stage where the first run got it.
-    if (state.status === "pending")
-      await stub.report({ status: "building", stage: "resolving_files", progress: 0.1 });
+    // A redelivery finds it building already: beginBuild leaves its stage where the first run got it.
+    const begun = await stub.beginBuild(revision ?? state.revision);
+    if (!begun) return null;
+    if (begun.kind === "first") await touchOutboxRow(db, sessionId); // a sign of life for the sweeper
     const { id, name, framework, entry } = project;
     return {
       session_id: sessionId,
       platform: state.platform,
-      revision: state.revision,
+      revision: begun.revision,
+      update: begun.kind === "update",
+      previous_revision: begun.previous_revision,
       project: { id, name, framework, entry },
     };
   }
@@ -203,13 +171,18 @@ export class Internal extends WorkerEntrypoint<Env> {
       stage,
       progress,
     });
+    if (applied) await touchOutboxRow(database(this.env), sessionId);
     return { applied };
   }
 
-  /** A build's end: `ready` with its bundle summary, or `failed`; late or duplicate reports are refused. */
-  async reportPreviewResult(sessionId: string, outcome: PreviewOutcome): Promise<{ applied: boolean }> {
-    const { applied } = await previewStub(this.env, sessionId).report(outcome);
-    return { applied };
+  /**
+   * A build's end: `ready` with its bundle summary, or `failed` (with where, for a build error);
+   * `revision` says which revision was built (the session's own when absent). Late, duplicate or
+   * superseded reports are refused; a ready session swaps to a newer revision that built, or keeps
+   * serving its last good one and records the update's error.
+   */
+  async reportPreviewResult(sessionId: string, outcome: PreviewBuildOutcome): Promise<{ applied: boolean }> {
+    return recordPreviewOutcome(this.env, sessionId, outcome);
   }
 
   /** A preview's current status (null when unknown): lets a late build tell "done already" from "over". */

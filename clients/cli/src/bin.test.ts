@@ -52,6 +52,37 @@ describe("the installed hivesync command", () => {
     expect(help.stdout).toContain("Usage: hivesync preview [dir]");
   }, 30_000);
 
+  // Issue 13: start-up is most of a no-change push. A Node that strips types runs the sources
+  // itself (with its compile cache); tsx only stands in on older ones. The hook below tells on
+  // stderr whenever the launcher asks for tsx.
+  const tellOnTsx = `data:text/javascript,${encodeURIComponent(
+    'import m from "node:module"; m.registerHooks({ resolve(s, c, next) { if (s.startsWith("tsx/")) process.stderr.write("[tsx]"); return next(s, c); } });',
+  )}`;
+
+  it.runIf(process.features.typescript)(
+    "runs without tsx on a Node that strips types itself",
+    async () => {
+      const help = await run(process.execPath, ["--import", tellOnTsx, BIN, "--help"], { cwd: home, env });
+      expect(help.stdout).toContain("Usage:");
+      expect(help.stderr).toBe("");
+    },
+    30_000,
+  );
+
+  it("falls back to tsx where Node does not strip types, or when asked to", async () => {
+    for (const [args, extra] of [
+      [["--no-experimental-strip-types", "--import", tellOnTsx, BIN, "--version"], {}],
+      [["--import", tellOnTsx, BIN, "--version"], { HIVESYNC_TS_LOADER: "tsx" }],
+    ] as const) {
+      const { stdout, stderr } = await run(process.execPath, [...args], {
+        cwd: home,
+        env: { ...env, ...extra },
+      });
+      expect(stdout).toMatch(/^hivesync \d+\.\d+\.\d+\n$/);
+      expect(stderr).toBe("[tsx]");
+    }
+  }, 30_000);
+
   it("finds the project linked to the file's folder or above, from another working directory", async () => {
     const api = new FakeApi();
     const server = await serveOverHttp(api);

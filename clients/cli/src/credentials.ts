@@ -13,12 +13,14 @@ type CredentialsFile = { servers: Record<string, SessionTokens> };
  * const client = new HiveSyncClient({ baseUrl: "http://localhost:8787", tokenStore: store });
  */
 export class FileTokenStore implements TokenStore {
+  private readonly dir: string;
+  private readonly server: string;
   private readonly file: string;
 
-  constructor(
-    private readonly dir: string,
-    private readonly server: string,
-  ) {
+  // Plain fields, not parameter properties: the CLI runs under Node's type stripping.
+  constructor(dir: string, server: string) {
+    this.dir = dir;
+    this.server = server;
     this.file = path.join(dir, "credentials.json");
   }
 

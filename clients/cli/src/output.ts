@@ -66,11 +66,11 @@ export function createOutput(options: {
 
 /** An error the CLI itself raises (bad arguments, nothing to do), with a code like the server's. */
 export class CliError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
     super(message);
+    this.code = code;
     this.name = "CliError";
   }
 }

@@ -25,12 +25,14 @@ type CodesFile = { servers: Record<string, Record<string, RememberedPreview>> };
  * const known = await codes.get(session_id);
  */
 export class PreviewCodes {
+  private readonly dir: string;
+  private readonly server: string;
   private readonly file: string;
 
-  constructor(
-    private readonly dir: string,
-    private readonly server: string,
-  ) {
+  // Plain fields, not parameter properties: the CLI runs under Node's type stripping.
+  constructor(dir: string, server: string) {
+    this.dir = dir;
+    this.server = server;
     this.file = path.join(dir, "previews.json");
   }
 

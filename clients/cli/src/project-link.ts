@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { forgetSyncState } from "../../desktop/src";
 import type { CommandContext } from "./context";
 
 type ProjectLink = { project_id: string; api: string };
@@ -65,14 +66,16 @@ export async function findLinkedProject(
 }
 
 /**
- * Removes the link of folder `root` (`.hivesync/project.json`, and `.hivesync/` when that leaves it
- * empty) and returns `root`; after `projects delete` the next push creates a new project.
+ * Removes the link of folder `root` (`.hivesync/project.json` with what its pushes remembered:
+ * file hashes and the mirror snapshot; `.hivesync/` itself when that leaves it empty) and returns
+ * `root`; after `projects delete` the next push creates a new project.
  *
  * @example
  * await unlinkFolder("/home/ana/hello-app");
  */
 export async function unlinkFolder(root: string): Promise<string> {
   await rm(path.join(root, ".hivesync", "project.json"), { force: true });
+  await forgetSyncState(root);
   await rmdir(path.join(root, ".hivesync")).catch(() => {});
   return root;
 }

@@ -2,7 +2,7 @@
 export { abortError, sleep, throwIfAborted } from "./abort";
 export { AiApi } from "./api/ai";
 export { AuthApi } from "./api/auth";
-export { BlobsApi, MAX_HASHES_PER_MISSING_CALL } from "./api/blobs";
+export { type BatchBlob, BlobsApi, DEFAULT_BATCH_LIMITS, MAX_HASHES_PER_MISSING_CALL } from "./api/blobs";
 export { CommentsApi } from "./api/comments";
 export { DevicesApi } from "./api/devices";
 export { MirrorApi, type MirrorFileContent, type MirrorFilesPage } from "./api/mirror";

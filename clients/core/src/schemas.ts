@@ -3,6 +3,8 @@
 export {
   AiJob,
   AuthResponse,
+  BLOB_BATCH_CONTENT_TYPE,
+  BlobBatchResponse,
   BlobUploaded,
   BundleManifest,
   ClaimLinkResponse,
@@ -35,3 +37,5 @@ export {
   TokensResponse,
   User,
 } from "../../../schema/api";
+// Per-request caps the server applies by default (its wrangler vars may set others).
+export { LIMIT_DEFAULTS } from "../../../schema/limits";

@@ -165,6 +165,20 @@ export class Transport {
     });
   }
 
+  /**
+   * The retry policy a call runs under: the client's, with `override` on top (`false`: one
+   * attempt). For operations that retry by themselves, such as a batch upload that resends only
+   * what did not land.
+   *
+   * @example
+   * await withRetry(() => attempt(), { ...transport.retryPolicy(options.retry), signal });
+   */
+  retryPolicy(override?: Partial<RetryOptions> | false): RetryOptions {
+    if (override === false) return { ...this.#retry, maxAttempts: 1 };
+    const set = Object.entries(override ?? {}).filter(([, value]) => value !== undefined);
+    return { ...this.#retry, ...Object.fromEntries(set) };
+  }
+
   async #authorizedAttempt(spec: RequestSpec, key: string | undefined): Promise<Response> {
     const auth = spec.auth ?? "user";
     const token = auth === "none" ? null : auth === "user" ? await this.session.accessToken() : auth.bearer;

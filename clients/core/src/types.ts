@@ -19,6 +19,8 @@ export type Comment = z.output<typeof S.Comment>;
 export type CreateCommentInput = z.input<typeof S.CreateCommentRequest>;
 
 export type BlobUploaded = z.output<typeof S.BlobUploaded>;
+export type BlobBatchResult = z.output<typeof S.BlobBatchResult>;
+export type BlobBatchStatus = z.output<typeof S.BlobBatchStatus>;
 export type MirrorChange = z.input<typeof S.MirrorChange>;
 export type CommitChangesInput = z.input<typeof S.CommitChangesRequest>;
 export type CommitChangesResult = z.output<typeof S.CommitChangesResponse>;

@@ -109,14 +109,18 @@ export class IgnoreRules {
 
   /**
    * Reads `.gitignore` and `.hivesyncignore` of directory `dir` under `root` (missing files are
-   * fine) and returns the rules that apply inside it.
+   * fine) and returns the rules that apply inside it. With `names` (the directory's listing), only
+   * the ignore files it contains are opened, so a folder without any costs no I/O.
    *
    * @example
    * const inner = await rules.loadDirectory("/home/ada/app", "src");
    */
-  async loadDirectory(root: string, dir: string): Promise<IgnoreRules> {
+  async loadDirectory(root: string, dir: string, names?: ReadonlySet<string>): Promise<IgnoreRules> {
+    if (names && !IGNORE_FILE_NAMES.some((name) => names.has(name))) return this;
     const contents = await Promise.all(
-      IGNORE_FILE_NAMES.map((name) => readFile(path.join(root, dir, name), "utf8").catch(() => "")),
+      IGNORE_FILE_NAMES.map((name) =>
+        names && !names.has(name) ? "" : readFile(path.join(root, dir, name), "utf8").catch(() => ""),
+      ),
     );
     return this.withDirectory(dir, contents);
   }

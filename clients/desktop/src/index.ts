@@ -3,6 +3,14 @@
 export * from "../../core/src";
 export { applyChanges, diffAgainstMirror, type FileVersion, MAX_CHANGES_PER_COMMIT } from "./change-set";
 export { linkDevice } from "./devices";
+export {
+  HASH_CACHE_FILE,
+  HashCache,
+  type HashCacheOptions,
+  racyWindowMs,
+  SYNC_STATE_DIR,
+  writeAtomically,
+} from "./hash-cache";
 export { hashFile } from "./hash-file";
 export {
   ALWAYS_IGNORED_DIRECTORIES,
@@ -11,7 +19,15 @@ export {
   IgnoreRules,
   SECRET_IGNORE_PATTERNS,
 } from "./ignore-rules";
-export { type MirrorState, readMirror } from "./mirror-state";
+export {
+  currentMirror,
+  forgetSyncState,
+  loadMirrorSnapshot,
+  MIRROR_SNAPSHOT_FILE,
+  type MirrorState,
+  readMirror,
+  saveMirrorSnapshot,
+} from "./mirror-state";
 export { getPreviewBundle, startPreview, type WatchPreviewOptions, watchPreview } from "./previews";
 export {
   type SyncFolderOptions,
@@ -20,7 +36,15 @@ export {
   type SyncProgress,
   syncFolder,
 } from "./sync-folder";
-export { type BlobSource, type UploadBlobsOptions, uploadBlobs } from "./upload-blobs";
+export {
+  type BatchLimits,
+  type BlobSource,
+  LARGE_BLOB_BYTES,
+  type PackedBlobs,
+  packBlobs,
+  type UploadBlobsOptions,
+  uploadBlobs,
+} from "./upload-blobs";
 export {
   DEFAULT_MAX_FILE_BYTES,
   type ExcludedFile,

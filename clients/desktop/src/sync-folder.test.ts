@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -18,6 +18,15 @@ async function write(files: Record<string, string>) {
     await writeFile(abs, content);
   }
 }
+
+/** The blobs sent, by hash: those declared in batch headers and those PUT alone. */
+const sentHashes = () =>
+  api.requests.flatMap((r) => {
+    if (r.method === "PUT" && /\/blobs\//.test(r.path)) return [r.path.split("/").at(-1) as string];
+    if (r.method !== "POST" || !r.path.endsWith("/blobs/batch")) return [];
+    const header = new TextDecoder().decode(r.body.subarray(0, r.body.indexOf(10)));
+    return (JSON.parse(header).blobs as { sha256: string }[]).map((b) => b.sha256);
+  });
 
 const mirrorOf = () =>
   Object.fromEntries([...api.project(PROJECT).files.entries()].map(([p, f]) => [p, f.sha256]).sort());
@@ -81,13 +90,16 @@ describe("syncFolder", () => {
       changes: { put: 6, delete: 0 },
     });
     expect(result.sync_id).toMatch(/^syn_/);
-    expect(api.countRequests("PUT", /\/blobs\//)).toBe(5);
+    // Five small blobs: one batch, no single uploads.
+    expect(api.countRequests("POST", /\/blobs\/batch$/)).toBe(1);
+    expect(api.countRequests("PUT", /\/blobs\//)).toBe(0);
+    expect(sentHashes()).toHaveLength(5);
     expect(api.countRequests("POST", /\/mirror\/changes$/)).toBe(1);
     expect([...phases]).toEqual(["scanning", "hashing", "comparing", "uploading", "committing", "done"]);
     expect(last?.phase).toBe("done");
   });
 
-  it("uploads and commits nothing the second time round", async () => {
+  it("uploads and commits nothing the second time round, and asks the server one question", async () => {
     await write(FILES);
     await syncFolder(client, PROJECT, root);
     const before = api.requests.length;
@@ -101,7 +113,20 @@ describe("syncFolder", () => {
       skipped_files: 5,
     });
     expect(again.sync_id).toBeUndefined();
-    expect(after.every((r) => r.method === "GET" && r.path.endsWith("/mirror/files"))).toBe(true);
+    // No listing, no blobs/missing, no commit: one GET /mirror confirms the revision it left.
+    expect(after.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /projects/${PROJECT}/mirror`]);
+  });
+
+  it("without the cache, reads every file and lists the mirror each time, and writes nothing", async () => {
+    await write(FILES);
+    await syncFolder(client, PROJECT, root, { cache: false });
+    const before = api.requests.length;
+    const again = await syncFolder(client, PROJECT, root, { cache: false });
+    expect(again).toMatchObject({ committed: false, hashed_files: 5 });
+    expect(api.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
+      `GET /projects/${PROJECT}/mirror/files`,
+    ]);
+    await expect(stat(path.join(root, ".hivesync"))).rejects.toMatchObject({ code: "ENOENT" });
   });
 
   it("detects an edit that keeps the size and the modification time", async () => {
@@ -134,8 +159,7 @@ describe("syncFolder", () => {
 
   it("names the file when the server refuses it as too large", async () => {
     await write(FILES);
-    api.intercept = (req) =>
-      req.method === "PUT" && req.body.length > 4000 ? errorResponse(413, "PAYLOAD_TOO_LARGE") : undefined;
+    api.maxFileBytes = 4000; // the batch answers too_large for it
     await expect(syncFolder(client, PROJECT, root)).rejects.toMatchObject({
       code: "PAYLOAD_TOO_LARGE",
       message:
@@ -149,7 +173,7 @@ describe("syncFolder", () => {
     await syncFolder(client, PROJECT, root);
     await rm(path.join(root, "src/util.ts"));
     await write({ "App.tsx": "changed\n", "new.txt": "a".repeat(5000) }); // new.txt's bytes are already on the server
-    const puts = api.countRequests("PUT", /\/blobs\//);
+    const sent = sentHashes().length;
     const result = await syncFolder(client, PROJECT, root);
 
     expect(result).toMatchObject({
@@ -158,7 +182,7 @@ describe("syncFolder", () => {
       uploaded_files: 1,
       changes: { put: 2, delete: 1 },
     });
-    expect(api.countRequests("PUT", /\/blobs\//) - puts).toBe(1);
+    expect(sentHashes().slice(sent)).toEqual([sha256("changed\n")]);
     const { "src/util.ts": _gone, ...rest } = FILES;
     expect(mirrorOf()).toEqual(expected({ ...rest, "App.tsx": "changed\n", "new.txt": "a".repeat(5000) }));
   });
@@ -195,6 +219,7 @@ describe("syncFolder", () => {
     api.filesPageSize = 2;
     await write(FILES);
     await syncFolder(client, PROJECT, root);
+    await rm(path.join(root, ".hivesync/mirror.json")); // no snapshot: the mirror is listed
     const before = api.requests.length;
     const again = await syncFolder(client, PROJECT, root);
     expect(again.committed).toBe(false);
@@ -214,5 +239,64 @@ describe("syncFolder", () => {
     expect(calls.map((c) => JSON.parse(new TextDecoder().decode(c.body)).hashes.length)).toEqual([
       1000, 1000, 500,
     ]);
+  });
+});
+
+describe("the mirror snapshot (.hivesync/mirror.json)", () => {
+  const snapshotFile = () => path.join(root, ".hivesync/mirror.json");
+  const calls = (from: number) => api.requests.slice(from).map((r) => `${r.method} ${r.path}`);
+
+  it("is checked against the server's revision: another machine's commit makes the sync list again", async () => {
+    await write(FILES);
+    await syncFolder(client, PROJECT, root);
+    // Same paths, same sizes, other content: only the revision tells.
+    api.commitElsewhere(PROJECT, { "src/util.ts": "export const z = 3;\n" });
+    const before = api.requests.length;
+    const result = await syncFolder(client, PROJECT, root);
+    expect(calls(before)).toEqual([
+      `GET /projects/${PROJECT}/mirror`,
+      `GET /projects/${PROJECT}/mirror/files`,
+      `POST /projects/${PROJECT}/blobs/missing`, // the server has the bytes already: nothing sent
+      `POST /projects/${PROJECT}/mirror/changes`,
+    ]);
+    expect(result).toMatchObject({
+      committed: true,
+      revision: 3,
+      uploaded_files: 0,
+      changes: { put: 1, delete: 0 },
+    });
+    expect(mirrorOf()).toEqual(expected(FILES));
+    expect(JSON.parse(await readFile(snapshotFile(), "utf8"))).toMatchObject({
+      project_id: PROJECT,
+      revision: 3,
+    });
+  });
+
+  it("is ignored when it is another project's, unreadable, or disagrees with the server's totals", async () => {
+    await write(FILES);
+    await syncFolder(client, PROJECT, root);
+    const good = JSON.parse(await readFile(snapshotFile(), "utf8"));
+    // One file short, with the total bytes kept: only the file count tells.
+    const { "App.tsx": dropped, ...fewer } = good.files as Record<string, [string, number]>;
+    fewer["package.json"] = [
+      fewer["package.json"]?.[0] as string,
+      (fewer["package.json"]?.[1] ?? 0) + (dropped?.[1] ?? 0),
+    ];
+    for (const bad of [
+      JSON.stringify({ ...good, project_id: "prj_other0000000000000" }),
+      "{not json",
+      JSON.stringify({ ...good, files: fewer }),
+      // Every path there, one size off: only the total bytes tell.
+      JSON.stringify({
+        ...good,
+        files: { ...good.files, "App.tsx": [dropped?.[0], (dropped?.[1] ?? 0) + 1] },
+      }),
+    ]) {
+      await writeFile(snapshotFile(), bad);
+      const before = api.requests.length;
+      const again = await syncFolder(client, PROJECT, root);
+      expect(again).toMatchObject({ committed: false, revision: 1 });
+      expect(calls(before).at(-1)).toBe(`GET /projects/${PROJECT}/mirror/files`);
+    }
   });
 });

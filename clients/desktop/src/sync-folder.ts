@@ -7,8 +7,15 @@ import {
   progressCounter,
 } from "../../core/src";
 import { applyChanges, diffAgainstMirror, type FileVersion, MAX_CHANGES_PER_COMMIT } from "./change-set";
+import { HashCache, type HashCacheOptions } from "./hash-cache";
 import { hashFile } from "./hash-file";
-import { type MirrorState, readMirror } from "./mirror-state";
+import {
+  currentMirror,
+  loadMirrorSnapshot,
+  type MirrorState,
+  readMirror,
+  saveMirrorSnapshot,
+} from "./mirror-state";
 import { type BlobSource, uploadBlobs } from "./upload-blobs";
 import { type ExcludedFile, type WalkOptions, walkFolder } from "./walk";
 
@@ -16,16 +23,25 @@ import { type ExcludedFile, type WalkOptions, walkFolder } from "./walk";
 export type SyncPhase = "scanning" | "hashing" | "comparing" | "uploading" | "committing" | "done";
 
 /**
- * Progress of a sync. `files_*`/`bytes_*` count what the current phase works through: all files
- * while hashing, the blobs to send while uploading.
+ * Progress of a sync. `files_*`/`bytes_*` count what the current phase works through: the files
+ * read while hashing (new and changed ones; the hash cache vouches for the rest), the blobs sent
+ * while uploading (a batch's blobs count when its answer arrives).
  */
 export type SyncProgress = Progress<SyncPhase>;
 
 /** How {@link syncFolder} syncs. */
 export type SyncFolderOptions = WalkOptions & {
   onProgress?: (progress: SyncProgress) => void;
-  /** Files hashed and blobs uploaded at once (default 4). */
+  /** Files hashed and upload requests (batches, large files) in flight at once (default 4). */
   concurrency?: number;
+  /**
+   * Whether the sync remembers what it saw in `<dir>/.hivesync/` (default true): every file's hash
+   * (`hashes.json`, so a file whose size, mtime, ctime and inode are unchanged is not read again)
+   * and the mirror it left (`mirror.json`, so an unchanged project is not listed again). `false`
+   * reads every file and lists the mirror each time, and writes nothing into the folder. The
+   * object form keeps the cache and sets its clock (tests).
+   */
+  cache?: boolean | HashCacheOptions;
   /** Recorded with the revision. */
   message?: string;
   branch?: string;
@@ -39,6 +55,8 @@ export type SyncFolderResult = {
   revision: number;
   /** Files in the folder that are mirrored (after ignores and exclusions). */
   files: number;
+  /** Files read and hashed; the others' hashes came from the cache (0 when nothing changed). */
+  hashed_files: number;
   /** Blobs sent (files with identical content are sent once). */
   uploaded_files: number;
   uploaded_bytes: number;
@@ -58,11 +76,15 @@ export type SyncFolderResult = {
 
 /**
  * Mirrors folder `dir` into project `projectId`: walks it (honouring `.gitignore`,
- * `.hivesyncignore` and the built-in ignores), hashes every file (streaming SHA-256), compares
- * with the server's mirror, uploads only the blobs the server lacks (bounded concurrency), then
- * commits one change set against the mirror's current revision: puts for new and changed files,
- * deletes for removed ones. A `REVISION_CONFLICT` (someone else committed meanwhile) re-reads the
- * mirror and retries once. An unchanged folder uploads nothing and commits nothing.
+ * `.hivesyncignore` and the built-in ignores), hashes the files that changed since the last sync
+ * (streaming SHA-256; the others' hashes come from `.hivesync/hashes.json`), compares with the
+ * server's mirror, uploads only the blobs the server lacks (small files in batches, large ones
+ * alone, bounded concurrency), then commits one change set against the mirror's current revision:
+ * puts for new and changed files, deletes for removed ones. A `REVISION_CONFLICT` (someone else
+ * committed meanwhile) re-reads the mirror and retries once.
+ *
+ * An unchanged folder reads no file, uploads nothing and commits nothing: its whole conversation
+ * with the server is one `GET /mirror` confirming the revision it left (`.hivesync/mirror.json`).
  *
  * (More than 1,000 changes do not fit one commit; they go in consecutive commits of ≤ 1,000.)
  *
@@ -81,32 +103,47 @@ export async function syncFolder(
   const { signal } = options;
   const concurrency = options.concurrency ?? 4;
 
+  const useCache = options.cache !== false;
+  const cache = useCache
+    ? await HashCache.load(dir, typeof options.cache === "object" ? options.cache : {})
+    : null;
   progressCounter("scanning", 0, 0, options.onProgress);
   const { files, excluded, withheld } = await walkFolder(dir, options);
 
-  const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
-  const hashing = progressCounter("hashing", files.length, bytesTotal, options.onProgress);
-  const hashes = await mapWithConcurrency(
-    files,
+  const local = new Map<string, FileVersion>();
+  const toHash = files.filter((file) => {
+    const cached = cache?.get(file);
+    if (cached) local.set(file.path, cached);
+    return !cached;
+  });
+  const hashing = progressCounter(
+    "hashing",
+    toHash.length,
+    toHash.reduce((sum, f) => sum + f.size, 0),
+    options.onProgress,
+  );
+  await mapWithConcurrency(
+    toHash,
     concurrency,
     async (file) => {
       const hashed = await hashFile(file.absolutePath, signal);
+      cache?.set(file, hashed);
+      local.set(file.path, hashed);
       hashing.fileDone(file.path, hashed.size);
-      return hashed;
     },
     signal,
   );
-  const local = new Map<string, FileVersion>();
+  await cache?.save();
   const sourceOf = new Map<string, BlobSource>();
-  files.forEach((file, i) => {
-    const version = hashes[i] as FileVersion;
-    local.set(file.path, version);
-    if (!sourceOf.has(version.sha256))
-      sourceOf.set(version.sha256, { ...version, ...file, size: version.size });
-  });
+  for (const file of files) {
+    const version = local.get(file.path) as FileVersion;
+    if (!sourceOf.has(version.sha256)) sourceOf.set(version.sha256, { ...file, ...version });
+  }
 
+  const bytesTotal = files.reduce((sum, f) => sum + f.size, 0);
   progressCounter("comparing", files.length, bytesTotal, options.onProgress);
-  let mirror: MirrorState = await readMirror(client, projectId, { signal });
+  const snapshot = useCache ? await loadMirrorSnapshot(dir, projectId) : null;
+  let mirror: MirrorState = await currentMirror(client, projectId, snapshot, { signal });
 
   const onServer = new Set<string>();
   const uploaded = new Set<string>();
@@ -125,16 +162,25 @@ export async function syncFolder(
       blobs.reduce((sum, b) => sum + b.size, 0),
       options.onProgress,
     );
-    await uploadBlobs(client, projectId, blobs, {
-      concurrency,
-      signal,
-      onUploaded: (blob) => {
-        onServer.add(blob.sha256);
-        uploaded.add(blob.sha256);
-        uploadedBytes += blob.size;
-        uploading.fileDone(blob.path, blob.size);
-      },
-    });
+    try {
+      await uploadBlobs(client, projectId, blobs, {
+        concurrency,
+        signal,
+        onUploaded: (blob) => {
+          onServer.add(blob.sha256);
+          uploaded.add(blob.sha256);
+          uploadedBytes += blob.size;
+          uploading.fileDone(blob.path, blob.size);
+        },
+      });
+    } catch (error) {
+      // A file edited after it was hashed (or a cached hash gone stale): hash it afresh next time.
+      if (isHiveSyncError(error, "FILE_CHANGED") && cache) {
+        cache.forget(String(error.details.path));
+        await cache.save();
+      }
+      throw error;
+    }
   };
 
   let committed = false;
@@ -170,11 +216,15 @@ export async function syncFolder(
     }
   }
 
+  // Remember the mirror as this sync leaves it, unless it is the snapshot that was confirmed.
+  if (useCache && mirror !== snapshot) await saveMirrorSnapshot(dir, projectId, mirror);
+
   const uploadedPaths = files.filter((f) => uploaded.has((local.get(f.path) as FileVersion).sha256)).length;
   const result: SyncFolderResult = {
     project_id: projectId,
     revision: mirror.revision,
     files: files.length,
+    hashed_files: toHash.length,
     uploaded_files: uploaded.size,
     uploaded_bytes: uploadedBytes,
     skipped_files: files.length - uploadedPaths,

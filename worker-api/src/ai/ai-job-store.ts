@@ -1,4 +1,5 @@
 import { and, desc, eq, lt } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { AiJob, AiResult } from "../../../schema/api/ai";
 import type { JobError } from "../../../schema/api/mirror";
 import { aiJobs } from "../../../schema/tables";
@@ -32,8 +33,9 @@ export function presentAiJob(row: AiJobRow): AiJob {
   };
 }
 
-export async function insertAiJob(db: Db, job: NewAiJob): Promise<void> {
-  await db.insert(aiJobs).values(job);
+/** Inserts a job, with `also` (its dispatch outbox row) in the same batch: one transaction. */
+export async function insertAiJob(db: Db, job: NewAiJob, ...also: BatchItem<"sqlite">[]): Promise<void> {
+  await db.batch([db.insert(aiJobs).values(job), ...also]);
 }
 
 /** Takes back a job that never reached its queue. */

@@ -1,5 +1,7 @@
 import { getConfig } from "../config";
 import { database } from "../db";
+import { armSweeper } from "../dispatch/arm";
+import { outboxInsert, removeOutboxRow } from "../dispatch/outbox-store";
 import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/ids";
 import { describeError, log } from "../lib/log";
@@ -36,23 +38,31 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
   await enforceRateLimit(c.env, `ai-jobs:user:${userId}`, config.aiJobs);
 
   const id = newId("job");
+  const message = { kind: "ai.run", job_id: id } as const;
   const now = new Date().toISOString();
-  await insertAiJob(db, {
-    id,
-    userId,
-    projectId: project.id,
-    type: body.type,
-    filePath: body.file_path,
-    sha256: file.sha256,
-    selectionStart: body.selection?.start_line ?? null,
-    selectionEnd: body.selection?.end_line ?? null,
-    postAsComment: body.post_as_comment,
-    status: "queued",
-    createdAt: now,
-    updatedAt: now,
-  });
+  // The sweeper is armed first and the job's outbox row is written with it: a crash from here on
+  // cannot leave the job queued forever (docs/reliability.md, crash recovery).
+  await armSweeper(c.env);
+  await insertAiJob(
+    db,
+    {
+      id,
+      userId,
+      projectId: project.id,
+      type: body.type,
+      filePath: body.file_path,
+      sha256: file.sha256,
+      selectionStart: body.selection?.start_line ?? null,
+      selectionEnd: body.selection?.end_line ?? null,
+      postAsComment: body.post_as_comment,
+      status: "queued",
+      createdAt: now,
+      updatedAt: now,
+    },
+    outboxInsert(db, message),
+  );
   try {
-    await enqueue(c.env, { kind: "ai.run", job_id: id });
+    await enqueue(c.env, message);
   } catch (err) {
     log("error", "ai job not queued", {
       request_id: c.get("requestId"),
@@ -60,6 +70,7 @@ export const create: AppRouteHandler<typeof routes.create> = async (c) => {
       ...describeError(err),
     });
     await deleteAiJob(db, id);
+    await removeOutboxRow(db, id);
     throw new ApiError(
       "SERVICE_UNAVAILABLE",
       "The job could not be queued; try again shortly.",

@@ -1,6 +1,9 @@
 import type { Context } from "hono";
+import { html as htmlTemplate } from "hono/html";
 import type { FC, PropsWithChildren } from "hono/jsx";
 import { formatCode, normalizeCode } from "../../../schema/api/codes";
+import { APP_PAGE_CSP } from "../app-runtime/page-csp";
+import { RUNTIME_URL } from "../app-runtime/runtime-script";
 import { getConfig } from "../config";
 import { database } from "../db";
 import { findLinkCode } from "../devices/device-store";
@@ -9,9 +12,12 @@ import { ApiError } from "../lib/api-error";
 import { hashCode } from "../lib/codes";
 import { base64url } from "../lib/encoding";
 import { effectiveStatus, isTerminal } from "../preview/session-rules";
+import type { PreviewState } from "../preview/session-state";
 import { findSessionByCode, isCodeOfDeletedSession } from "../preview/session-store";
 import { previewStub } from "../preview/stub";
+import { issuePreviewToken } from "../preview/tokens";
 import { clientIp, failures } from "../rate-limit/limits";
+import { LIVE_CLIENT_SCRIPT, LIVE_CLIENT_URL } from "./live-client";
 
 const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1b1f24}
@@ -85,16 +91,38 @@ async function lookup<T>(
   return { letters, found, ended };
 }
 
-const POLL_SCRIPT = (code: string) => `
+/**
+ * The waiting page's script: long-polls the session's status with the page's preview token (from
+ * the #status element's data attributes: no value is pasted into the script) and loads the app in
+ * place of this page as soon as the session is ready.
+ */
+const WAIT_SCRIPT = `
 const el = document.getElementById("status");
+const { session, token } = el.dataset;
+const labels = { pending: "Waiting to build…", building: "Building…", ready: "Starting…", failed: "The build failed", cancelled: "Cancelled", expired: "Expired" };
+let etag = null;
 async function poll() {
   try {
-    const res = await fetch("/p/${code}/status", { cache: "no-store" });
-    if (res.ok) { const s = await res.json(); el.textContent = s.label; if (s.final) return; }
-  } catch (e) {}
-  setTimeout(poll, 2000);
+    const headers = { authorization: "Bearer " + token };
+    if (etag) headers["if-none-match"] = etag;
+    const res = await fetch("/api/v1/preview/sessions/" + session + "/status?wait=25", { headers, cache: "no-store", credentials: "omit" });
+    if (res.status === 200) {
+      etag = res.headers.get("etag");
+      const s = await res.json();
+      const progress = s.status === "building" && s.progress ? " " + Math.round(s.progress * 100) + "%" : "";
+      el.textContent = (labels[s.status] || s.status) + progress;
+      if (s.status === "ready") return location.reload();
+      if (s.status === "failed" || s.status === "cancelled" || s.status === "expired") return;
+    } else if (res.status !== 304) {
+      if (res.status === 401 || res.status === 404) return;
+      throw new Error("HTTP " + res.status);
+    }
+    setTimeout(poll, 0);
+  } catch (e) {
+    setTimeout(poll, 2000);
+  }
 }
-setTimeout(poll, 2000);`;
+poll();`;
 
 const LABELS: Record<string, string> = {
   pending: "Waiting to build…",
@@ -114,6 +142,46 @@ const deletedPreview = (c: Context<AppEnv>) => (codeHash: string) =>
 async function previewStatus(c: Context<AppEnv>, sessionId: string) {
   const state = await previewStub(c.env, sessionId).get();
   return state ? effectiveStatus(state) : "expired";
+}
+
+/** A hexagon as a data: URL (the page CSP's img-src allows it), so no /favicon.ico request 404s. */
+const FAVICON = `data:image/svg+xml,${encodeURIComponent(
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><path fill="#f5a623" d="M8 0l7 4v8l-7 4-7-4V4z"/></svg>',
+)}`;
+
+/**
+ * The running app (docs/previews.md §7): an empty shell under the page CSP (no inline script, no
+ * nonce needed) whose whole body is the live client and the runtime (the client first, so the
+ * manifest is fetched while the runtime downloads). The page's preview token is
+ * in the live client's `data-token` (never in a URL); the manifest is fetched with it.
+ */
+function appPage(
+  c: Context<AppEnv>,
+  state: PreviewState,
+  projectName: string,
+  code: string,
+  token: string,
+): Promise<Response> {
+  const body = htmlTemplate`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
+<meta name="robots" content="noindex">
+<link rel="icon" href="${FAVICON}">
+<title>${projectName} — HiveSync preview</title>
+</head>
+<body>
+<div id="root"></div>
+<script src="${LIVE_CLIENT_URL}" data-session="${state.session_id}" data-token="${token}"></script>
+<script src="${RUNTIME_URL}" data-project="${projectName}" data-deep-link="hivesync://preview?code=${code}"></script>
+</body>
+</html>
+`;
+  c.header("content-security-policy", APP_PAGE_CSP);
+  // It holds a token: never stored by a browser or a proxy.
+  c.header("cache-control", "no-store");
+  return Promise.resolve(c.html(body, 200));
 }
 
 async function guarded(c: Context<AppEnv>, render: (nonce: string) => Promise<Response>): Promise<Response> {
@@ -161,9 +229,11 @@ export function registerLandingPages(app: {
         );
       }
       if (!found || !letters) return unknownCode(c, nonce);
-      const status = await previewStatus(c, found.id);
+      const state = await previewStub(c.env, found.id).get();
+      const status = state ? effectiveStatus(state) : "expired";
       const code = formatCode(letters);
       if (isTerminal(status)) {
+        const error = status === "failed" ? state?.error : undefined;
         return html(
           c,
           410,
@@ -171,18 +241,29 @@ export function registerLandingPages(app: {
           <Page title="Preview unavailable" nonce={nonce}>
             <h1>{found.projectName}</h1>
             <p class="status">{LABELS[status]}</p>
+            {error?.file ? (
+              <p class="muted">
+                <code>
+                  {error.file}:{error.line ?? 1}:{error.column ?? 1}
+                </code>{" "}
+                {error.message}
+              </p>
+            ) : null}
             <p class="muted">This preview can no longer be opened. Ask for a new code.</p>
           </Page>,
         );
       }
+      // The session runs: this page is the app itself, for any platform the session was built for.
+      const token = await issuePreviewToken(c.env, found.id);
+      if (state && status === "ready") return appPage(c, state, found.projectName, code, token);
       return html(
         c,
         200,
         nonce,
-        <Page title={`Preview of ${found.projectName}`} nonce={nonce} script={POLL_SCRIPT(code)}>
+        <Page title={`Preview of ${found.projectName}`} nonce={nonce} script={WAIT_SCRIPT}>
           <h1>{found.projectName}</h1>
           <p class="muted">Live preview for {found.platform}</p>
-          <p id="status" class="status">
+          <p id="status" class="status" data-session={found.id} data-token={token}>
             {LABELS[status]}
           </p>
           <a class="button" href={`hivesync://preview?code=${code}`}>
@@ -195,6 +276,16 @@ export function registerLandingPages(app: {
       );
     }),
   );
+
+  app.get("/live/:file", async (c) => {
+    if (c.req.param("file") !== LIVE_CLIENT_URL.slice("/live/".length))
+      throw new ApiError("NOT_FOUND", "There is nothing at this address.");
+    return c.body(LIVE_CLIENT_SCRIPT, 200, {
+      "content-type": "application/javascript; charset=utf-8",
+      "cache-control": "public, max-age=31536000, immutable",
+      "cross-origin-resource-policy": "same-origin",
+    });
+  });
 
   app.get("/p/:code/status", async (c) => {
     const { found, ended } = await lookup(c, c.req.param("code") ?? "", findPreview(c), deletedPreview(c));

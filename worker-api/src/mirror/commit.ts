@@ -1,3 +1,4 @@
+import type { BatchItem } from "drizzle-orm/batch";
 import type { MirrorChange } from "../../../schema/api/mirror";
 import type { Config } from "../config";
 import type { Db } from "../db";
@@ -17,15 +18,20 @@ export type CommitInput = {
 
 type Put = Extract<MirrorChange, { op: "put" }>;
 
+/** What is written with an accepted change set: its sync's dispatch (arming and outbox row). */
+export type CommitDispatch = (sync: { syncId: string; revision: number }) => Promise<BatchItem<"sqlite">[]>;
+
 /**
  * Checks a change set against the project (base revision, uploaded blobs and their sizes, the
- * per-project file and byte limits) and commits it atomically as the next revision.
+ * per-project file and byte limits) and commits it atomically as the next revision. `dispatch`
+ * runs once the set is accepted, just before the write, and its statements join the write's batch.
  */
 export async function commitChanges(
   db: Db,
   config: Config,
   project: ProjectRow,
   input: CommitInput,
+  dispatch?: CommitDispatch,
 ): Promise<{ revision: number; syncId: string }> {
   const conflict = (current: number) =>
     new ApiError("REVISION_CONFLICT", "The mirror has moved on since base_revision; re-read it and retry.", {
@@ -78,20 +84,25 @@ export async function commitChanges(
 
   const revision = input.base_revision + 1;
   const syncId = newId("sync");
-  const applied = await applyChangeSet(db, {
-    projectId: project.id,
-    baseRevision: input.base_revision,
-    revision,
-    syncId,
-    branch: input.branch ?? null,
-    commit: input.commit ?? null,
-    message: input.message ?? null,
-    fileCount,
-    totalBytes,
-    replaced: paths.filter((p) => existing.has(p)),
-    puts: puts.map(({ path, sha256, size }) => ({ path, sha256, size })),
-    now: new Date().toISOString(),
-  });
+  const also = dispatch ? await dispatch({ syncId, revision }) : [];
+  const applied = await applyChangeSet(
+    db,
+    {
+      projectId: project.id,
+      baseRevision: input.base_revision,
+      revision,
+      syncId,
+      branch: input.branch ?? null,
+      commit: input.commit ?? null,
+      message: input.message ?? null,
+      fileCount,
+      totalBytes,
+      replaced: paths.filter((p) => existing.has(p)),
+      puts: puts.map(({ path, sha256, size }) => ({ path, sha256, size })),
+      now: new Date().toISOString(),
+    },
+    also,
+  );
   if (!applied) {
     const current = await findProject(db, project.id);
     throw conflict(current?.mirrorRevision ?? project.mirrorRevision);

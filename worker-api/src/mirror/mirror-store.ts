@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { mirrorFiles, mirrorSyncs, projects } from "../../../schema/tables";
 import type { Db } from "../db";
 import { chunkForD1 } from "../lib/d1";
@@ -95,8 +96,14 @@ const LOST_RACE = "NOT NULL constraint failed: mirror_syncs.revision";
  * project row moves from `baseRevision` only if nobody else moved it, and records this sync's id;
  * the sync row's NOT NULL `revision` is read back through that id, so a lost race inserts NULL and
  * aborts the whole batch — no half-applied change set can exist. Returns false for a lost race.
+ * `also` (the sync's dispatch outbox row) is written in the same batch, so it exists exactly when
+ * the sync does.
  */
-export async function applyChangeSet(db: Db, set: ChangeSet): Promise<boolean> {
+export async function applyChangeSet(
+  db: Db,
+  set: ChangeSet,
+  also: BatchItem<"sqlite">[] = [],
+): Promise<boolean> {
   const { projectId, revision, syncId, now } = set;
   const moveProject = db
     .update(projects)
@@ -142,7 +149,7 @@ export async function applyChangeSet(db: Db, set: ChangeSet): Promise<boolean> {
     ),
   );
   try {
-    await db.batch([moveProject, insertSync, ...endRows, ...addRows]);
+    await db.batch([moveProject, insertSync, ...endRows, ...addRows, ...also]);
     return true;
   } catch (err) {
     const cause = err instanceof Error ? err.cause : undefined;

@@ -18,7 +18,8 @@ export const bundle: AppRouteHandler<typeof routes.bundle> = async (c) => {
   const stub = previewStub(c.env, id);
   const state = assertCanRead(await stub.get(), caller);
   assertReady(state);
-  const object = await c.env.BLOBS.get(r2Keys.bundle(state.project_id, state.session_id));
+  // The revision the session serves: a newer one being built replaces it only once it is ready.
+  const object = await c.env.BLOBS.get(r2Keys.bundle(state.project_id, state.session_id, state.revision));
   if (!object) throw new ApiError("PREVIEW_EXPIRED", "This preview's bundle is gone.");
   if (caller.kind === "token") {
     c.executionCtx.waitUntil(

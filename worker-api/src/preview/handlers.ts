@@ -1,5 +1,6 @@
 import { getConfig } from "../config";
 import { database } from "../db";
+import { recordAcceptedWork } from "../dispatch/arm";
 import { ApiError, notFound } from "../lib/api-error";
 import { generateCode, hashCode, hashTypedCode } from "../lib/codes";
 import { randomToken, sha256Hex } from "../lib/crypto";
@@ -54,6 +55,14 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
   };
   const insertWith = async (code: ReturnType<typeof generateCode>) =>
     insertSessionUnderCap(db, { ...row, codeHash: await hashCode(code.letters) }, config.maxActivePreviews);
+  // Crash recovery (docs/reliability.md): the sweeper is armed and the build's outbox row written
+  // before the session exists; a row whose session never appears is dropped by the sweeper.
+  await recordAcceptedWork(c.env, db, {
+    kind: "preview.build",
+    session_id: sessionId,
+    project_id: project.id,
+    revision,
+  });
   let code = generateCode();
   let inserted = await insertWith(code);
   if (inserted === "code_taken") {

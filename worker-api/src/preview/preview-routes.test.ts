@@ -192,7 +192,7 @@ describe("status, build and bundle", () => {
     expect(final.progress).toBe(1);
     expect(final.bundle.file_count).toBe(3);
     const manifest = await (await env.BLOBS.get(
-      `p/${project.id}/bundles/${started.session_id}.json`,
+      `p/${project.id}/bundles/${started.session_id}/1.json`,
     ))!.text();
     expect(final.bundle.manifest_sha256).toBe(await sha256Of(manifest));
   });
@@ -373,7 +373,7 @@ describe("ending a preview", () => {
       410,
       "PREVIEW_CANCELLED",
     );
-    expect(await env.BLOBS.head(`p/${project.id}/bundles/${started.session_id}.json`)).toBeNull();
+    expect(await env.BLOBS.head(`p/${project.id}/bundles/${started.session_id}/1.json`)).toBeNull();
     await expectError(await resolve(started.code), 410, "PREVIEW_CANCELLED");
   });
 
@@ -392,7 +392,7 @@ describe("ending a preview", () => {
       410,
       "PREVIEW_EXPIRED",
     );
-    expect(await env.BLOBS.head(`p/${project.id}/bundles/${started.session_id}.json`)).toBeNull();
+    expect(await env.BLOBS.head(`p/${project.id}/bundles/${started.session_id}/1.json`)).toBeNull();
     const row = await env.DB.prepare("SELECT status FROM preview_sessions WHERE id = ?")
       .bind(started.session_id)
       .first<{ status: string }>();

@@ -145,7 +145,7 @@ describe("PreviewSession Durable Object", () => {
     const { stub, state } = await fresh();
     await stub.report({ status: "building" });
     await stub.report({ status: "ready", bundle });
-    const key = `p/${state.project_id}/bundles/${state.session_id}.json`;
+    const key = `p/${state.project_id}/bundles/${state.session_id}/1.json`;
     await env.BLOBS.put(key, "{}");
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const after = (await stub.get())!;
@@ -189,5 +189,108 @@ describe("PreviewSession Durable Object", () => {
     const after = (await stub.get())!;
     expect(after.opened.map((o) => o.key)).toEqual(["device:dev_1", "token:abc"]);
     expect(after.version).toBe(before.version);
+  });
+});
+
+describe("PreviewSession following its project (updates)", () => {
+  const bundle2 = { ...bundle, manifest_sha256: "b".repeat(64) };
+  const syntax = {
+    code: "build_error" as const,
+    message: "SyntaxError: x",
+    file: "App.js",
+    line: 3,
+    column: 7,
+  };
+
+  it("a ready session stays ready while it builds a newer revision, then swaps to it", async () => {
+    const { stub } = await at("ready");
+    const ready = (await stub.get())!;
+    expect(await stub.beginBuild(1)).toBeNull(); // the revision it serves
+    expect(await stub.beginBuild(2)).toEqual({ kind: "update", revision: 2, previous_revision: 1 });
+    const updating = (await stub.get())!;
+    expect(updating).toMatchObject({ status: "ready", stage: "updating", revision: 1, building_revision: 2 });
+    expect(updating.version).toBe(ready.version + 1);
+    expect(await stub.beginBuild(2)).toEqual({ kind: "update", revision: 2, previous_revision: 1 }); // redelivery
+    expect((await stub.get())!.version).toBe(updating.version);
+    const swapped = await stub.report({ status: "ready", bundle: bundle2, revision: 2 });
+    expect(swapped.applied).toBe(true);
+    expect(swapped.state).toMatchObject({
+      status: "ready",
+      stage: null,
+      revision: 2,
+      building_revision: null,
+      bundle: bundle2,
+    });
+    // A late or repeated report of an older or the same revision changes nothing.
+    expect((await stub.report({ status: "ready", bundle, revision: 1 })).applied).toBe(false);
+    expect((await stub.report({ status: "ready", bundle: bundle2, revision: 2 })).applied).toBe(false);
+    expect((await stub.report({ status: "failed", error: syntax, revision: 2 })).applied).toBe(false);
+  });
+
+  it("an update that fails keeps the last good revision and records where; a newer good one clears it", async () => {
+    const { stub } = await at("ready");
+    await stub.beginBuild(2);
+    const failed = await stub.report({ status: "failed", error: syntax, revision: 2 });
+    expect(failed.applied).toBe(true);
+    expect(failed.state).toMatchObject({
+      status: "ready",
+      revision: 1,
+      stage: null,
+      building_revision: null,
+      build_error: { revision: 2, code: "build_error", file: "App.js", line: 3, column: 7 },
+    });
+    await stub.beginBuild(3);
+    const fixed = await stub.report({ status: "ready", bundle: bundle2, revision: 3 });
+    expect(fixed.state?.revision).toBe(3);
+    expect(fixed.state?.build_error).toBeUndefined();
+  });
+
+  it("a newer update supersedes an older one still building: the older neither starts again nor lands", async () => {
+    const { stub } = await at("ready");
+    await stub.beginBuild(2);
+    await stub.beginBuild(3);
+    expect(await stub.beginBuild(2)).toBeNull();
+    await stub.report({ status: "ready", bundle: bundle2, revision: 3 });
+    expect((await stub.report({ status: "ready", bundle, revision: 2 })).applied).toBe(false);
+    expect((await stub.get())?.revision).toBe(3);
+  });
+
+  it("a commit during the first build is built too: the first to land serves, the newer follows as an update", async () => {
+    const { stub } = await fresh();
+    expect(await stub.beginBuild(1)).toEqual({ kind: "first", revision: 1, previous_revision: null });
+    expect(await stub.beginBuild(2)).toEqual({ kind: "first", revision: 2, previous_revision: null });
+    expect((await stub.get())?.building_revision).toBe(2);
+    const first = await stub.report({ status: "ready", bundle, revision: 1 });
+    expect(first.state).toMatchObject({
+      status: "ready",
+      revision: 1,
+      stage: "updating",
+      building_revision: 2,
+    });
+    const second = await stub.report({ status: "ready", bundle: bundle2, revision: 2 });
+    expect(second.state).toMatchObject({
+      status: "ready",
+      revision: 2,
+      stage: null,
+      building_revision: null,
+    });
+  });
+
+  it("a first build that fails while a newer revision builds waits for it instead of failing the session", async () => {
+    const { stub } = await fresh();
+    await stub.beginBuild(1);
+    await stub.beginBuild(2);
+    const kept = await stub.report({ status: "failed", error: syntax, revision: 1 });
+    expect(kept.state).toMatchObject({ status: "building", build_error: { revision: 1 } });
+    const ready = await stub.report({ status: "ready", bundle: bundle2, revision: 2 });
+    expect(ready.state).toMatchObject({ status: "ready", revision: 2 });
+    expect(ready.state?.build_error).toBeUndefined();
+  });
+
+  it("an ended session builds nothing", async () => {
+    for (const status of ["cancelled", "failed", "expired"] as const) {
+      const { stub } = await at(status);
+      expect(await stub.beginBuild(2)).toBeNull();
+    }
   });
 });

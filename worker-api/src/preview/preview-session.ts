@@ -6,18 +6,23 @@ import type { Env } from "../env";
 import { notify } from "../notifications/notify";
 import {
   canMove,
+  effectiveStatus,
   hasExpired,
   isTerminal,
   type PreviewCaller,
   type ReadOutcome,
   readOutcome,
 } from "./session-rules";
-import type { PreviewInit, PreviewReport, PreviewState } from "./session-state";
+import type { BuildStart, LiveMessage, PreviewInit, PreviewReport, PreviewState } from "./session-state";
 import { recordTerminalStatus } from "./session-store";
-import { statusView } from "./session-view";
+import { manifestPath, statusView } from "./session-view";
 
 const MAX_WAIT_MS = 25_000;
 const MAX_TOKENS = 50;
+/** The header worker-api puts the already identified caller in when it hands a socket to the object. */
+export const LIVE_CALLER_HEADER = "x-hivesync-preview-caller";
+/** Close code of a socket whose session ended (an application code, 4000–4999). */
+export const LIVE_ENDED_CLOSE = 4000;
 
 /**
  * One preview session's live state (one object per session, `idFromName(session_id)`). It alone
@@ -28,16 +33,44 @@ export class PreviewSession extends DurableObject<Env> {
   private state: PreviewState | null = null;
   private waiters = new Set<() => void>();
 
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Keep-alives are answered without waking a hibernated object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
   private async load(): Promise<PreviewState | null> {
     if (!this.state) this.state = (await this.ctx.storage.get<PreviewState>("state")) ?? null;
     return this.state;
   }
 
+  /**
+   * Stores the next state, then tells whoever waits: long-polls wake, and every open socket gets
+   * what changed. The writer is answered once the state is durable; `send` only queues a frame, so
+   * a slow reader never holds a writer up (docs/previews.md §6).
+   */
   private async save(next: PreviewState): Promise<void> {
+    const previous = this.state;
     this.state = next;
     await this.ctx.storage.put("state", next);
     for (const wake of this.waiters) wake();
     this.waiters.clear();
+    this.broadcast(liveMessages(previous, next));
+    if (isTerminal(next.status)) {
+      for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, LIVE_ENDED_CLOSE, "preview ended");
+    }
+  }
+
+  private broadcast(messages: LiveMessage[]): void {
+    if (messages.length === 0) return;
+    const frames = messages.map((m) => JSON.stringify(m));
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        for (const frame of frames) ws.send(frame);
+      } catch {
+        // A socket that is closing: its reader reconnects (or long-polls) and catches up.
+      }
+    }
   }
 
   /** Creates the session with its expiry alarm; calling it again for the same session changes nothing. */
@@ -50,6 +83,7 @@ export class PreviewSession extends DurableObject<Env> {
       stage: null,
       progress: 0,
       version: 1,
+      building_revision: null,
       opened: [],
       token_hashes: [],
     };
@@ -89,10 +123,49 @@ export class PreviewSession extends DurableObject<Env> {
     return { outcome, status: statusView((await this.load()) ?? state) };
   }
 
+  /**
+   * Decides whether a build of `revision` should run: the first build (pending → building, or a
+   * redelivery while building), an update of a ready session to a newer revision (ready stays
+   * ready, stage `updating`, `building_revision` set), or nothing (null: the session ended, already
+   * serves that revision or a newer one, or a newer update has started — updates are idempotent by
+   * session and revision).
+   */
+  async beginBuild(revision: number): Promise<BuildStart | null> {
+    const state = await this.load();
+    if (!state || isTerminal(state.status) || hasExpired(state)) return null;
+    if (state.status === "ready") {
+      if (revision <= state.revision || revision < (state.building_revision ?? 0)) return null;
+      if (revision !== state.building_revision) {
+        await this.save({
+          ...state,
+          building_revision: revision,
+          stage: "updating",
+          version: state.version + 1,
+        });
+      }
+      return { kind: "update", revision, previous_revision: state.revision };
+    }
+    if (revision < state.revision) return null;
+    if (revision > state.revision) {
+      // A commit landed before the first build finished: build it too; whichever lands first serves.
+      if (revision > (state.building_revision ?? 0)) {
+        await this.save({ ...state, building_revision: revision, version: state.version + 1 });
+      }
+      return { kind: "first", revision, previous_revision: null };
+    }
+    if (state.status === "pending") {
+      await this.report({ status: "building", stage: "resolving_files", progress: 0.1 });
+    }
+    return { kind: "first", revision, previous_revision: null };
+  }
+
   /** Applies a report if the graph allows it; returns whether it did and the state after. */
   async report(update: PreviewReport): Promise<{ applied: boolean; state: PreviewState | null }> {
     const state = await this.load();
     if (!state) return { applied: false, state: null };
+    if (state.status === "ready" && (update.status === "ready" || update.status === "failed")) {
+      return this.reportUpdate(state, update);
+    }
     if (!canMove(state.status, update.status)) {
       // A repeated terminal report (a retry after the bookkeeping failed) finishes that bookkeeping.
       if (update.status === state.status && isTerminal(state.status)) await this.onTerminal(state);
@@ -111,12 +184,30 @@ export class PreviewSession extends DurableObject<Env> {
         Object.assign(next, { stage, progress });
         break;
       }
-      case "ready":
-        Object.assign(next, { bundle: update.bundle, stage: null, progress: 1 });
+      case "ready": {
+        // The first build to land serves (a newer one still building follows as an update).
+        const revision = update.revision ?? state.revision;
+        const newer = Math.max(state.revision, state.building_revision ?? 0);
+        Object.assign(next, {
+          bundle: update.bundle,
+          revision,
+          building_revision: newer > revision ? newer : null,
+          stage: newer > revision ? "updating" : null,
+          progress: 1,
+        });
+        if (state.build_error && state.build_error.revision <= revision) next.build_error = undefined;
         break;
-      case "failed":
+      }
+      case "failed": {
+        const revision = update.revision ?? state.revision;
+        const newer = Math.max(state.revision, state.building_revision ?? 0);
+        if (newer > revision) {
+          // A newer revision is still building: it decides; this one's error is kept for the page.
+          return this.keepBuildError(state, revision, update.error);
+        }
         Object.assign(next, { error: update.error, stage: null });
         break;
+      }
       default:
         next.stage = null;
     }
@@ -124,6 +215,103 @@ export class PreviewSession extends DurableObject<Env> {
     if (isTerminal(next.status)) await this.onTerminal(next);
     else if (next.status === "ready") await this.tell(next, "preview_ready");
     return { applied: true, state: next };
+  }
+
+  /**
+   * A ready session's update ended: a newer revision that built is swapped in (the previous one
+   * served until now); one that did not build is recorded as `build_error` while the last good
+   * revision keeps running. Older or repeated reports change nothing.
+   */
+  private async reportUpdate(
+    state: PreviewState,
+    update: Extract<PreviewReport, { status: "ready" | "failed" }>,
+  ): Promise<{ applied: boolean; state: PreviewState }> {
+    const revision = update.revision ?? state.revision;
+    if (revision <= state.revision) return { applied: false, state };
+    if (update.status === "failed") return this.keepBuildError(state, revision, update.error);
+    const building = state.building_revision ?? null;
+    const next: PreviewState = {
+      ...state,
+      revision,
+      bundle: update.bundle,
+      building_revision: building !== null && building > revision ? building : null,
+      stage: building !== null && building > revision ? "updating" : null,
+      version: state.version + 1,
+    };
+    if (state.build_error && state.build_error.revision <= revision) next.build_error = undefined;
+    await this.save(next);
+    return { applied: true, state: next };
+  }
+
+  private async keepBuildError(
+    state: PreviewState,
+    revision: number,
+    error: Extract<PreviewReport, { status: "failed" }>["error"],
+  ): Promise<{ applied: boolean; state: PreviewState }> {
+    if (state.build_error && state.build_error.revision >= revision) return { applied: false, state };
+    const building = state.building_revision ?? null;
+    const done = building === null || building <= revision;
+    const next: PreviewState = {
+      ...state,
+      build_error: {
+        revision,
+        code: error.code,
+        file: error.file ?? "",
+        line: error.line ?? 1,
+        column: error.column ?? 1,
+        message: error.message,
+        ...(error.frame ? { frame: error.frame } : {}),
+        ...(error.errors ? { errors: error.errors } : {}),
+      },
+      building_revision: done ? null : building,
+      stage: state.status === "ready" ? (done ? null : "updating") : state.stage,
+      version: state.version + 1,
+    };
+    await this.save(next);
+    return { applied: true, state: next };
+  }
+
+  /**
+   * The live channel (`GET /preview/sessions/:id/live`, already authenticated by worker-api, which
+   * passes the caller in LIVE_CALLER_HEADER): a hibernatable WebSocket that first gets the current
+   * status, then every change. The object may be evicted while sockets stay open; the next change
+   * wakes it and `getWebSockets()` still has them.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    let caller: PreviewCaller | null = null;
+    try {
+      caller = JSON.parse(request.headers.get(LIVE_CALLER_HEADER) ?? "null") as PreviewCaller | null;
+    } catch {
+      caller = null;
+    }
+    const state = await this.load();
+    const outcome = caller ? readOutcome(state, caller) : "unauthenticated";
+    if (outcome !== "ok" || !state)
+      return new Response(outcome, { status: outcome === "not_found" ? 404 : 401 });
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server);
+    server.send(JSON.stringify(liveStatus(state)));
+    if (isTerminal(effectiveStatus(state))) closeQuietly(server, LIVE_ENDED_CLOSE, "preview ended");
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Anything a page sends asks for the current status again (a cheap resync after a doubt). */
+  override async webSocketMessage(ws: WebSocket): Promise<void> {
+    const state = await this.load();
+    if (state) ws.send(JSON.stringify(liveStatus(state)));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    closeQuietly(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+  }
+
+  /** How many pages and devices are listening (tests and operators). */
+  async liveSockets(): Promise<number> {
+    return this.ctx.getWebSockets().length;
   }
 
   /**
@@ -191,7 +379,7 @@ export class PreviewSession extends DurableObject<Env> {
       // Already over: make sure D1, the manifest and the notification agree (each step is idempotent),
       // in case the first run of the bookkeeping failed half-way.
       await this.onTerminal(state);
-      await this.env.BLOBS.delete(r2Keys.bundle(state.project_id, state.session_id));
+      await this.deleteManifests(state);
     }
   }
 
@@ -205,11 +393,20 @@ export class PreviewSession extends DurableObject<Env> {
         new Date().toISOString(),
       );
     }
-    if (state.status === "expired" || state.status === "cancelled") {
-      await this.env.BLOBS.delete(r2Keys.bundle(state.project_id, state.session_id));
-    }
+    if (state.status === "expired" || state.status === "cancelled") await this.deleteManifests(state);
     if (state.status === "expired") await this.tell(state, "preview_expired");
     if (state.status === "failed") await this.tell(state, "preview_failed");
+  }
+
+  /** Deletes every revision's manifest of the session (idempotent). */
+  private async deleteManifests(state: PreviewState): Promise<void> {
+    const prefix = r2Keys.bundlePrefix(state.project_id, state.session_id);
+    for (;;) {
+      const listed = await this.env.BLOBS.list({ prefix, limit: 1000 });
+      if (listed.objects.length === 0) return;
+      await this.env.BLOBS.delete(listed.objects.map((o) => o.key));
+      if (!listed.truncated) return;
+    }
   }
 
   private async tell(
@@ -228,5 +425,35 @@ export class PreviewSession extends DurableObject<Env> {
       },
       eventKey: `preview:${state.session_id}:${type}`,
     });
+  }
+}
+
+/** The status frame every socket gets first and after every change. */
+function liveStatus(state: PreviewState): LiveMessage {
+  return { type: "status", ...statusView(state) };
+}
+
+/**
+ * What a change means to a page: a newly served revision (fetch its manifest and swap it in), a
+ * newer revision that failed to build (show its error over the running app), and always the
+ * status.
+ */
+export function liveMessages(previous: PreviewState | null, next: PreviewState): LiveMessage[] {
+  const messages: LiveMessage[] = [];
+  if (next.status === "ready" && (previous?.status !== "ready" || previous.revision !== next.revision)) {
+    messages.push({ type: "revision", revision: next.revision, manifest_url: manifestPath(next.session_id) });
+  }
+  if (next.build_error && next.build_error.revision !== previous?.build_error?.revision) {
+    messages.push({ type: "build_error", revision: next.build_error.revision, error: next.build_error });
+  }
+  if (!previous || previous.version !== next.version) messages.push(liveStatus(next));
+  return messages;
+}
+
+function closeQuietly(ws: WebSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // already closed
   }
 }

@@ -48,6 +48,30 @@ export const status = defineRoute({
   },
 });
 
+export const live = defineRoute({
+  method: "get",
+  path: "/preview/sessions/{id}/live",
+  tags,
+  summary: "Live updates: a WebSocket that gets the status, then every change (new revision, build error)",
+  description: [
+    'Send `Upgrade: websocket`. The socket first gets `{type:"status", …status}`, then on every change',
+    '`{type:"revision", revision, manifest_url}` (a newer revision is served: fetch its manifest),',
+    '`{type:"build_error", revision, error}` (a newer revision did not build; the last good one keeps',
+    'running) and `{type:"status", …}`. Any text sent asks for the status again; `ping` is answered',
+    "`pong`. The socket closes with 4000 when the session ends. Authorised like the status: the owner's",
+    "access token or the session's preview token, as `Authorization: Bearer …` or — browsers cannot set",
+    "headers on a WebSocket — as the subprotocols `hivesync, bearer.<token>` (the server picks",
+    "`hivesync`), so no secret is ever in a URL. Without `Upgrade` it answers the status once.",
+  ].join(" "),
+  auth: "preview",
+  errors: ["NOT_FOUND"],
+  request: { params: SessionParams },
+  responses: {
+    101: { description: "Switching Protocols: the live channel" },
+    200: { description: "Not an upgrade: the status, once", ...json(PreviewStatusResponse) },
+  },
+});
+
 export const read = defineRoute({
   method: "get",
   path: "/preview/sessions/{id}",

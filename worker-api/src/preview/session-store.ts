@@ -101,6 +101,19 @@ export async function liveSessionIds(db: Db, projectId: string): Promise<string[
 }
 
 /**
+ * The ids of a project's sessions alive at `now` (a live status, not past expiry): the ones an
+ * accepted commit rebuilds, since a session follows its project.
+ */
+export async function followingSessionIds(db: Db, projectId: string, now: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: previewSessions.id })
+    .from(previewSessions)
+    .where(and(eq(previewSessions.projectId, projectId), liveAt(now)))
+    .all();
+  return rows.map((row) => row.id);
+}
+
+/**
  * One page of a user's session ids, newest first: `limit + 1` so the caller can tell a next page
  * exists. `liveAt` (an ISO time) keeps only the sessions still alive then.
  */

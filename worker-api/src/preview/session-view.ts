@@ -9,7 +9,10 @@ export function statusView(state: PreviewState): PreviewStatusResponse {
     stage: state.stage,
     progress: state.progress,
     version: state.version,
+    revision: state.revision,
+    building_revision: state.building_revision ?? null,
     ...(state.error ? { error: state.error } : {}),
+    ...(state.build_error ? { build_error: state.build_error } : {}),
     ...(state.bundle ? { bundle: state.bundle } : {}),
     expires_at: state.expires_at,
   };
@@ -22,9 +25,14 @@ export function sessionView(state: PreviewState): PreviewSession {
     id: session_id,
     project_id: state.project_id,
     platform: state.platform,
-    revision: state.revision,
     ...live,
+    revision: state.revision,
     opened: state.opened.map(({ device_id, platform, at }) => ({ device_id, platform, at })),
     created_at: state.created_at,
   };
+}
+
+/** Where a page or device fetches the manifest of the revision a session serves (same-origin). */
+export function manifestPath(sessionId: string): string {
+  return `/api/v1/preview/bundle/${sessionId}`;
 }

@@ -1,58 +1,98 @@
-import type { BundleManifest } from "../../../schema/api/previews";
+import { RUNTIME_MODULES, RUNTIME_URL } from "../../../runtime/dist/meta.js";
+import type { AppBuildError, AppSection, BundleManifest, PreviewError } from "../../../schema/api/previews";
 import { contentTypeFor } from "../../../schema/content-types";
 import type { JobErrorCode } from "../../../schema/job-errors";
 import { parseLimits } from "../../../schema/limits";
 import type { PreviewBuildMessage } from "../../../schema/queue-messages";
 import { r2Keys } from "../../../schema/storage-keys";
+import { buildModuleGraph } from "../build/graph";
+import { moduleKey } from "../build/keys";
+import { packageName } from "../build/resolve";
+import { TRANSFORM_VERSION, wrapModule } from "../build/transform";
+import type { AppGraph, BuildError, DependencyModule, SourceFile } from "../build/types";
 import type { Env } from "../env";
+import { log } from "../log";
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+const RUNTIME_NAMES: ReadonlySet<string> = new Set(RUNTIME_MODULES);
+/** Where a page loads an asset's bytes (docs/previews.md §1): the hash of what it holds, like a module URL. */
+const assetUrl = (file: SourceFile) => `/m/blob/${file.sha256}`;
+
 /**
- * preview-tasks: resolves the revision's files, checks limits and the entry file, writes the bundle
- * manifest create-only to R2 and reports `ready` with its summary (or `failed` with a reason). No
- * transpiling or zipping: a device fetches the mirrored files by hash and only those it lacks.
+ * preview-tasks: builds one revision of a session. It resolves the revision's files, checks limits
+ * and the entry file, builds the app's module graph (worker-consumers/src/build: every module the
+ * entry reaches, transformed once per content and stored create-only at R2 `modules/<key>.js`,
+ * assets copied to `modules/blob/<sha256>`), writes the revision's manifest create-only to
+ * `p/<project>/bundles/<session>/<revision>.json` — its file list (devices fetch files by hash)
+ * and its `app` (what the page runs) — and reports `ready` with its summary.
+ *
+ * The same message builds a ready session's newer revision when a commit lands (an update): the
+ * previous manifest's modules are reused, the session keeps serving the old revision until this
+ * report swaps it, and a build error is reported for that revision (the session records it and
+ * stays on its last good revision). A first build that does not compile fails the session with
+ * the error's file, line and column; a revision with no app entry at all is still `ready` (its
+ * files serve devices) and its `app` carries the error the page shows.
  */
 export async function handlePreviewBuild(message: PreviewBuildMessage, env: Env): Promise<void> {
-  const task = await env.API.startPreviewBuild(message.session_id);
-  if (!task) return; // built already, cancelled or expired: a late or duplicate delivery
-  const fail = (code: JobErrorCode, text: string) =>
-    env.API.reportPreviewResult(task.session_id, { status: "failed", error: { code, message: text } });
+  const task = await env.API.startPreviewBuild(message.session_id, message.revision);
+  if (!task) return; // built already, superseded, cancelled or expired: a late or duplicate delivery
+  const { revision } = task;
+  const first = !task.update;
+  const fail = (error: PreviewError) =>
+    env.API.reportPreviewResult(task.session_id, { status: "failed", error, revision });
+  const failWith = (code: JobErrorCode, text: string) => fail({ code, message: text });
+  const stage = (name: string, progress: number) =>
+    first ? env.API.reportPreviewStage(task.session_id, name, progress) : Promise.resolve();
 
-  const files = await env.API.getMirrorFiles(task.project.id, task.revision);
-  if (files.length === 0) return void (await fail("mirror_empty", "The revision has no files."));
+  const files = await env.API.getMirrorFiles(task.project.id, revision);
+  if (files.length === 0) return void (await failWith("mirror_empty", "The revision has no files."));
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   // A bundle is one revision: the same MAX_PROJECT_FILES / MAX_PROJECT_BYTES worker-api enforces.
   const limits = parseLimits(env);
   if (files.length > limits.maxProjectFiles || totalBytes > limits.maxProjectBytes) {
-    return void (await fail(
+    return void (await failWith(
       "limit_exceeded",
       `${files.length} files / ${totalBytes} bytes is over the bundle limit.`,
     ));
   }
   if (task.project.entry && !files.some((f) => f.path === task.project.entry)) {
-    return void (await fail(
-      "entry_missing",
-      `The entry file ${task.project.entry} is not in revision ${task.revision}.`,
-    ));
+    return void (await fail({
+      code: "entry_missing",
+      message: `The entry file ${task.project.entry} is not in revision ${revision}.`,
+      file: task.project.entry,
+    }));
   }
 
-  await env.API.reportPreviewStage(task.session_id, "writing_manifest", 0.6);
+  await stage("building_modules", 0.3);
+  const started = Date.now();
+  const built = await buildApp(env, task, files);
+  if ("error" in built) return void (await fail(built.error));
+  log("info", "preview modules built", {
+    session_id: task.session_id,
+    revision,
+    update: !first,
+    ms: Date.now() - started,
+    ...built.counts,
+  });
+
+  await stage("writing_manifest", 0.6);
   const manifest: BundleManifest = {
     session_id: task.session_id,
     project: task.project,
     platform: task.platform,
-    revision: task.revision,
+    revision,
     created_at: new Date().toISOString(),
     files: files
       .map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, content_type: contentTypeFor(f.path) }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     total_bytes: totalBytes,
+    app: built.app,
   };
-  const key = r2Keys.bundle(task.project.id, task.session_id);
+  const key = r2Keys.bundle(task.project.id, task.session_id, revision);
   let bytes = new TextEncoder().encode(JSON.stringify(manifest));
   const written = await env.BLOBS.put(key, bytes, {
     onlyIf: { etagDoesNotMatch: "*" },
@@ -66,9 +106,192 @@ export async function handlePreviewBuild(message: PreviewBuildMessage, env: Env)
   }
   const { applied } = await env.API.reportPreviewResult(task.session_id, {
     status: "ready",
+    revision,
     bundle: { file_count: files.length, total_bytes: totalBytes, manifest_sha256: await sha256Hex(bytes) },
   });
   // Refused because the session ended meanwhile (expired or cancelled while building): a manifest
-  // written after its expiry clean-up would be orphaned, so remove it. A duplicate "ready" keeps it.
-  if (!applied && (await env.API.previewStatus(task.session_id)) !== "ready") await env.BLOBS.delete(key);
+  // written after its expiry clean-up would be orphaned, so remove it. A duplicate "ready" keeps it,
+  // and so does a superseded update of a live session (its manifests go when the session ends).
+  if (!applied && first && (await env.API.previewStatus(task.session_id)) !== "ready")
+    await env.BLOBS.delete(key);
+}
+
+type Task = NonNullable<Awaited<ReturnType<Env["API"]["startPreviewBuild"]>>>;
+
+/** The manifest's `app`, or the error that fails this build. */
+async function buildApp(
+  env: Env,
+  task: Task,
+  files: readonly SourceFile[],
+): Promise<
+  | { app: AppSection; counts: { transformed: number; reused: number; stored: number } }
+  | { error: PreviewError }
+> {
+  const blobKey = (path: string) => {
+    const file = byPath.get(path);
+    if (!file) throw new Error(`read of ${path}, which is not in revision ${task.revision}`);
+    return r2Keys.blob(task.project.id, file.sha256);
+  };
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const read = async (path: string) => {
+    const object = await env.BLOBS.get(blobKey(path));
+    // The mirror only commits blobs that are stored (repo-sync checks them too): a missing one is a
+    // storage fault worth a retry, not a build error.
+    if (!object) throw new Error(`blob of ${path} is missing from storage`);
+    return object;
+  };
+  const assets = new Map<string, SourceFile>();
+  const linked = await linkDependencies(env, task.project.id);
+  const result = await buildModuleGraph({
+    files,
+    readText: async (path) => (await read(path)).text(),
+    readBytes: async (path) => new Uint8Array(await (await read(path)).arrayBuffer()),
+    previous: await previousApp(env, task),
+    runtimeNames: RUNTIME_NAMES,
+    dependencies: linked.modules,
+    entry: task.project.entry,
+    transformVersion: TRANSFORM_VERSION,
+    storeModule: async (key, code) => {
+      await env.BLOBS.put(r2Keys.module(key), code, {
+        onlyIf: { etagDoesNotMatch: "*" },
+        httpMetadata: { contentType: "application/javascript; charset=utf-8" },
+      });
+    },
+    hasModule: async (key) => (await env.BLOBS.head(r2Keys.module(key))) !== null,
+    assetUrl: (file) => {
+      assets.set(file.sha256, file);
+      return assetUrl(file);
+    },
+  });
+  if ("error" in result) {
+    // Not an app at all (nothing to start from and no entry set): the files still serve devices,
+    // and the page says why there is nothing to run.
+    if (result.error.code === "entry_missing" && !task.project.entry) {
+      return {
+        app: { runtime: RUNTIME_URL, errors: result.errors.map(appError) },
+        counts: { transformed: 0, reused: 0, stored: 0 },
+      };
+    }
+    const all = result.errors.map(appError);
+    return {
+      error: {
+        code: result.error.code,
+        ...appError(result.error),
+        ...(all.length > 1 ? { errors: all } : {}),
+      },
+    };
+  }
+  const reached = Object.keys(result.app.modules).filter((id) => id.startsWith("npm:"));
+  for (const id of reached) {
+    const unresolved = linked.unresolved.get(id);
+    if (unresolved) return { error: unresolved };
+  }
+  await Promise.all([
+    copyAssets(env, task.project.id, [...assets.values()]),
+    storeDependencies(
+      env,
+      task.project.id,
+      reached.map((id) => linked.byId.get(id)).filter((d) => !!d),
+    ),
+  ]);
+  const { app, ...counts } = result;
+  return { app: { runtime: RUNTIME_URL, ...app }, counts };
+}
+
+type LinkedDependency = DependencyModule & { sha256: string };
+
+/**
+ * The project's pre-bundled dependencies (docs/previews.md §4) as the graph links them: each keyed
+ * like any module (`npm` + its blob's hash, so the key and wrapper are the build's, never the
+ * uploader's), its `requires` resolved as a bare require is (the runtime set, then the set's own
+ * specifiers). A require neither provides fails the build only if the app reaches that module.
+ */
+async function linkDependencies(env: Env, projectId: string) {
+  const recorded = await env.API.getDependencies(projectId);
+  const bySpecifier = new Map(recorded.map((d) => [d.specifier, d]));
+  const modules = new Map<string, LinkedDependency>();
+  const byId = new Map<string, LinkedDependency>();
+  const unresolved = new Map<string, PreviewError>();
+  for (const dependency of recorded) {
+    const deps: Record<string, string> = {};
+    for (const spec of dependency.requires) {
+      if (RUNTIME_NAMES.has(spec)) deps[spec] = `runtime:${spec}`;
+      else if (bySpecifier.has(spec)) deps[spec] = (bySpecifier.get(spec) as { id: string }).id;
+      else if (!unresolved.has(dependency.id)) {
+        unresolved.set(dependency.id, {
+          code: "module_not_found",
+          file: dependency.id,
+          line: 1,
+          column: 1,
+          message: `Unable to resolve "${spec}" from ${dependency.id}: the package "${packageName(spec)}" is neither in the preview runtime nor an uploaded dependency of the project.`,
+        });
+      }
+    }
+    const linkedModule: LinkedDependency = {
+      id: dependency.id,
+      key: await moduleKey(TRANSFORM_VERSION, "npm", dependency.sha256),
+      deps,
+      sha256: dependency.sha256,
+    };
+    modules.set(dependency.specifier, linkedModule);
+    byId.set(dependency.id, linkedModule);
+  }
+  return { modules, byId, unresolved };
+}
+
+/** Stores the scripts of the dependency modules the app reaches, once per key (create-only). */
+async function storeDependencies(env: Env, projectId: string, reached: readonly LinkedDependency[]) {
+  await Promise.all(
+    reached.map(async (dependency) => {
+      const key = r2Keys.module(dependency.key);
+      if (await env.BLOBS.head(key)) return;
+      const body = await env.BLOBS.get(r2Keys.blob(projectId, dependency.sha256));
+      if (!body) throw new Error(`blob of ${dependency.id} is missing from storage`);
+      await env.BLOBS.put(key, wrapModule(dependency.key, await body.text()), {
+        onlyIf: { etagDoesNotMatch: "*" },
+        httpMetadata: { contentType: "application/javascript; charset=utf-8" },
+      });
+    }),
+  );
+}
+
+/** A graph error as the manifest and the status carry it: always a place (1-based), as editors count. */
+function appError(error: BuildError): AppBuildError {
+  return {
+    code: error.code,
+    file: error.file,
+    line: error.line ?? 1,
+    column: error.column ?? 1,
+    message: error.message,
+    ...(error.frame ? { frame: error.frame } : {}),
+  };
+}
+
+/** The module graph of the revision the session serves now, so an update reuses its modules. */
+async function previousApp(env: Env, task: Task): Promise<AppGraph | null> {
+  if (!task.previous_revision) return null;
+  const object = await env.BLOBS.get(r2Keys.bundle(task.project.id, task.session_id, task.previous_revision));
+  if (!object) return null;
+  const app = ((await object.json()) as BundleManifest).app;
+  return app?.entry && app.modules ? { entry: app.entry, modules: app.modules } : null;
+}
+
+/**
+ * Copies the assets the app requires to `modules/blob/<sha256>`, where `/m/blob/<sha256>` serves
+ * them: content-addressed like module scripts, so each is copied once whatever requires it.
+ */
+async function copyAssets(env: Env, projectId: string, assets: readonly SourceFile[]): Promise<void> {
+  await Promise.all(
+    assets.map(async (file) => {
+      const key = r2Keys.moduleBlob(file.sha256);
+      if (await env.BLOBS.head(key)) return;
+      const source = await env.BLOBS.get(r2Keys.blob(projectId, file.sha256));
+      if (!source) throw new Error(`blob of ${file.path} is missing from storage`);
+      await env.BLOBS.put(key, await source.arrayBuffer(), {
+        onlyIf: { etagDoesNotMatch: "*" },
+        sha256: file.sha256,
+        httpMetadata: { contentType: contentTypeFor(file.path) },
+      });
+    }),
+  );
 }

@@ -1,6 +1,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { type SyncFolderResult, type SyncProgress, syncFolder } from "../../../desktop/src";
+import { describeDependencies, syncDependencies } from "../../../desktop/src/dependencies";
 import type { CommandContext } from "../context";
 import { count } from "../format";
 import { CliError, formatBytes } from "../output";
@@ -80,6 +81,12 @@ export async function pushFolder(
   const { projectId, created } = await projectForFolder(ctx, dir, flags.project as string | undefined);
   if (created)
     ctx.out.say(`Created project ${path.basename(path.resolve(dir))} (${projectId}) for this folder.`);
+  // The app's own dependencies before the commit, so the build it starts finds them (docs/previews.md §4).
+  const dependencies = await syncDependencies(ctx.client, projectId, dir, {
+    signal: ctx.signal,
+    onBundling: (specifier) => ctx.out.progress(`bundling ${specifier}…`),
+  });
+  for (const line of describeDependencies(dependencies)) ctx.out.say(line);
   const result = await syncFolder(ctx.client, projectId, dir, {
     signal: ctx.signal,
     onProgress: (p) => {
