@@ -29,7 +29,13 @@ export async function handleDeadLetter(body: unknown, env: Env): Promise<void> {
       await env.API.recordSyncResult(message.sync_id, { status: "failed", error: DEAD_LETTERED });
       return;
     case "preview.build":
-      await env.API.reportPreviewResult(message.session_id, { status: "failed", error: DEAD_LETTERED });
+      // The revision matters: a ready session that was updating stays on its last good revision
+      // and records this failure for the update, instead of waiting as "updating" forever.
+      await env.API.reportPreviewResult(message.session_id, {
+        status: "failed",
+        error: DEAD_LETTERED,
+        revision: message.revision,
+      });
       return;
     case "notify":
       // A notification that could not be stored is lost by design: it must never fail anything else.
