@@ -1,0 +1,27 @@
+// Every scenario of `npm run bench`, in run order. A new scenario is one module exporting a
+// `Scenario` (bench/harness/types.ts) with its figures and goals, added here; the harness does the
+// interleaving, both targets, medians, goals, table and results file. Issue 11's scenarios
+// (edit-to-render p50/p95 over ≥ 20 edits, cold open of hello-app and a blank template, bytes per
+// edit) belong at the end of this list.
+import type { Scenario } from "../harness/types";
+import { aiJobs } from "./ai-jobs";
+import { authMe } from "./auth-me";
+import { largeProject } from "./large-project";
+import { longPollFanout } from "./long-poll-fanout";
+import { push } from "./push";
+import { repreview } from "./repreview";
+import { statusPoll } from "./status-poll";
+import { timeToPreview } from "./time-to-preview";
+import { websocketFanout } from "./websocket-fanout";
+
+export const SCENARIOS: readonly Scenario[] = [
+  timeToPreview,
+  repreview,
+  aiJobs,
+  statusPoll,
+  authMe,
+  push,
+  largeProject,
+  longPollFanout,
+  websocketFanout,
+];
