@@ -10,6 +10,7 @@ import { FileTokenStore } from "../cli/src/credentials";
 import { type MainIo, main } from "../cli/src/main";
 import type { RetryOptions } from "../core/src";
 import { FakeApi } from "./fake-api";
+import { acceptWebSocket, offeredProtocols, refuseUpgrade, type ServerWebSocket } from "./ws-server";
 
 export const FAKE_API_URL = "http://api.test";
 
@@ -88,7 +89,10 @@ export class CliHarness {
 }
 
 /**
- * The fake API on a real HTTP port (for a spawned `hivesync` process), answering as `FakeApi`.
+ * The fake API on a real HTTP port (for a spawned `hivesync` process, or a client that opens the
+ * live WebSocket), answering as `FakeApi`: its routes, held long-polls (a client that goes away
+ * ends its poll), and `GET /api/v1/preview/sessions/:id/live` upgraded by hand (ws-server.ts),
+ * the token taken from the `bearer.<token>` subprotocol as the server takes it.
  *
  * @example
  * const { url, close } = await serveOverHttp(api);
@@ -100,18 +104,41 @@ export async function serveOverHttp(api: FakeApi): Promise<{ url: string; close:
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers))
       if (typeof value === "string") headers.set(name, value);
+    const gone = new AbortController();
+    res.on("close", () => gone.abort());
     const response = await api.fetch(`${FAKE_API_URL}${req.url}`, {
       method: req.method,
       headers,
+      signal: gone.signal,
       ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
     });
+    if (res.destroyed) return;
     res.writeHead(response.status, Object.fromEntries(response.headers));
     res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  const sockets = new Set<ServerWebSocket>();
+  server.on("upgrade", (req, socket) => {
+    const live = /^\/api\/v1\/preview\/sessions\/([^/?]+)\/live(?:\?|$)/.exec(req.url ?? "");
+    if (!live) return refuseUpgrade(socket, 404);
+    const token =
+      offeredProtocols(req)
+        .find((p) => p.startsWith("bearer."))
+        ?.slice("bearer.".length) ?? /^Bearer (.+)$/i.exec(String(req.headers.authorization ?? ""))?.[1];
+    const status = api.liveHandshake(live[1] as string, token, offeredProtocols(req));
+    if (status !== 200) return refuseUpgrade(socket, status);
+    const ws = acceptWebSocket(req, socket, "hivesync");
+    sockets.add(ws);
+    api.attachLive(live[1] as string, ws);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        for (const ws of sockets) ws.drop();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

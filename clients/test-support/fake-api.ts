@@ -26,6 +26,24 @@ type FakeSession = {
   pendingRevision?: number;
   code?: string;
   createdAt?: string;
+  /** A newer revision that did not build (the session keeps serving `revision`), as the server keeps it. */
+  build_error?: FakeBuildError & { revision: number; code: string };
+};
+/** Where and why a fake build fails (what {@link FakeApi.buildErrorOf} returns). */
+export type FakeBuildError = { file: string; line: number; column: number; message: string };
+/** The end of a live channel the fake writes to: a test's ServerWebSocket (test-support/ws-server.ts). */
+export type FakeLiveSocket = {
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+  onMessage: ((text: string) => void) | undefined;
+  onClose: (() => void) | undefined;
+};
+/** One WebSocket handshake the fake saw: for which session, with which token, and its answer. */
+export type FakeLiveAttempt = {
+  sessionId: string;
+  token: string | undefined;
+  protocols: string[];
+  status: number;
 };
 /** A project's record as `POST /projects` made it (projects only touched by mirror calls have none). */
 export type FakeProjectRecord = {
@@ -111,6 +129,25 @@ export class FakeApi {
    * finishes at the session's next status poll (revision moves, version bumps).
    */
   sessionsFollow = false;
+  /** How long a following session's rebuild takes after the commit (ms). */
+  followDelayMs = 0;
+  /**
+   * The build's verdict on a project's files, read by path: a location and message fails the
+   * rebuild (the session keeps its revision and reports `build_error`), undefined builds it.
+   */
+  buildErrorOf: ((read: (path: string) => string | undefined) => FakeBuildError | undefined) | undefined;
+  /** The refresh token `POST /auth/refresh` accepts (it rotates both tokens). */
+  refreshToken = "ref_1";
+  /**
+   * Decides a live-channel handshake before the fake does: a status refuses it (400 for a network
+   * that passes no WebSocket, say), undefined lets the fake check the token.
+   */
+  liveGate: ((attempt: { sessionId: string; token: string | undefined }) => number | undefined) | undefined;
+  readonly liveAttempts: FakeLiveAttempt[] = [];
+  /** Open live sockets by session. */
+  readonly liveSockets = new Map<string, Set<FakeLiveSocket>>();
+  readonly #changeWaiters = new Set<() => void>();
+  #refreshes = 0;
   /** The origin links and QR codes point at (the server's PUBLIC_URL). */
   publicUrl = "http://api.test";
   #nextSync = 1;
@@ -135,6 +172,18 @@ export class FakeApi {
       project.files.set(path, { sha256: hash, size: bytes.length });
     }
     project.revision++;
+    this.follow(projectId);
+  }
+
+  /** With {@link sessionsFollow}: the project's live sessions rebuild for its new revision. */
+  private follow(projectId: string): void {
+    if (!this.sessionsFollow) return;
+    const revision = this.project(projectId).revision;
+    for (const [id, session] of this.sessions)
+      if (session.projectId === projectId && !isTerminal(session.status)) {
+        session.pendingRevision = revision;
+        setTimeout(() => this.rebuildPending(id), this.followDelayMs);
+      }
   }
 
   /** A ready preview session of `files` (path → content), with a `pvt_` token. */
@@ -186,8 +235,143 @@ export class FakeApi {
     this.requests.push(req);
     const intercepted = await this.intercept?.(req);
     if (intercepted) return intercepted;
+    const held = req.method === "GET" ? /^\/preview\/sessions\/([^/]+)\/status$/.exec(req.path) : null;
+    const wait = Number(req.search.get("wait") ?? 0);
+    if (held && wait > 0)
+      await this.holdPoll(held[1] as string, req.headers.get("if-none-match"), wait * 1000, init.signal);
     return this.route(req);
   };
+
+  /**
+   * A long-poll as the server holds it: until the session's version moves away from `etag` (or a
+   * rebuild is due), `ms` pass, or the caller gives up.
+   */
+  private async holdPoll(
+    sessionId: string,
+    etag: string | null,
+    ms: number,
+    signal: AbortSignal | null | undefined,
+  ): Promise<void> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const session = this.sessions.get(sessionId);
+      if (!session || etag !== `"${session.version}"` || session.pendingRevision !== undefined) return;
+      if (Date.now() >= deadline || signal?.aborted) return;
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", done);
+          this.#changeWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, deadline - Date.now());
+        signal?.addEventListener("abort", done, { once: true });
+        this.#changeWaiters.add(done);
+      });
+    }
+  }
+
+  /**
+   * Finishes a following session's rebuild for the revision committed since: the new revision is
+   * served, or (when {@link buildErrorOf} finds an error) recorded as `build_error` while the last
+   * good one keeps running. Pushes the change to live sockets and held polls, as the server does.
+   */
+  rebuildPending(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.pendingRevision === undefined || isTerminal(session.status)) return;
+    const before = this.snapshot(session);
+    const revision = session.pendingRevision;
+    session.pendingRevision = undefined;
+    const project = this.project(session.projectId);
+    const failure = this.buildErrorOf?.((path) => {
+      const entry = project.files.get(path);
+      const bytes = entry ? project.blobs.get(entry.sha256) : undefined;
+      return bytes ? new TextDecoder().decode(bytes) : undefined;
+    });
+    if (failure) {
+      session.build_error = { revision, code: "build_error", ...failure };
+    } else {
+      const rebuilt = this.readySessionOf(sessionId, session.projectId, project);
+      session.manifest = rebuilt.manifest;
+      session.revision = revision;
+      if (session.build_error && session.build_error.revision <= revision) session.build_error = undefined;
+    }
+    session.version++;
+    this.sessions.set(sessionId, session);
+    this.changed(sessionId, before);
+  }
+
+  /**
+   * The live channel's handshake (`GET /preview/sessions/:id/live`, token from the `bearer.<token>`
+   * subprotocol): 200 to accept, else the status the server would answer.
+   */
+  liveHandshake(sessionId: string, token: string | undefined, protocols: string[] = []): number {
+    const gate = this.liveGate?.({ sessionId, token });
+    const session = this.sessions.get(sessionId);
+    const status =
+      gate ??
+      (!session
+        ? 404
+        : token === this.accessToken || token === session.token
+          ? 200
+          : token?.startsWith("pvt_")
+            ? 403
+            : 401);
+    this.liveAttempts.push({ sessionId, token, protocols, status });
+    return status;
+  }
+
+  /** Serves an accepted live socket: the status first, then every change; `ping` → `pong`. */
+  attachLive(sessionId: string, ws: FakeLiveSocket): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) {
+      ws.close(1011, "no session");
+      return;
+    }
+    const sockets = this.liveSockets.get(sessionId) ?? new Set<FakeLiveSocket>();
+    this.liveSockets.set(sessionId, sockets);
+    sockets.add(ws);
+    const status = () => JSON.stringify({ type: "status", ...this.statusOf(sessionId, session) });
+    ws.onMessage = (text) => ws.send(text === "ping" ? "pong" : status());
+    ws.onClose = () => sockets.delete(ws);
+    ws.send(status());
+    if (isTerminal(session.status)) ws.close(4000, "preview ended");
+  }
+
+  private snapshot(session: FakeSession) {
+    return {
+      status: session.status,
+      revision: session.revision ?? 1,
+      version: session.version,
+      buildError: session.build_error?.revision,
+    };
+  }
+
+  /** What the server's `liveMessages` sends after a change, to every live socket of the session. */
+  private changed(sessionId: string, before: ReturnType<FakeApi["snapshot"]>): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    const frames: unknown[] = [];
+    if (session.status === "ready" && (before.status !== "ready" || before.revision !== session.revision))
+      frames.push({
+        type: "revision",
+        revision: session.revision ?? 1,
+        manifest_url: `/api/v1/preview/bundle/${sessionId}`,
+      });
+    if (session.build_error && session.build_error.revision !== before.buildError)
+      frames.push({
+        type: "build_error",
+        revision: session.build_error.revision,
+        error: session.build_error,
+      });
+    if (before.version !== session.version)
+      frames.push({ type: "status", ...this.statusOf(sessionId, session) });
+    for (const ws of this.liveSockets.get(sessionId) ?? []) {
+      for (const frame of frames) ws.send(JSON.stringify(frame));
+      if (isTerminal(session.status)) ws.close(4000, "preview ended");
+    }
+    for (const wake of [...this.#changeWaiters]) wake();
+  }
 
   route(req: Recorded): Response {
     const auth = req.headers.get("authorization");
@@ -227,21 +411,10 @@ export class FakeApi {
     match = req.method === "GET" ? m(/^\/preview\/sessions\/([^/]+)\/status$/) : null;
     if (match) {
       const session = this.sessions.get(match[1] as string);
+      if (session && auth && !this.canRead(session, auth) && !auth.startsWith("Bearer pvt_"))
+        return errorResponse(401, "UNAUTHENTICATED"); // an expired access token, as the server says
       if (!session || !this.canRead(session, auth)) return errorResponse(404, "NOT_FOUND");
-      if (session.pendingRevision !== undefined) {
-        const rebuilt = this.readySessionOf(
-          match[1] as string,
-          session.projectId,
-          this.project(session.projectId),
-        );
-        Object.assign(session, {
-          manifest: rebuilt.manifest,
-          revision: session.pendingRevision,
-          version: session.version + 1,
-        });
-        session.pendingRevision = undefined;
-        this.sessions.set(match[1] as string, session);
-      }
+      this.rebuildPending(match[1] as string);
       const etag = `"${session.version}"`;
       if (req.headers.get("if-none-match") === etag)
         return new Response(null, { status: 304, headers: { etag } });
@@ -263,6 +436,22 @@ export class FakeApi {
         status: session.status,
         platform: session.platform ?? "ios",
         project: { name: this.projectRecords.get(session.projectId)?.name ?? "hello" },
+      });
+    }
+
+    if (req.method === "POST" && req.path === "/auth/refresh") {
+      const { refresh_token } = JSON.parse(new TextDecoder().decode(req.body)) as { refresh_token: string };
+      if (refresh_token !== this.refreshToken) return errorResponse(401, "INVALID_REFRESH_TOKEN");
+      this.#refreshes++;
+      this.accessToken = `acc_r${this.#refreshes}`;
+      this.refreshToken = `ref_r${this.#refreshes}`;
+      return json(200, {
+        tokens: {
+          access_token: this.accessToken,
+          refresh_token: this.refreshToken,
+          token_type: "Bearer",
+          expires_in: 900,
+        },
       });
     }
 
@@ -339,10 +528,7 @@ export class FakeApi {
         else project.files.set(change.path, { sha256: change.sha256, size: change.size });
       }
       project.revision++;
-      if (this.sessionsFollow)
-        for (const session of this.sessions.values())
-          if (session.projectId === match[1] && !isTerminal(session.status))
-            session.pendingRevision = project.revision;
+      this.follow(match[1] as string);
       return json(202, {
         revision: project.revision,
         sync_id: `syn_${String(this.#nextSync++).padStart(16, "0")}`,
@@ -492,8 +678,10 @@ export class FakeApi {
       const session = this.sessions.get(match[1] as string);
       if (!session) return errorResponse(404, "NOT_FOUND");
       if (!isTerminal(session.status)) {
+        const before = this.snapshot(session);
         session.status = "cancelled";
         session.version++;
+        this.changed(match[1] as string, before);
       }
       return json(200, this.recordOf(match[1] as string, session));
     }
@@ -578,7 +766,6 @@ export class FakeApi {
       id: sessionId,
       project_id: session.projectId,
       platform: session.platform ?? "ios",
-      revision: session.revision ?? 1,
       ...rest,
       opened: [],
       created_at: session.createdAt ?? "2026-01-01T00:00:00.000Z",
@@ -593,9 +780,12 @@ export class FakeApi {
     return {
       session_id: sessionId,
       status: session.status,
-      stage: null,
+      stage: session.status === "ready" && session.pendingRevision !== undefined ? "updating" : null,
       progress: session.status === "ready" ? 1 : 0,
       version: session.version,
+      revision: session.revision ?? 1,
+      building_revision: session.pendingRevision ?? null,
+      ...(session.build_error ? { build_error: session.build_error } : {}),
       ...(session.manifest
         ? {
             bundle: {

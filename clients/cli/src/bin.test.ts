@@ -1,7 +1,7 @@
 // `hivesync` as an installed command (item 9): `npm link` in the repository puts a symlink to
 // clients/cli/bin/hivesync.mjs on the PATH; the command must then run from any app folder, with the
 // machine's own `node` (the README's way to run it outside the repository).
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -118,4 +118,71 @@ describe("the installed hivesync command", () => {
       await server.close();
     }
   }, 30_000);
+
+  // `preview --watch` ends on a real Ctrl-C: the process gets SIGINT, stops watching, closes the
+  // socket, prints a last line and exits 0, no stack trace. With this test's Node (24: a global
+  // WebSocket), and with the machine's own `node` on PATH, whatever it is (Node 20 has no
+  // WebSocket: the watch long-polls).
+  for (const [label, command, args] of [
+    ["this Node", process.execPath, [BIN]],
+    ["the node on PATH", "hivesync", []],
+  ] as const) {
+    it(`preview --watch pushes a save and ends cleanly on Ctrl-C (${label})`, async () => {
+      const api = new FakeApi();
+      api.sessionsFollow = true;
+      const server = await serveOverHttp(api);
+      const app = path.join(home, `watch-${label.replace(/\W/g, "")}`);
+      try {
+        await mkdir(app, { recursive: true });
+        await writeFile(path.join(app, "App.js"), "export default 1;\n");
+        await new FileTokenStore(path.join(home, "config/hivesync"), server.url).set({
+          access_token: api.accessToken,
+          refresh_token: "ref_1",
+        });
+        const child = spawn(command, [...args, "preview", ".", "--watch", "--api", server.url], {
+          cwd: app,
+          env,
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => (stdout += chunk));
+        child.stderr.on("data", (chunk) => (stderr += chunk));
+        const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+        const until = async (what: string, re: RegExp) => {
+          const deadline = Date.now() + 20_000;
+          while (!re.test(stdout)) {
+            if (Date.now() > deadline || child.exitCode !== null)
+              throw new Error(`no ${what} in:\n${stdout}\n${stderr}`);
+            await new Promise((r) => setTimeout(r, 25));
+          }
+        };
+        await until("watch", /^Watching /m);
+        await new Promise((r) => setTimeout(r, 300)); // the folder watch is in place
+        await writeFile(path.join(app, "App.js"), "export default 2;\n");
+        await until("r2", /^r2 ready in \d+ ms \(1 file changed\)$/m);
+        child.kill("SIGINT");
+        expect(await exited).toBe(0);
+        expect(stdout.split("\n").slice(-3)).toEqual([
+          expect.stringMatching(/^r2 ready in \d+ ms \(1 file changed\)$/),
+          expect.stringMatching(
+            /^Stopped watching\. The preview stays live at http:\/\/api\.test\/p\/[A-Z-]+ \(code [A-Z-]+\) until /,
+          ),
+          "",
+        ]);
+        expect(stderr).not.toMatch(/error|\n\s+at /i);
+        // How the session was followed: its WebSocket where the Node has one, else long-polls.
+        const node = command === "hivesync" ? "node" : process.execPath;
+        const hasWebSocket =
+          (await run(node, ["-p", "typeof WebSocket"], { env })).stdout.trim() === "function";
+        expect(stderr).toContain(
+          hasWebSocket ? "live: connected" : "live: following by long-poll (no WebSocket in this runtime)",
+        );
+        expect(api.liveAttempts).toHaveLength(hasWebSocket ? 1 : 0);
+        expect([...api.sessions.values()][0]?.status).toBe("ready");
+        expect(api.countRequests("POST", /\/mirror\/changes$/)).toBe(2);
+      } finally {
+        await server.close();
+      }
+    }, 40_000);
+  }
 });

@@ -181,12 +181,14 @@ describe("CLI pieces", () => {
       [
         "hivesync preview: push, show a preview's QR code (the live one when it is current) and follow its build.",
         "",
-        "Usage: hivesync preview [dir] [--project ID] [--platform ios|android|web] [--new]",
+        "Usage: hivesync preview [dir] [--project ID] [--platform ios|android|web] [--new] [--watch] [--open]",
         "",
         "Flags:",
         "  --project ID  this project instead of the folder's linked one",
         "  --platform P  ios (default), android or web",
         "  --new         start another preview even when a live one shows this revision",
+        "  --watch       then push every save and print each revision's build result, until Ctrl-C",
+        "  --open        open the preview's link in your browser",
         "  --api URL     the server (default $HIVESYNC_API, else http://localhost:8787)",
         "  --json        print one JSON object (the result, or {error}) as the last line of output",
         "  -h, --help    show this help",
@@ -194,6 +196,7 @@ describe("CLI pieces", () => {
         "Examples:",
         "  hivesync preview ./examples/hello-app --platform android",
         "  hivesync preview --new --project prj_2c9f…",
+        "  hivesync preview --watch --open ./examples/hello-app",
         "",
       ].join("\n"),
     );

@@ -2,6 +2,7 @@ import { createInterface } from "node:readline/promises";
 import { HiveSyncClient, type RetryOptions } from "../../core/src";
 import { configDir } from "./config-dir";
 import { FileTokenStore } from "./credentials";
+import { openInBrowser } from "./open-url";
 import { CliError, type Output } from "./output";
 
 export const DEFAULT_API = "http://localhost:8787";
@@ -28,6 +29,8 @@ export type CommandContext = {
   columns: number;
   /** How long `preview` waits to see whether a live session follows its project (default 5 s). */
   followGraceMs?: number;
+  /** Opens a link in the desktop's browser (`preview --open`); rejects when it cannot. */
+  openUrl: (url: string) => Promise<void>;
 };
 
 /**
@@ -49,6 +52,8 @@ export function createContext(options: {
   /** Overrides of the retry policy (tests make waits instant). */
   retry?: Partial<RetryOptions>;
   followGraceMs?: number;
+  /** Instead of the platform's opener (tests). */
+  openUrl?: (url: string) => Promise<void>;
 }): CommandContext {
   const api = (options.api ?? options.env.HIVESYNC_API ?? DEFAULT_API).replace(/\/+$/, "");
   const dir = configDir(options.env);
@@ -69,6 +74,7 @@ export function createContext(options: {
     signal: options.signal,
     columns: options.columns ?? 80,
     ...(options.followGraceMs === undefined ? {} : { followGraceMs: options.followGraceMs }),
+    openUrl: options.openUrl ?? ((url) => openInBrowser(url, { env: options.env })),
     async ask(question, askOptions) {
       if (!stdin.isTTY) {
         throw new CliError(

@@ -19,6 +19,8 @@ type Command = {
   summary: string;
   /** The command's own flags (every command also takes --api, --json and --help). */
   flags: readonly (keyof typeof FLAGS)[];
+  /** What a flag means for this command, where it differs from {@link FLAGS}' help. */
+  flagHelp?: Partial<Record<keyof typeof FLAGS, string>>;
   /** Command lines to copy; together they use every flag of the command. */
   examples: readonly string[];
   run: (ctx: CommandContext, args: string[], flags: Flags) => Promise<void>;
@@ -55,6 +57,7 @@ const FLAGS = {
   },
   unread: { type: "boolean", shape: "--unread", help: "only unread notifications" },
   watch: { type: "boolean", shape: "--watch", help: "keep printing new ones until Ctrl-C" },
+  open: { type: "boolean", shape: "--open", help: "open the preview's link in your browser" },
   lines: { type: "string", shape: "--lines A:B", help: "the lines to explain, e.g. 10:40" },
   wait: { type: "boolean", shape: "--wait", help: "wait for the result and print it" },
   comment: { type: "boolean", shape: "--comment", help: "also post the summary as a comment on the file" },
@@ -114,12 +117,16 @@ const COMMANDS: Record<string, Command> = {
     run: push,
   },
   preview: {
-    usage: "preview [dir] [--project ID] [--platform ios|android|web] [--new]",
+    usage: "preview [dir] [--project ID] [--platform ios|android|web] [--new] [--watch] [--open]",
     summary: "push, show a preview's QR code (the live one when it is current) and follow its build",
-    flags: ["project", "platform", "new"],
+    flags: ["project", "platform", "new", "watch", "open"],
+    flagHelp: {
+      watch: "then push every save and print each revision's build result, until Ctrl-C",
+    },
     examples: [
       "hivesync preview ./examples/hello-app --platform android",
       "hivesync preview --new --project prj_2c9f…",
+      "hivesync preview --watch --open ./examples/hello-app",
     ],
     run: preview,
   },
@@ -206,7 +213,10 @@ function table(rows: readonly (readonly [string, string])[]): string[] {
 export function helpText(command?: string): string {
   const c = command ? COMMANDS[command] : undefined;
   if (c) {
-    const flags: [string, string][] = c.flags.map((name) => [FLAGS[name].shape, FLAGS[name].help]);
+    const flags: [string, string][] = c.flags.map((name) => [
+      FLAGS[name].shape,
+      c.flagHelp?.[name] ?? FLAGS[name].help,
+    ]);
     return [
       `hivesync ${command}: ${c.summary}.`,
       "",
@@ -246,6 +256,10 @@ export type MainIo = {
   retry?: Partial<RetryOptions>;
   /** How long `preview` watches an older live session for following its project (tests: short). */
   followGraceMs?: number;
+  /** Stops the command as Ctrl-C does (tests, or a program that embeds the CLI). */
+  signal?: AbortSignal;
+  /** Opens a link in the desktop's browser instead of `xdg-open`/`open`/`start` (tests). */
+  openUrl?: (url: string) => Promise<void>;
 };
 
 /**
@@ -305,6 +319,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort(new CliError("INTERRUPTED", "Interrupted."));
   process.once("SIGINT", onSigint);
+  if (io.signal?.aborted) onSigint();
+  io.signal?.addEventListener("abort", onSigint, { once: true });
   let api: string | undefined;
   try {
     const ctx = createContext({
@@ -317,6 +333,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       ...(io.retry ? { retry: io.retry } : {}),
       ...(io.followGraceMs === undefined ? {} : { followGraceMs: io.followGraceMs }),
       ...(io.fetch ? { fetch: io.fetch } : {}),
+      ...(io.openUrl ? { openUrl: io.openUrl } : {}),
     });
     api = ctx.api;
     await command.run(ctx, args, values as Flags);
@@ -343,5 +360,6 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       : 1;
   } finally {
     process.removeListener("SIGINT", onSigint);
+    io.signal?.removeEventListener("abort", onSigint);
   }
 }

@@ -12,6 +12,8 @@ export type Output = {
   result(value: unknown, human?: string): void;
   /** A raw line on stdout, with or without --json (a JSON line per event of `--watch`). */
   line(text: string): void;
+  /** `warning: <line>` on stderr, with or without --json: something went wrong that does not stop the command. */
+  warn(line: string): void;
 };
 
 /**
@@ -60,6 +62,10 @@ export function createOutput(options: {
     line(text) {
       clearProgress();
       stdout.write(`${text}\n`);
+    },
+    warn(line) {
+      clearProgress();
+      stderr.write(`warning: ${line}\n`);
     },
   };
 }

@@ -35,6 +35,14 @@ export {
 } from "./notifications";
 export { collectAll, paginate } from "./paginate";
 export { type PollUntilOptions, pollUntil } from "./poll-until";
+export {
+  LIVE_PROTOCOL,
+  type LiveSocket,
+  type LiveSocketFactory,
+  type PreviewLiveEvent,
+  type WatchPreviewEventsOptions,
+  watchPreviewEvents,
+} from "./preview-live";
 export { isTerminalPreviewStatus, type WatchPreviewStatusOptions, watchPreviewStatus } from "./preview-watch";
 export { type Progress, progressCounter } from "./progress";
 export {

@@ -26,6 +26,7 @@ export {
   normalizeCode,
   PreviewSession,
   PreviewStatusResponse,
+  PreviewUpdateError,
   Project,
   pageOf,
   ReadAllResponse,

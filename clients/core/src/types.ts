@@ -33,6 +33,8 @@ export type PreviewStatus = z.output<typeof S.PreviewStatus>;
 export type StartPreviewInput = z.input<typeof S.StartPreviewRequest>;
 export type StartPreviewResult = z.output<typeof S.StartPreviewResponse>;
 export type PreviewStatusResponse = z.output<typeof S.PreviewStatusResponse>;
+/** A newer revision that did not build while the session keeps serving its last good one. */
+export type PreviewUpdateError = z.output<typeof S.PreviewUpdateError>;
 export type PreviewSessionRecord = z.output<typeof S.PreviewSession>;
 export type ResolvePreviewResult = z.output<typeof S.ResolvePreviewResponse>;
 export type BundleManifest = z.output<typeof S.BundleManifest>;

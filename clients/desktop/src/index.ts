@@ -53,3 +53,4 @@ export {
   type WalkResult,
   walkFolder,
 } from "./walk";
+export { type FolderWatcher, type WatchFolderOptions, type WatchMode, watchFolder } from "./watch-folder";

@@ -15,6 +15,7 @@ import { relativeTime } from "../format";
 import { CliError } from "../output";
 import { PreviewCodes, type RememberedPreview } from "../preview-codes";
 import { phoneReachHint, terminalQr } from "../terminal-qr";
+import { followFolder } from "./preview-watch";
 import { pushFolder, pushSentence } from "./push";
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -53,6 +54,8 @@ async function followsProject(
     if (poll.changed) {
       if (isTerminalPreviewStatus(poll.status.status)) return false;
       if (poll.status.stage === "updating") return true;
+      // It rebuilt for the new revision, which did not build: it follows (and says why).
+      if ((poll.status.build_error?.revision ?? 0) >= revision) return true;
       const record = await ctx.client.previews.session(session.id, { signal: ctx.signal });
       if (record.revision >= revision) return true;
     }
@@ -119,7 +122,9 @@ export async function choosePreview(
     if (known) mine.push({ session, known });
   }
   if (!options.fresh) {
-    const current = mine.find((m) => m.session.revision >= revision);
+    const current = mine.find(
+      (m) => m.session.revision >= revision || (m.session.build_error?.revision ?? 0) >= revision,
+    );
     if (current) return { ...current.known, reused: true, replaced };
     const newest = mine[0];
     if (newest) {
@@ -167,11 +172,13 @@ export async function choosePreview(
 
 /**
  * Follows a preview until it is ready at `revision` (a session that follows its project may still
- * be showing an older one while it rebuilds), or ended. A rebuild that fails while the previous
- * revision keeps running comes back with its `error`.
+ * be showing an older one while it rebuilds), or ended. A rebuild of `revision` that fails while
+ * the previous revision keeps running comes back with that `build_error` (the session reports a
+ * failed update there, never in `error`, which is for a first build that failed).
  *
  * @example
  * const final = await watchUntilRevision(ctx, sessionId, 3, (s) => console.log(s.status));
+ * if (final.build_error) console.log(`${final.build_error.file}:${final.build_error.line}`);
  */
 export async function watchUntilRevision(
   ctx: CommandContext,
@@ -180,7 +187,7 @@ export async function watchUntilRevision(
   onChange: (status: PreviewStatusResponse) => void,
 ): Promise<PreviewStatusResponse> {
   let version: number | undefined;
-  for (let first = true; ; first = false) {
+  for (;;) {
     const asked = Date.now();
     const poll = await ctx.client.previews.pollStatus(sessionId, {
       sinceVersion: version,
@@ -191,29 +198,40 @@ export async function watchUntilRevision(
       const status = poll.status;
       onChange(status);
       if (isTerminalPreviewStatus(status.status)) return status;
-      if (status.status === "ready" && status.stage !== "updating") {
-        const record = await ctx.client.previews.session(sessionId, { signal: ctx.signal });
-        if (record.revision >= revision) {
-          // Serving this revision: an error still attached belongs to an earlier rebuild.
-          const { error: _earlier, ...current } = status;
+      if (status.status === "ready") {
+        // The revision served: in the status (current servers), else in the session record.
+        const serving =
+          status.revision ??
+          (status.stage === "updating"
+            ? undefined
+            : (await ctx.client.previews.session(sessionId, { signal: ctx.signal })).revision);
+        if (serving !== undefined && serving >= revision) {
+          // Serving this revision: an error still attached belongs to another rebuild.
+          const { error: _first, build_error: _other, ...current } = status;
           return current;
         }
-        // An error seen after the push is this revision's failed rebuild (the first answer may
-        // still carry an earlier one's).
-        if (status.error && !first) return status;
+        if (status.build_error && status.build_error.revision >= revision) return status;
       }
     } else if (Date.now() - asked < 1000) await sleep(1000 - (Date.now() - asked), ctx.signal);
     version = poll.version;
   }
 }
 
+/** `App.js:12:5 Unexpected token` for a build error (its message's first line). */
+function buildErrorPlace(error: { file: string; line: number; column: number; message: string }): string {
+  return `${error.file}:${error.line}:${error.column} ${error.message.split("\n")[0]?.trim() ?? ""}`;
+}
+
 /**
- * `hivesync preview [dir] [--project <id>] [--platform ios] [--new]`: push, then show a preview's
- * QR code (the live one of this platform when it already shows this revision, else a new one) and
- * follow its build.
+ * `hivesync preview [dir] [--project <id>] [--platform ios] [--new] [--watch] [--open]`: push, then
+ * show a preview's QR code (the live one of this platform when it already shows this revision, else
+ * a new one) and follow its build. `--open` opens the link in the desktop's browser (a failure to is
+ * a warning). `--watch` then keeps pushing every save and prints one line per revision with its
+ * build result ({@link followFolder}) until Ctrl-C, which ends it with exit code 0 and the preview
+ * still live.
  *
  * @example
- * await preview(ctx, ["./examples/hello-app"], { platform: "android" });
+ * await preview(ctx, ["./examples/hello-app"], { platform: "android", watch: true });
  */
 export async function preview(ctx: CommandContext, args: string[], flags: Flags): Promise<void> {
   const platform = (flags.platform as string | undefined) ?? "ios";
@@ -221,9 +239,28 @@ export async function preview(ctx: CommandContext, args: string[], flags: Flags)
     throw new CliError("INVALID_ARGUMENT", `--platform is one of ${PLATFORMS.join(", ")}.`);
   }
   const dir = path.resolve(ctx.cwd, args[0] ?? ".");
+  const watch = flags.watch === true;
+  try {
+    await previewOnce(ctx, dir, platform as Platform, flags, watch);
+  } catch (error) {
+    if (watch && ctx.signal.aborted) {
+      ctx.out.say("Stopped before the preview was ready.");
+      return;
+    }
+    throw error;
+  }
+}
+
+async function previewOnce(
+  ctx: CommandContext,
+  dir: string,
+  platform: Platform,
+  flags: Flags,
+  watch: boolean,
+): Promise<void> {
   const pushed = await pushFolder(ctx, dir, flags);
   ctx.out.say(pushSentence(pushed));
-  const chosen = await choosePreview(ctx, pushed.project_id, pushed.revision, platform as Platform, {
+  const chosen = await choosePreview(ctx, pushed.project_id, pushed.revision, platform, {
     fresh: flags.new === true,
     followGraceMs: ctx.followGraceMs,
   });
@@ -235,6 +272,16 @@ export async function preview(ctx: CommandContext, args: string[], flags: Flags)
   ctx.out.say(`Scan the QR code, open ${chosen.link_url}, or type ${chosen.code} in the HiveSync app.`);
   const hint = phoneReachHint(chosen.link_url);
   if (hint) ctx.out.say(hint);
+  if (flags.open === true) {
+    // The link works before the build is done: its page turns into the app when it is ready.
+    try {
+      await ctx.openUrl(chosen.link_url);
+    } catch (error) {
+      ctx.out.warn(
+        `could not open the link in a browser (${(error as Error).message}): open ${chosen.link_url} yourself.`,
+      );
+    }
+  }
   const final = await watchUntilRevision(ctx, chosen.session_id, pushed.revision, (s) =>
     ctx.out.progress(`${s.status}${s.stage ? ` (${s.stage})` : ""} ${Math.round(s.progress * 100)}%`),
   );
@@ -253,14 +300,8 @@ export async function preview(ctx: CommandContext, args: string[], flags: Flags)
     excluded: pushed.excluded,
     ...(final.bundle ? { bundle: final.bundle } : {}),
     ...(final.error ? { error: final.error } : {}),
+    ...(final.build_error ? { build_error: final.build_error } : {}),
   };
-  if (final.status === "ready" && final.error) {
-    ctx.out.result(result);
-    throw new CliError(
-      final.error.code.toUpperCase(),
-      `The preview keeps showing the previous revision: the build of revision ${pushed.revision} failed: ${final.error.message}.`,
-    );
-  }
   if (final.status !== "ready") {
     await new PreviewCodes(ctx.configDir, ctx.api).forget(chosen.session_id);
     ctx.out.result(result);
@@ -269,8 +310,39 @@ export async function preview(ctx: CommandContext, args: string[], flags: Flags)
       `The preview ended ${final.status}: ${final.error?.message ?? "no details"}.`,
     );
   }
-  ctx.out.result(
-    result,
-    `Ready: ${final.bundle?.file_count} files. Code ${chosen.code}, valid until ${chosen.expires_at}.`,
-  );
+  const failed = final.build_error;
+  if (failed && !watch) {
+    ctx.out.result(result);
+    throw new CliError(
+      failed.code.toUpperCase(),
+      `The preview keeps showing revision ${final.revision ?? "the previous one"}: revision ${failed.revision} did not build: ${buildErrorPlace(failed)}.`,
+    );
+  }
+  if (failed)
+    ctx.out.result(
+      result,
+      `r${failed.revision} build error ${buildErrorPlace(failed)} (the preview keeps showing r${final.revision}). Code ${chosen.code}, valid until ${chosen.expires_at}.`,
+    );
+  else
+    ctx.out.result(
+      result,
+      `Ready: ${final.bundle?.file_count} files. Code ${chosen.code}, valid until ${chosen.expires_at}.`,
+    );
+  if (!watch) return;
+
+  const { lastRevision } = await followFolder(ctx, {
+    dir,
+    projectId: pushed.project_id,
+    sessionId: chosen.session_id,
+    code: chosen.code,
+    linkUrl: chosen.link_url,
+    expiresAt: chosen.expires_at,
+    knownRevision: Math.max(pushed.revision, final.revision ?? 0, failed?.revision ?? 0),
+    withheld: pushed.withheld,
+    excluded: pushed.excluded,
+  });
+  const stopped = `Stopped watching. The preview stays live at ${chosen.link_url} (code ${chosen.code}) until ${chosen.expires_at}.`;
+  if (ctx.out.json)
+    ctx.out.line(JSON.stringify({ stopped: true, session_id: chosen.session_id, revision: lastRevision }));
+  else ctx.out.say(stopped);
 }
