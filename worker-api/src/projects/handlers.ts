@@ -4,8 +4,8 @@ import { newId } from "../lib/ids";
 import { decodeCursor, toPage } from "../lib/pagination";
 import { deleteR2Prefix } from "../lib/r2";
 import type { AppRouteHandler } from "../openapi";
-import { previewStub } from "../preview/stub";
 import { liveSessionIds } from "../preview/session-store";
+import { previewStub } from "../preview/stub";
 import {
   deleteProject,
   insertProject,
