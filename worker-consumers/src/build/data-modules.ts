@@ -1,6 +1,6 @@
 import { codeFrame } from "./code-frame";
 import { imageSize } from "./image-size";
-import { jsonErrorOffset } from "./json-position";
+import { jsonErrorOffset, lineColumn } from "./json-position";
 import { wrapModule } from "./transform";
 import type { BuildError } from "./types";
 
@@ -53,10 +53,4 @@ export function assetModule(
   const scale = assetScale(path);
   const value = size ? { uri, width: size.width / scale, height: size.height / scale } : { uri };
   return { code: wrapModule(key, `module.exports=${JSON.stringify(value)};`) };
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const line = before.split("\n").length;
-  return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { APP_ENTRY_PATH } from "./entry";
+import { APP_ENTRY_PATH, PACKAGE_MAIN_PATH } from "./entry";
 import { SCREEN_TSX } from "./fixtures";
 import { type BuildGraphOptions, buildModuleGraph } from "./graph";
 import { moduleKey } from "./keys";
@@ -209,6 +209,17 @@ describe("buildModuleGraph", () => {
     expect(result).toEqual({ error, errors: [error] });
   });
 
+  it("says when the runtime set or an uploaded dependency has the package but not the deep import", async () => {
+    const lodash: DependencyModule = { id: "npm:lodash@4.17.21", key: "d".repeat(64), deps: {} };
+    const p = await project({ "index.js": 'import "expo/dom";\nimport debounce from "lodash/debounce";\n' });
+    const result = await buildModuleGraph({ ...p.options, dependencies: new Map([["lodash", lodash]]) });
+    expect("errors" in result && result.errors.map((e) => e.message)).toEqual([
+      'Unable to resolve "expo/dom" from index.js: the preview runtime provides "expo" but not "expo/dom".',
+      'Unable to resolve "lodash/debounce" from index.js: the package "lodash" is an uploaded dependency of the ' +
+        'project, but "lodash/debounce" is not (a deep import is uploaded when a source file imports it by that name).',
+    ]);
+  });
+
   it("links an uploaded dependency as an npm: module with its own resolved requires", async () => {
     const lodash: DependencyModule = { id: "npm:lodash@4.17.21", key: "d".repeat(64), deps: {} };
     const chart: DependencyModule = {
@@ -324,6 +335,48 @@ describe("buildModuleGraph", () => {
     expect(app.entry).toBe(APP_ENTRY_PATH);
     expect(app.modules[APP_ENTRY_PATH]?.deps).toEqual({ expo: "runtime:expo", "../../App": "App.js" });
     expect(p.store.get(app.modules[APP_ENTRY_PATH]?.key ?? "")).toContain("registerRootComponent");
+  });
+
+  it("a main naming a package runs it when it is provided, and fails at package.json's main when not", async () => {
+    const entry: DependencyModule = { id: "npm:starter@1.0.0/entry", key: "e".repeat(64), deps: {} };
+    const pkg = '{\n  "name": "demo",\n  "main": "starter/entry",\n  "version": "1.0.0"\n}\n';
+    const p = await project({ "package.json": pkg, "App.js": "" });
+    const dependencies = new Map([["starter/entry", entry]]);
+    const { app } = built(await buildModuleGraph({ ...p.options, dependencies }));
+    expect(app.entry).toBe(PACKAGE_MAIN_PATH);
+    expect(app.modules[PACKAGE_MAIN_PATH]?.deps).toEqual({ "starter/entry": entry.id });
+
+    // Not provided: the error is package.json's, at its main, not the module the build wrote.
+    const result = await buildModuleGraph(p.options);
+    const error = {
+      code: "module_not_found",
+      file: "package.json",
+      line: 3,
+      column: 11,
+      message:
+        'Unable to resolve "starter/entry" from package.json main: the package "starter" is neither in the preview runtime nor an uploaded dependency of the project.',
+      frame:
+        '  1 | {\n  2 |   "name": "demo",\n> 3 |   "main": "starter/entry",\n    |           ^\n  4 |   "version": "1.0.0"',
+    };
+    expect(result).toEqual({ error, errors: [error] });
+  });
+
+  it("says why an Expo Router app does not run when expo-router is missing", async () => {
+    const p = await project({
+      "package.json": '{"main":"expo-router/entry"}',
+      "app/_layout.tsx": 'import { Stack } from "expo-router";\nexport default () => <Stack />;\n',
+    });
+    const result = await buildModuleGraph(p.options);
+    expect(result).toMatchObject({
+      error: { code: "module_not_found", file: "package.json", line: 1, column: 9 },
+    });
+    expect("error" in result && result.error.message).toBe(
+      'Unable to resolve "expo-router/entry" from package.json main: the package "expo-router" is neither in the ' +
+        "preview runtime nor an uploaded dependency of the project. Expo Router apps do not run in previews: " +
+        "file-based routing needs Metro's require.context to find the screens in app/ at build time.",
+    );
+    // Only what the entry reaches is read: the routes in app/ are not (nothing requires them).
+    expect(p.moduleReads()).toEqual([]);
   });
 
   it("resolves tsconfig paths aliases (Expo's @/…)", async () => {

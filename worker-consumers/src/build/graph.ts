@@ -1,6 +1,7 @@
 import { codeFrame } from "./code-frame";
 import { assetModule, assetNeedsBytes, assetScale, jsonModule } from "./data-modules";
-import { type Entry, findEntry } from "./entry";
+import { type Entry, findEntry, PACKAGE_MAIN_PATH } from "./entry";
+import { lineColumn, topLevelValueOffset } from "./json-position";
 import { moduleKey, moduleUrl, sha256Hex } from "./keys";
 import { extname } from "./paths";
 import { ASSET_EXTS, packageName, resolveSpecifier } from "./resolve";
@@ -87,6 +88,7 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Buil
     counts,
     produced,
     start: entry,
+    packageJson,
   };
 
   const modules: Record<string, ModuleEntry> = {};
@@ -124,6 +126,7 @@ type Context = Omit<BuildGraphOptions, "entry"> & {
   produced: Map<string, Promise<Made>>;
   /** The entry found, with its source when the build writes it. */
   start: Entry;
+  packageJson: string | null | undefined;
 };
 
 async function visit(ctx: Context, id: string): Promise<Visit> {
@@ -167,6 +170,7 @@ async function visit(ctx: Context, id: string): Promise<Visit> {
   if ("error" in script) return { errors: [{ ...script.error, file: id }] }; // a shared script: this file's error
   const resolved = resolveAll(ctx, id, script.specifiers);
   if ("errors" in resolved) {
+    if (id === PACKAGE_MAIN_PATH) return { errors: resolved.errors.map((e) => atPackageMain(ctx, e)) };
     // Only a failing build reads the source again, for the overlay's code frame.
     const source = synthesized ?? (await ctx.readText(id));
     return {
@@ -174,6 +178,17 @@ async function visit(ctx: Context, id: string): Promise<Visit> {
     };
   }
   return { entry: { key, url: moduleUrl(key), deps: resolved.deps }, next: resolved.next };
+}
+
+/**
+ * An error of the module the build writes for a `main` naming a package: it is package.json's, at
+ * its `main` (the user never saw `require("expo-router/entry")`).
+ */
+function atPackageMain(ctx: Context, error: BuildError): BuildError {
+  const text = ctx.packageJson ?? "";
+  const offset = topLevelValueOffset(text, "main");
+  const { line, column } = offset < 0 ? { line: 1, column: 1 } : lineColumn(text, offset);
+  return { ...error, file: "package.json", line, column, frame: codeFrame(text, line, column) };
 }
 
 /** What a module's script is made from besides its bytes (keys.ts). */
@@ -248,6 +263,17 @@ function resolveAll(
   return errors.length > 0 ? { errors } : { deps, next };
 }
 
+/**
+ * Packages known not to run in a preview even when uploaded, and why (docs/previews.md "What
+ * runs"): the missing-package error says so, so nobody installs node_modules to find out.
+ */
+const WHY_NOT = new Map([
+  [
+    "expo-router",
+    "Expo Router apps do not run in previews: file-based routing needs Metro's require.context to find the screens in app/ at build time",
+  ],
+]);
+
 function notFound(ctx: Context, file: string, spec: string, line: number, column: number): BuildError {
   let reason: string;
   if (spec.startsWith(".") || spec.startsWith("/")) {
@@ -257,14 +283,25 @@ function notFound(ctx: Context, file: string, spec: string, line: number, column
   } else if (aliasCandidates(ctx.aliases, spec).length > 0) {
     reason = `it matches a tsconfig "paths" alias, but none of ${aliasCandidates(ctx.aliases, spec).join(", ")} is a file of this revision`;
   } else {
-    reason = `the package "${packageName(spec)}" is neither in the preview runtime nor an uploaded dependency of the project`;
+    const name = packageName(spec);
+    const uploaded = [...(ctx.dependencies?.keys() ?? [])].some((d) => packageName(d) === name);
+    if (ctx.runtimeNames.has(name)) {
+      reason = `the preview runtime provides "${name}" but not "${spec}"`;
+    } else if (uploaded) {
+      reason = `the package "${name}" is an uploaded dependency of the project, but "${spec}" is not (a deep import is uploaded when a source file imports it by that name)`;
+    } else {
+      reason = `the package "${name}" is neither in the preview runtime nor an uploaded dependency of the project`;
+    }
+    const why = WHY_NOT.get(name);
+    if (why) reason += `. ${why}`;
   }
+  const from = file === PACKAGE_MAIN_PATH ? "package.json main" : file;
   return {
     code: "module_not_found",
     file,
     line,
     column,
-    message: `Unable to resolve "${spec}" from ${file}: ${reason}.`,
+    message: `Unable to resolve "${spec}" from ${from}: ${reason}.`,
   };
 }
 

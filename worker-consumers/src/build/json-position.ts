@@ -67,3 +67,43 @@ export function jsonErrorOffset(text: string): number {
 class JsonStop {
   constructor(readonly offset: number) {}
 }
+
+/**
+ * The offset of the value of `key` in the top-level object of valid JSON text (where its first
+ * character is), or -1 if there is no such key. For errors that belong to a field of package.json.
+ */
+export function topLevelValueOffset(text: string, key: string): number {
+  let depth = 0;
+  let found = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "{" || c === "[") depth++;
+    else if (c === "}" || c === "]") depth--;
+    else if (c === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      if (depth !== 1 || !isKey(text, i + 1)) continue;
+      if (JSON.parse(text.slice(start, i + 1)) === key) found = valueStart(text, i + 1);
+    }
+  }
+  return found; // the last one, as JSON.parse keeps the last of a repeated key
+}
+
+/** Whether the string that ended just before `i` is a member's name (a `:` follows it). */
+function isKey(text: string, i: number): boolean {
+  while (" \t\n\r".includes(text[i] ?? "x")) i++;
+  return text[i] === ":";
+}
+
+function valueStart(text: string, i: number): number {
+  while (text[i] !== ":") i++;
+  for (i++; " \t\n\r".includes(text[i] ?? "x"); i++);
+  return i;
+}
+
+/** A 0-based offset of `text` → its 1-based line and column, as editors count. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
+}

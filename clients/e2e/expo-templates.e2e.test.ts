@@ -1,0 +1,247 @@
+// The published Expo templates in a phone's browser (issue 11, docs/previews.md "What runs"). Each
+// is the tarball `npm pack` gives (vendored in fixtures/expo-templates/, checked against npm's
+// integrity), unpacked as a new app is — no node_modules — and pushed with the desktop's
+// syncFolder; a preview is started and its link_url opened in Debian's headless Chromium at a
+// phone's viewport.
+// - expo-template-blank and expo-template-blank-typescript: the root screen's text is on screen,
+//   centred on white (StyleSheet works under the page's CSP), no overlay, no console error.
+// - expo-template-tabs (expo-router): does not run; the build fails naming expo-router, and the
+//   page the link opens says so (it is not a blank page).
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { getPreviewBundle, HiveSyncClient, startPreview, syncFolder, watchPreview } from "../desktop/src";
+import { syncDependencies } from "../desktop/src/dependencies";
+import { unpackTemplate, vendoredTemplate } from "./expo-templates";
+
+const CHROMIUM = "/usr/bin/chromium";
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+let browser: Browser | undefined;
+let desktop: HiveSyncClient;
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  desktop = new HiveSyncClient({ baseUrl: inject("apiUrl") });
+  const name = `tpl${Date.now().toString(36)}`;
+  await desktop.auth.register({
+    email: `${name}@example.com`,
+    username: name,
+    password: "a long enough password",
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/**
+ * The template as a fresh app folder, pushed to a new project (revision 1). `change` runs on the
+ * folder first and says how many files it added (node_modules is never synced).
+ */
+async function pushTemplate(name: string, change?: (dir: string) => Promise<number>) {
+  const template = await vendoredTemplate(name);
+  const dir = await mkdtemp(path.join(tmpdir(), `hivesync-${name}-`));
+  dirs.push(dir);
+  const written = await unpackTemplate(template, dir);
+  const added = change ? await change(dir) : 0;
+  const project = await desktop.projects.create({ name, framework: "expo" });
+  // What `hivesync push` does: the dependencies first (only with node_modules), then the commit.
+  const dependencies = await syncDependencies(desktop, project.id, dir);
+  const synced = await syncFolder(desktop, project.id, dir);
+  expect(synced).toMatchObject({ revision: 1, files: written.length + added, excluded: [], withheld: [] });
+  return { template, dir, project, dependencies };
+}
+
+/** Starts a preview of revision 1 and waits for it to be ready: its manifest. */
+async function readyPreview(projectId: string) {
+  const started = await startPreview(desktop, projectId, { platform: "ios" });
+  const ready = await watchPreview(desktop, started.session_id, { until: "ready" });
+  expect(ready).toMatchObject({ status: "ready", revision: 1 });
+  const manifest = await getPreviewBundle(desktop, started.session_id);
+  return { started, app: manifest.app as { entry: string; modules: Record<string, { deps: object }> } };
+}
+
+/**
+ * Opens link_url on a phone and waits for `text` (cold open: goto → visible), then checks the
+ * blank template's screen: its white container View fills the app area with the text centred in
+ * it (StyleSheet applies under the page's CSP), the bar is live at r1, no overlay, no console
+ * error, no failed request. Screenshot to `shot`.
+ */
+async function openAndSee(linkUrl: string, project: string, text: string, shot: string) {
+  const { context, page, problems } = await phonePage();
+  const t0 = performance.now();
+  const response = await page.goto(linkUrl);
+  expect(response?.status()).toBe(200);
+  const shown = page.getByText(text, { exact: true });
+  await shown.waitFor({ state: "visible", timeout: 30_000 });
+  const coldOpen = performance.now() - t0;
+
+  const layout = await shown.evaluate((el) => {
+    const root = document.getElementById("root") as HTMLElement;
+    const box = el.getBoundingClientRect();
+    const area = root.getBoundingClientRect();
+    const view = el.parentElement as HTMLElement; // the Text's parent: the template's container View
+    return {
+      dx: box.left + box.width / 2 - (area.left + area.width / 2),
+      dy: box.top + box.height / 2 - (area.top + area.height / 2),
+      background: getComputedStyle(view).backgroundColor,
+      viewHeight: view.getBoundingClientRect().height,
+      rootHeight: area.height,
+    };
+  });
+  expect(Math.abs(layout.dx)).toBeLessThan(2);
+  expect(Math.abs(layout.dy)).toBeLessThan(2);
+  expect(layout.background).toBe("rgb(255, 255, 255)");
+  expect(layout.rootHeight).toBeGreaterThan(700);
+  expect(layout.viewHeight).toBe(layout.rootHeight); // flex: 1
+
+  await page.waitForFunction(
+    () => document.querySelector("#hs-bar .hs-status")?.getAttribute("data-state") === "live",
+  );
+  const bar = await page.locator("#hs-bar").innerText();
+  expect(bar).toContain(project);
+  expect(bar).toContain("r1");
+  expect(await overlayShown(page)).toBe(false);
+  await page.screenshot({ path: shot });
+  expect(problems).toEqual([]);
+  await context.close();
+  return coldOpen;
+}
+
+/** A phone's page that records every console error, uncaught error and failed request. */
+async function phonePage(): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser!.newContext(PHONE);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console: ${message.text()}`);
+  });
+  page.on("response", (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()} ${new URL(res.url()).pathname}`);
+  });
+  return { context, page, problems };
+}
+
+const overlayShown = (page: Page) =>
+  page.evaluate(() => {
+    const overlay = document.getElementById("hs-overlay");
+    return !!overlay && !overlay.hidden;
+  });
+
+const BLANK = [
+  { name: "expo-template-blank", app: "App.js", text: "Open up App.js to start working on your app!" },
+  {
+    name: "expo-template-blank-typescript",
+    app: "App.tsx",
+    text: "Open up App.tsx to start working on your app!",
+  },
+];
+
+describe("the published Expo templates in a phone's browser", () => {
+  for (const { name, app, text } of BLANK) {
+    it(`${name} renders its root screen's text from link_url`, async () => {
+      const { template, dir, project, dependencies } = await pushTemplate(name);
+      expect(dependencies).toEqual({ status: "no_node_modules" });
+      // The text the template's own App shows (a refresh that changes it fails here, by name).
+      expect(await readFile(path.join(dir, app), "utf8")).toContain(`<Text>${text}</Text>`);
+
+      const { started, app: graph } = await readyPreview(project.id);
+      // The graph is the template's two files and the runtime set: nothing else was needed.
+      const entry = app.replace("App", "index").replace(".tsx", ".ts");
+      expect(graph.entry).toBe(entry);
+      expect(Object.keys(graph.modules).sort()).toEqual([app, entry].sort());
+
+      const shot = `/tmp/template-${name.replace("expo-template-", "")}.png`;
+      const coldOpen = await openAndSee(started.link_url, name, text, shot);
+      console.log(
+        `${name}@${template.version}: cold open (link_url → "${text}" visible) ${coldOpen.toFixed(0)} ms; ${shot}`,
+      );
+    });
+  }
+
+  it("expo-template-blank with a package from node_modules: the desktop pre-bundles it, the app runs it", async () => {
+    const text = "Open up App.js, HiveSync!";
+    const { dir, project, dependencies } = await pushTemplate("expo-template-blank", async (dir) => {
+      // A small CommonJS package as npm installs one, that itself requires the runtime's react-native.
+      const pkg = path.join(dir, "node_modules/hs-greeting");
+      await mkdir(path.join(pkg, "lib"), { recursive: true });
+      await writeFile(
+        path.join(pkg, "package.json"),
+        JSON.stringify({ name: "hs-greeting", version: "1.2.3", main: "lib/index.js" }),
+      );
+      await writeFile(
+        path.join(pkg, "lib/index.js"),
+        'const { Platform } = require("react-native");\n' +
+          'exports.greet = (name) => "Open up App.js, " + name + (Platform.OS === "web" ? "!" : "?");\n',
+      );
+      const appJs = path.join(dir, "App.js");
+      const source = await readFile(appJs, "utf8");
+      await writeFile(
+        appJs,
+        `import { greet } from 'hs-greeting';\n${source.replace(
+          "<Text>Open up App.js to start working on your app!</Text>",
+          '<Text>{greet("HiveSync")}</Text>',
+        )}`,
+      );
+      return 0;
+    });
+    expect(dependencies).toMatchObject({ status: "recorded", imports: ["hs-greeting"], failed: [] });
+    expect(await readFile(path.join(dir, "App.js"), "utf8")).toContain("greet(");
+
+    const { started, app } = await readyPreview(project.id);
+    expect(app.modules["App.js"]?.deps).toMatchObject({ "hs-greeting": "npm:hs-greeting@1.2.3" });
+    expect(app.modules["npm:hs-greeting@1.2.3"]?.deps).toEqual({ "react-native": "runtime:react-native" });
+    const coldOpen = await openAndSee(
+      started.link_url,
+      "expo-template-blank",
+      text,
+      "/tmp/template-blank-dependency.png",
+    );
+    console.log(`expo-template-blank + node_modules/hs-greeting: cold open ${coldOpen.toFixed(0)} ms`);
+  });
+
+  it("expo-template-tabs (expo-router) does not run: the build fails naming expo-router, and the page says so", async () => {
+    const { template, dir, project } = await pushTemplate("expo-template-tabs");
+    const packageJson = JSON.parse(await readFile(path.join(dir, "package.json"), "utf8"));
+    expect(packageJson.main).toBe("expo-router/entry");
+
+    const started = await startPreview(desktop, project.id, { platform: "ios" });
+    const final = await watchPreview(desktop, started.session_id, { until: "ready" });
+    expect(final.status).toBe("failed");
+    // One error, at package.json's main, naming the package and why it does not run.
+    expect(final.error).toMatchObject({
+      code: "module_not_found",
+      file: "package.json",
+      line: 3,
+      column: 11,
+    });
+    expect(final.error?.message).toContain('Unable to resolve "expo-router/entry" from package.json main');
+    expect(final.error?.message).toContain('the package "expo-router" is neither in the preview runtime');
+    expect(final.error?.message).toContain("Expo Router apps do not run in previews");
+    expect(final.error?.frame).toContain('> 3 |   "main": "expo-router/entry",');
+    expect(final.error?.errors ?? [final.error]).toHaveLength(1);
+
+    // The link opens a page that says so: not a blank page, not a spinner.
+    const later = await phonePage();
+    const failedPage = await later.page.goto(started.link_url);
+    const body = await later.page.locator("body").innerText();
+    expect(body).toContain("The build failed");
+    expect(body).toContain("package.json:3:11");
+    expect(body).toContain('package "expo-router"');
+    expect(body).toContain("Expo Router apps do not run in previews");
+    await later.page.screenshot({ path: "/tmp/template-tabs.png" });
+    console.log(
+      `expo-template-tabs@${template.version}: ${final.status} (page HTTP ${failedPage?.status()}): ` +
+        `${final.error?.file}:${final.error?.line}:${final.error?.column} ${final.error?.message}`,
+    );
+    await later.context.close();
+  });
+});
