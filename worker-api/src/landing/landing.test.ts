@@ -72,3 +72,30 @@ describe("landing pages for a phone without the app", () => {
     expect(api.status).toBe(429);
   });
 });
+
+describe("the page of a preview whose first build failed", () => {
+  it("names the file, line and column, shows the code frame and says what to do", async () => {
+    const { started } = await preview();
+    const stub = env.PREVIEW_SESSION.get(env.PREVIEW_SESSION.idFromName(started.session_id));
+    await stub.report({ status: "building", stage: "transforming", progress: 0.2 });
+    await stub.report({
+      status: "failed",
+      error: {
+        code: "build_error",
+        message: "Unexpected token (3:9)",
+        file: "App.js",
+        line: 3,
+        column: 9,
+        frame: "> 3 |   return <View>\n    |         ^",
+      },
+    });
+    const res = await call(`/p/${started.code}`, { ip: freshIp() });
+    expect(res.status).toBe(410);
+    const page = await res.text();
+    expect(page).toContain("App.js:3:9");
+    expect(page).toContain("Unexpected token (3:9)");
+    expect(page).toContain('<pre class="frame">&gt; 3 |   return &lt;View&gt;');
+    expect(page).toContain("The app did not build. Fix the error and start the preview again");
+    expect(page).not.toContain("Ask for a new code");
+  });
+});

@@ -24,7 +24,8 @@ body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1b1f2
 main{max-width:420px;margin:0 auto;padding:2.5rem 1.25rem;text-align:center}
 h1{font-size:1.4rem;margin:.5rem 0} .muted{color:#59636e} .card{background:#fff;border:1px solid #d1d9e0;border-radius:12px;padding:1.5rem}
 .button{display:inline-block;margin-top:1.25rem;padding:.8rem 1.4rem;border-radius:8px;background:#1f6feb;color:#fff;text-decoration:none;font-weight:600}
-.status{font-weight:600} code{font:600 1.1rem ui-monospace,monospace;letter-spacing:.08em}`;
+.status{font-weight:600} code{font:600 1.1rem ui-monospace,monospace;letter-spacing:.08em}
+pre.frame{text-align:left;overflow-x:auto;background:#fff;border:1px solid #d1d9e0;border-radius:8px;padding:.75rem;font:13px/1.4 ui-monospace,monospace}`;
 
 const Page: FC<PropsWithChildren<{ title: string; nonce: string; script?: string }>> = ({
   title,
@@ -111,8 +112,9 @@ async function poll() {
       const s = await res.json();
       const progress = s.status === "building" && s.progress ? " " + Math.round(s.progress * 100) + "%" : "";
       el.textContent = (labels[s.status] || s.status) + progress;
-      if (s.status === "ready") return location.reload();
-      if (s.status === "failed" || s.status === "cancelled" || s.status === "expired") return;
+      // Ready opens the app; an ended session reloads into its page (a failed build shows its error).
+      if (s.status === "ready" || s.status === "failed") return location.reload();
+      if (s.status === "cancelled" || s.status === "expired") return;
     } else if (res.status !== 304) {
       if (res.status === 401 || res.status === 404) return;
       throw new Error("HTTP " + res.status);
@@ -249,7 +251,12 @@ export function registerLandingPages(app: {
                 {error.message}
               </p>
             ) : null}
-            <p class="muted">This preview can no longer be opened. Ask for a new code.</p>
+            {error?.frame ? <pre class="frame">{error.frame}</pre> : null}
+            <p class="muted">
+              {status === "failed"
+                ? "The app did not build. Fix the error and start the preview again: it gets a new code."
+                : "This preview can no longer be opened. Ask for a new code."}
+            </p>
           </Page>,
         );
       }
