@@ -20,15 +20,22 @@ function blocked(
   );
 }
 
-/** Counts a request against `key`; throws 429 `RATE_LIMITED` (with Retry-After) once over `limit`. */
+/** The 429 `RATE_LIMITED` (with Retry-After) of a refused request. */
+export function rateLimited(decision: LimitDecision): ApiError {
+  return blocked("RATE_LIMITED", decision, "Too many requests; slow down and retry later.");
+}
+
+/**
+ * Counts a request against `key` in its exact sliding window (the login, preview-start and AI-job
+ * limits; the general limit is `general.ts`); throws 429 `RATE_LIMITED` once over `limit`.
+ */
 export async function enforceRateLimit(
   env: Env,
   key: string,
   { limit, windowSeconds }: Limit,
 ): Promise<LimitDecision> {
   const decision = await limiter(env, key).consume(limit, windowSeconds);
-  if (!decision.allowed)
-    throw blocked("RATE_LIMITED", decision, "Too many requests; slow down and retry later.");
+  if (!decision.allowed) throw rateLimited(decision);
   return decision;
 }
 

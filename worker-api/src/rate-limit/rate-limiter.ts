@@ -2,70 +2,162 @@ import { DurableObject } from "cloudflare:workers";
 
 export type LimitDecision = { allowed: boolean; remaining: number; retryAfterSeconds: number };
 
+/** What `lease` hands out: `granted` hits of the fixed window ending at `resetAt`, `used` of it in all. */
+export type LeaseGrant = { granted: number; used: number; resetAt: number };
+
 /**
- * Exact sliding-window counter for one key (one object per key, addressed by `idFromName(key)`).
- * A Durable Object runs one request at a time, so two concurrent guesses can never both slip under
- * the limit — which isolate-memory counters cannot promise.
+ * Hits close together in time, kept as one counter: `count` hits, the first at `first`, the newest
+ * at `last` (ms). The bucket counts until `last` leaves the window, so each of its hits counts for
+ * at least the whole window — never less — and at most one bucket width longer.
+ */
+type Bucket = { first: number; count: number; last: number };
+
+/** A sliding window is kept as at most about this many buckets (one per 1/60 of the window). */
+const BUCKETS_PER_WINDOW = 60;
+const MIN_BUCKET_MS = 1000;
+
+/** How far apart two hits may be and still share a bucket: 1 s for a minute, 10 s for 10 minutes. */
+export function bucketWidthMs(windowMs: number): number {
+  return Math.max(MIN_BUCKET_MS, Math.floor(windowMs / BUCKETS_PER_WINDOW));
+}
+
+/**
+ * One key's limits (one object per key, addressed by `idFromName(key)`), in two kinds:
+ *
+ * - `consume` / `refund` / `peek` / `reset`: an exact sliding-window counter for the security
+ *   limits. A Durable Object runs one request at a time, so two concurrent guesses can never both
+ *   slip under the limit — which isolate-memory counters cannot promise. Hits are stored as
+ *   per-bucket counters (one SQLite row per bucket, a bucket being 1/60 of the window, ≥ 1 s), not a
+ *   row per hit: a hit is written as one row update, and expired buckets are deleted one row each.
+ * - `lease`: a fixed-window counter that hands out blocks of hits, for the general limit
+ *   (`general.ts`): one row per key, written once per block.
  */
 export class RateLimiter extends DurableObject {
-  /** Hit times in ms, oldest first; mirrored in SQLite so an evicted object keeps its counts. */
-  private hits: number[] | null = null;
+  /** The sliding window's buckets, oldest first; mirrored in SQLite so an evicted object keeps its counts. */
+  private buckets: Bucket[] | null = null;
+  /** The fixed window of `lease`: its index (`floor(now / windowMs)`) and the hits handed out in it. */
+  private fixed: { window: number; windowMs: number; used: number } | null = null;
 
-  private load(): number[] {
-    if (!this.hits) {
-      this.ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS hits (at INTEGER NOT NULL)");
-      this.hits = this.ctx.storage.sql
-        .exec<{ at: number }>("SELECT at FROM hits ORDER BY at")
+  private load(): Bucket[] {
+    if (!this.buckets) {
+      const sql = this.ctx.storage.sql;
+      sql.exec(
+        "CREATE TABLE IF NOT EXISTS buckets (first INTEGER PRIMARY KEY, count INTEGER NOT NULL, last INTEGER NOT NULL)",
+      );
+      this.migrateHitRows();
+      this.buckets = sql
+        .exec<Bucket>("SELECT first, count, last FROM buckets ORDER BY first")
         .toArray()
-        .map((row) => row.at);
+        .map((row) => ({ first: row.first, count: row.count, last: row.last }));
     }
-    return this.hits;
+    return this.buckets;
   }
 
-  private prune(windowMs: number, now: number): number[] {
-    const hits = this.load();
+  /**
+   * Objects written before buckets kept one `hits` row per hit: fold them into buckets once (one
+   * bucket holding them all, counting until the newest leaves the window — never shorter), so a
+   * deploy does not forgive anyone's failures.
+   */
+  private migrateHitRows(): void {
+    const sql = this.ctx.storage.sql;
+    const table = sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hits'").toArray();
+    if (table.length === 0) return;
+    const row = sql
+      .exec<{ n: number; first: number | null; last: number | null }>(
+        "SELECT COUNT(*) AS n, MIN(at) AS first, MAX(at) AS last FROM hits",
+      )
+      .one();
+    if (row.n > 0 && row.first !== null && row.last !== null) {
+      sql.exec(
+        "INSERT OR REPLACE INTO buckets (first, count, last) VALUES (?, ?, ?)",
+        row.first,
+        row.n,
+        row.last,
+      );
+    }
+    sql.exec("DROP TABLE hits");
+  }
+
+  private prune(windowMs: number, now: number): Bucket[] {
+    const buckets = this.load();
     const cutoff = now - windowMs;
     let drop = 0;
-    while (drop < hits.length && (hits[drop] ?? 0) <= cutoff) drop++;
+    // `last` grows with `first`, so expired buckets are a prefix.
+    while (drop < buckets.length && (buckets[drop]?.last ?? 0) <= cutoff) drop++;
     if (drop > 0) {
-      hits.splice(0, drop);
-      this.ctx.storage.sql.exec("DELETE FROM hits WHERE at <= ?", cutoff);
+      const newestDropped = buckets[drop - 1]?.first ?? 0;
+      buckets.splice(0, drop);
+      this.ctx.storage.sql.exec("DELETE FROM buckets WHERE first <= ?", newestDropped);
     }
-    return hits;
+    return buckets;
   }
 
-  private decide(hits: number[], limit: number, windowMs: number, now: number): LimitDecision {
-    const allowed = hits.length < limit;
-    // When blocked, the caller may retry once the oldest hit that keeps it over the limit leaves the window.
-    const blocker = hits[hits.length - limit];
-    const retryAfterSeconds =
-      allowed || blocker === undefined ? 0 : Math.max(1, Math.ceil((blocker + windowMs - now) / 1000));
-    return { allowed, remaining: Math.max(0, limit - hits.length), retryAfterSeconds };
+  private decide(buckets: Bucket[], limit: number, windowMs: number, now: number): LimitDecision {
+    let count = 0;
+    for (const bucket of buckets) count += bucket.count;
+    const allowed = count < limit;
+    let retryAfterSeconds = 0;
+    if (!allowed) {
+      // The caller may retry once enough of the oldest buckets have left the window to get under the limit.
+      let freed = 0;
+      for (const bucket of buckets) {
+        freed += bucket.count;
+        if (count - freed < limit) {
+          retryAfterSeconds = Math.max(1, Math.ceil((bucket.last + windowMs - now) / 1000));
+          break;
+        }
+      }
+    }
+    return { allowed, remaining: Math.max(0, limit - count), retryAfterSeconds };
+  }
+
+  private save(bucket: Bucket): void {
+    this.ctx.storage.sql.exec(
+      "INSERT INTO buckets (first, count, last) VALUES (?, ?, ?) ON CONFLICT (first) DO UPDATE SET count = excluded.count, last = excluded.last",
+      bucket.first,
+      bucket.count,
+      bucket.last,
+    );
   }
 
   /** Counts one hit if the key is under `limit` hits in the last `windowSeconds`; says whether it was. */
   async consume(limit: number, windowSeconds: number): Promise<LimitDecision> {
     const now = Date.now();
     const windowMs = windowSeconds * 1000;
-    const hits = this.prune(windowMs, now);
-    const decision = this.decide(hits, limit, windowMs, now);
+    const buckets = this.prune(windowMs, now);
+    const decision = this.decide(buckets, limit, windowMs, now);
     if (decision.allowed) {
-      hits.push(now);
-      this.ctx.storage.sql.exec("INSERT INTO hits (at) VALUES (?)", now);
+      const newest = buckets[buckets.length - 1];
+      let bucket: Bucket;
+      if (newest && now - newest.first < bucketWidthMs(windowMs)) {
+        bucket = newest;
+        bucket.count += 1;
+        bucket.last = Math.max(bucket.last, now);
+      } else {
+        bucket = { first: now, count: 1, last: now };
+        buckets.push(bucket);
+      }
+      this.save(bucket);
       decision.remaining -= 1;
       await this.scheduleCleanup(now + windowMs);
     }
     return decision;
   }
 
-  /** Takes back the newest hit: an attempt counted up front turned out not to be a failure. */
+  /**
+   * Takes back the newest hit: an attempt counted up front turned out not to be a failure. Its
+   * bucket keeps its `last`, so the bucket's other hits may count up to one bucket width longer.
+   */
   async refund(): Promise<void> {
-    const newest = this.load().pop();
-    if (newest !== undefined) {
-      this.ctx.storage.sql.exec(
-        "DELETE FROM hits WHERE rowid = (SELECT rowid FROM hits WHERE at = ? LIMIT 1)",
-        newest,
-      );
+    const buckets = this.load();
+    const newest = buckets[buckets.length - 1];
+    if (!newest) return;
+    newest.count -= 1;
+    if (newest.count > 0) {
+      this.save(newest);
+    } else {
+      buckets.pop();
+      this.ctx.storage.sql.exec("DELETE FROM buckets WHERE first = ?", newest.first);
     }
   }
 
@@ -76,11 +168,52 @@ export class RateLimiter extends DurableObject {
     return this.decide(this.prune(windowMs, now), limit, windowMs, now);
   }
 
+  /**
+   * Hands out up to `want` hits of the current fixed window (`floor(now / window)`) while fewer than
+   * `limit` have been handed out in it. The caller spends them without asking again (general.ts).
+   */
+  async lease(limit: number, windowSeconds: number, want: number): Promise<LeaseGrant> {
+    const now = Date.now();
+    const windowMs = windowSeconds * 1000;
+    const window = Math.floor(now / windowMs);
+    const resetAt = (window + 1) * windowMs;
+    const sql = this.ctx.storage.sql;
+    if (!this.fixed) {
+      sql.exec(
+        "CREATE TABLE IF NOT EXISTS fixed_window (id INTEGER PRIMARY KEY CHECK (id = 1), window INTEGER NOT NULL, window_ms INTEGER NOT NULL, used INTEGER NOT NULL)",
+      );
+      const row = sql
+        .exec<{ window: number; window_ms: number; used: number }>(
+          "SELECT window, window_ms, used FROM fixed_window WHERE id = 1",
+        )
+        .toArray()[0];
+      this.fixed = row
+        ? { window: row.window, windowMs: row.window_ms, used: row.used }
+        : { window, windowMs, used: 0 };
+    }
+    if (this.fixed.window !== window || this.fixed.windowMs !== windowMs) {
+      this.fixed = { window, windowMs, used: 0 };
+    }
+    const granted = Math.max(0, Math.min(want, limit - this.fixed.used));
+    if (granted > 0) {
+      this.fixed.used += granted;
+      sql.exec(
+        "INSERT OR REPLACE INTO fixed_window (id, window, window_ms, used) VALUES (1, ?, ?, ?)",
+        window,
+        windowMs,
+        this.fixed.used,
+      );
+      await this.scheduleCleanup(resetAt);
+    }
+    return { granted, used: this.fixed.used, resetAt };
+  }
+
   /** Forgets every hit (e.g. failures after a successful login). */
   async reset(): Promise<void> {
     await this.ctx.storage.deleteAll();
-    // deleteAll() drops the `hits` table too: forget the cache so the next call re-creates it.
-    this.hits = null;
+    // deleteAll() drops the tables too: forget the caches so the next call re-creates them.
+    this.buckets = null;
+    this.fixed = null;
     this.alarmAt = null;
   }
 
