@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { decode, sign } from "hono/jwt";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { countedBindings } from "../../test/counted-bindings";
 import { call, expectError, freshIp, json, registerUser, type TestUser } from "../../test/helpers";
 import { createApp } from "../app";
 import type { Env } from "../env";
@@ -580,6 +581,17 @@ describe("me", () => {
 
   it("answers 401 without a token", async () => {
     await expectError(await call("/api/v1/auth/me"), 401, "UNAUTHENTICATED");
+  });
+
+  it("costs one D1 round trip: the session check loads the user", async () => {
+    const user = await registerUser();
+    const bindings = countedBindings();
+    const res = await bindings.request("/api/v1/auth/me", {
+      headers: { authorization: `Bearer ${user.access}`, "cf-connecting-ip": freshIp() },
+    });
+    expect(res.status).toBe(200);
+    expect((await json<{ user: UserBody }>(res)).user.id).toBe(user.id);
+    expect(bindings.counts().d1RoundTrips).toBe(1);
   });
 });
 

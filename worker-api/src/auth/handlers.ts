@@ -96,7 +96,8 @@ export const logout: AppRouteHandler<typeof routes.logout> = async (c) => {
 };
 
 export const me: AppRouteHandler<typeof routes.me> = async (c) => {
-  const user = await findUser(database(c.env), c.get("auth").userId);
+  // requireAuth loaded the row with the session check; a route chain without it would look it up.
+  const user = c.get("user") ?? (await findUser(database(c.env), c.get("auth").userId));
   if (!user) throw new ApiError("UNAUTHENTICATED", "This account no longer exists.");
   return c.json({ user: presentUser(user) }, 200);
 };

@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, isNull } from "drizzle-orm";
-import { authSessions, refreshTokens } from "../../../schema/tables";
+import { authSessions, refreshTokens, users } from "../../../schema/tables";
 import type { Db } from "../db";
 
 export type AuthSessionRow = typeof authSessions.$inferSelect;
@@ -20,6 +20,26 @@ export async function isSessionLive(db: Db, userId: string, sessionId: string): 
     )
     .get();
   return row !== undefined;
+}
+
+/**
+ * The user of a live (not revoked) auth session, in the same single round trip as the session check
+ * itself: every signed-in route gets the caller's row for free (`/auth/me` needs nothing else).
+ */
+export async function findLiveSessionUser(
+  db: Db,
+  userId: string,
+  sessionId: string,
+): Promise<typeof users.$inferSelect | undefined> {
+  const row = await db
+    .select({ user: users })
+    .from(authSessions)
+    .innerJoin(users, eq(users.id, authSessions.userId))
+    .where(
+      and(eq(authSessions.id, sessionId), eq(authSessions.userId, userId), isNull(authSessions.revokedAt)),
+    )
+    .get();
+  return row?.user;
 }
 
 /** The insert of a new auth session, unexecuted so callers can batch it. */

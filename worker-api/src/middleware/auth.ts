@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { isSessionLive } from "../auth/session-store";
+import { findLiveSessionUser } from "../auth/session-store";
 import { getConfig } from "../config";
 import { database } from "../db";
 import type { AppEnv } from "../env";
@@ -43,8 +43,11 @@ export const unauthenticated = () =>
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const claims = c.get("claims");
   if (!claims) throw unauthenticated();
-  if (!(await isSessionLive(database(c.env), claims.sub, claims.sid))) throw unauthenticated();
+  // One query: the session is live and its user exists (a deleted account's tokens stop at once).
+  const user = await findLiveSessionUser(database(c.env), claims.sub, claims.sid);
+  if (!user) throw unauthenticated();
   c.set("auth", { userId: claims.sub, sessionId: claims.sid });
+  c.set("user", user);
   await next();
 });
 
