@@ -1,8 +1,8 @@
-import { chmod, mkdir, open, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { mkdir, open, rm, stat } from "node:fs/promises";
 import type { SessionTokens, TokenStore } from "../../core/src/token-store";
+import { type PerServerFile, PrivateJsonFile, readPerServer } from "./private-file";
 
-type CredentialsFile = { servers: Record<string, SessionTokens> };
+type CredentialsFile = PerServerFile<SessionTokens>;
 
 /**
  * A token store in `<config dir>/credentials.json` (mode 0600), keyed by API server so signing in
@@ -13,32 +13,21 @@ type CredentialsFile = { servers: Record<string, SessionTokens> };
  * const client = new HiveSyncClient({ baseUrl: "http://localhost:8787", tokenStore: store });
  */
 export class FileTokenStore implements TokenStore {
-  private readonly dir: string;
   private readonly server: string;
-  private readonly file: string;
+  private readonly file: PrivateJsonFile<CredentialsFile>;
 
   // Plain fields, not parameter properties: the CLI runs under Node's type stripping.
   constructor(dir: string, server: string) {
-    this.dir = dir;
     this.server = server;
-    this.file = path.join(dir, "credentials.json");
+    this.file = new PrivateJsonFile(dir, "credentials.json");
   }
 
-  private async read(): Promise<CredentialsFile> {
-    try {
-      const parsed = JSON.parse(await readFile(this.file, "utf8")) as Partial<CredentialsFile>;
-      return { servers: parsed.servers ?? {} };
-    } catch {
-      return { servers: {} };
-    }
+  private read(): Promise<CredentialsFile> {
+    return readPerServer(this.file);
   }
 
-  private async write(data: CredentialsFile): Promise<void> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(data, null, 2), { mode: 0o600 });
-    await chmod(temp, 0o600);
-    await rename(temp, this.file);
+  private write(data: CredentialsFile): Promise<void> {
+    return this.file.write(data);
   }
 
   async get(): Promise<SessionTokens | null> {
@@ -54,7 +43,7 @@ export class FileTokenStore implements TokenStore {
   async clear(): Promise<void> {
     const data = await this.read();
     delete data.servers[this.server];
-    if (Object.keys(data.servers).length === 0) await rm(this.file, { force: true });
+    if (Object.keys(data.servers).length === 0) await rm(this.file.path, { force: true });
     else await this.write(data);
   }
 
@@ -63,8 +52,8 @@ export class FileTokenStore implements TokenStore {
    * processes never refresh with the same token. A lock older than 30 s is a crashed process's.
    */
   async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const lock = `${this.file}.lock`;
+    await mkdir(this.file.dir, { recursive: true, mode: 0o700 });
+    const lock = `${this.file.path}.lock`;
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {

@@ -1,5 +1,4 @@
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { type PerServerFile, PrivateJsonFile, readPerServer } from "./private-file";
 
 /** What the CLI remembers of a preview it started: the server keeps codes only as hashes. */
 export type RememberedPreview = {
@@ -12,7 +11,7 @@ export type RememberedPreview = {
   expires_at: string;
 };
 
-type CodesFile = { servers: Record<string, Record<string, RememberedPreview>> };
+type CodesFile = PerServerFile<Record<string, RememberedPreview>>;
 
 /**
  * The codes and links of the previews this CLI started, in `<config dir>/previews.json` (mode
@@ -25,24 +24,17 @@ type CodesFile = { servers: Record<string, Record<string, RememberedPreview>> };
  * const known = await codes.get(session_id);
  */
 export class PreviewCodes {
-  private readonly dir: string;
   private readonly server: string;
-  private readonly file: string;
+  private readonly file: PrivateJsonFile<CodesFile>;
 
   // Plain fields, not parameter properties: the CLI runs under Node's type stripping.
   constructor(dir: string, server: string) {
-    this.dir = dir;
     this.server = server;
-    this.file = path.join(dir, "previews.json");
+    this.file = new PrivateJsonFile(dir, "previews.json");
   }
 
-  private async read(): Promise<CodesFile> {
-    try {
-      const parsed = JSON.parse(await readFile(this.file, "utf8")) as Partial<CodesFile>;
-      return { servers: parsed.servers ?? {} };
-    } catch {
-      return { servers: {} };
-    }
+  private read(): Promise<CodesFile> {
+    return readPerServer(this.file);
   }
 
   private async write(data: CodesFile): Promise<void> {
@@ -51,11 +43,7 @@ export class PreviewCodes {
       for (const [id, p] of Object.entries(sessions))
         if (Date.parse(p.expires_at) <= now) delete sessions[id];
     }
-    await mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, JSON.stringify(data, null, 2), { mode: 0o600 });
-    await chmod(temp, 0o600);
-    await rename(temp, this.file);
+    await this.file.write(data);
   }
 
   /**
