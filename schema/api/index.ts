@@ -6,6 +6,7 @@ export * from "./auth";
 export * from "./codes";
 export * from "./comments";
 export * from "./common";
+export * from "./dependencies";
 export * from "./devices";
 export * from "./health";
 export * from "./mirror";

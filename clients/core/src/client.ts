@@ -2,6 +2,7 @@ import { AiApi } from "./api/ai";
 import { AuthApi } from "./api/auth";
 import { BlobsApi } from "./api/blobs";
 import { CommentsApi } from "./api/comments";
+import { DependenciesApi } from "./api/dependencies";
 import { DevicesApi } from "./api/devices";
 import { MirrorApi } from "./api/mirror";
 import { NotificationsApi } from "./api/notifications";
@@ -27,6 +28,7 @@ export type HiveSyncClientOptions = TransportOptions;
  * client.on("session-expired", () => showSignIn());
  * await client.auth.login({ login: "ada", password: "correct horse battery" });
  * const project = await client.projects.create({ name: "hello-app", framework: "expo" });
+ * const { items } = await client.dependencies.list(project.id); // its pre-bundled packages
  */
 export class HiveSyncClient {
   /** The HTTP layer (for calls the typed API does not cover). */
@@ -35,6 +37,13 @@ export class HiveSyncClient {
   readonly projects: ProjectsApi;
   readonly comments: CommentsApi;
   readonly blobs: BlobsApi;
+  /**
+   * The project's pre-bundled third-party modules (docs/previews.md §4), which its previews link.
+   *
+   * @example
+   * const { items } = await client.dependencies.list(projectId);
+   */
+  readonly dependencies: DependenciesApi;
   readonly mirror: MirrorApi;
   readonly syncs: SyncsApi;
   readonly previews: PreviewsApi;
@@ -48,6 +57,7 @@ export class HiveSyncClient {
     this.projects = new ProjectsApi(this.transport);
     this.comments = new CommentsApi(this.transport);
     this.blobs = new BlobsApi(this.transport);
+    this.dependencies = new DependenciesApi(this.transport);
     this.mirror = new MirrorApi(this.transport);
     this.syncs = new SyncsApi(this.transport);
     this.previews = new PreviewsApi(this.transport);

@@ -4,6 +4,7 @@ export { AiApi } from "./api/ai";
 export { AuthApi } from "./api/auth";
 export { type BatchBlob, BlobsApi, DEFAULT_BATCH_LIMITS, MAX_HASHES_PER_MISSING_CALL } from "./api/blobs";
 export { CommentsApi } from "./api/comments";
+export { DependenciesApi, type Dependency, type DependencyItem } from "./api/dependencies";
 export { DevicesApi } from "./api/devices";
 export { MirrorApi, type MirrorFileContent, type MirrorFilesPage } from "./api/mirror";
 export { type Conditional, type NotificationQuery, NotificationsApi } from "./api/notifications";

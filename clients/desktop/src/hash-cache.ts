@@ -29,6 +29,66 @@ export function racyWindowMs(file: Pick<LocalFile, "mtimeMs" | "ctimeMs">): numb
   return file.mtimeMs % 1000 === 0 && file.ctimeMs % 1000 === 0 ? 2000 : 100;
 }
 
+/** The stat fields a cache compares: what `walkFolder` records of each file. */
+export type FileStat = Pick<LocalFile, "size" | "mtimeMs" | "ctimeMs" | "ino">;
+
+/** A {@link FileStat} as caches store it: `[size, mtimeMs, ctimeMs, ino]`. */
+export type StatTuple = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+
+/**
+ * `file`'s stat as a cache stores it, to be checked later with {@link unchangedSince}.
+ *
+ * @example
+ * const entry = [...statTuple(file), scanned]; // [size, mtimeMs, ctimeMs, ino, scanned]
+ */
+export function statTuple(file: FileStat): StatTuple {
+  return [file.size, file.mtimeMs, file.ctimeMs, file.ino];
+}
+
+/**
+ * Whether `file` (as walked now) is unchanged since a cache recorded `recorded` (a
+ * {@link statTuple}, possibly followed by the cached value): same size, mtime, ctime and inode.
+ * Every cache of file contents (hashes, scanned imports) decides with this, so they agree.
+ *
+ * @example
+ * if (entry && unchangedSince(entry, file)) return entry[4]; // not read again
+ */
+export function unchangedSince(recorded: readonly unknown[], file: FileStat): boolean {
+  return (
+    recorded[0] === file.size &&
+    recorded[1] === file.mtimeMs &&
+    recorded[2] === file.ctimeMs &&
+    recorded[3] === file.ino
+  );
+}
+
+/**
+ * Whether `value` is a stored {@link statTuple} (four finite numbers): what a cache checks when it
+ * reads its file back, so a corrupt entry is dropped rather than trusted.
+ *
+ * @example
+ * isStatTuple(JSON.parse(text).files["App.tsx"].slice(0, 4)); // true
+ */
+export function isStatTuple(value: unknown): value is StatTuple {
+  return (
+    Array.isArray(value) &&
+    value.length === 4 &&
+    value.every((n) => typeof n === "number" && Number.isFinite(n))
+  );
+}
+
+/**
+ * Whether `file` changed too close to `since` (when the sync began, ms) for its stat to vouch for
+ * its content: within {@link racyWindowMs} of it, or after. A cache does not remember such a file;
+ * it is read again next time.
+ *
+ * @example
+ * if (!changedTooRecently(file, startedAt)) remember(file, value);
+ */
+export function changedTooRecently(file: Pick<LocalFile, "mtimeMs" | "ctimeMs">, since: number): boolean {
+  return Math.max(file.mtimeMs, file.ctimeMs) > since - racyWindowMs(file);
+}
+
 /** How a {@link HashCache} tells recent changes; tests move the clock. */
 export type HashCacheOptions = {
   /** The clock compared with files' timestamps (default `Date.now`). */
@@ -105,14 +165,7 @@ export class HashCache {
    */
   get(file: LocalFile): FileVersion | undefined {
     const entry = this.#old.get(file.path);
-    if (
-      !entry ||
-      entry[0] !== file.size ||
-      entry[1] !== file.mtimeMs ||
-      entry[2] !== file.ctimeMs ||
-      entry[3] !== file.ino
-    )
-      return undefined;
+    if (!entry || !unchangedSince(entry, file)) return undefined;
     this.#next.set(file.path, entry);
     return { sha256: entry[4], size: entry[0] };
   }
@@ -127,12 +180,11 @@ export class HashCache {
    */
   set(file: LocalFile, version: FileVersion): void {
     this.#dirty = true;
-    const recent = Math.max(file.mtimeMs, file.ctimeMs) > this.#since - racyWindowMs(file);
-    if (version.size !== file.size || recent) {
+    if (version.size !== file.size || changedTooRecently(file, this.#since)) {
       this.#next.delete(file.path);
       return;
     }
-    this.#next.set(file.path, [file.size, file.mtimeMs, file.ctimeMs, file.ino, version.sha256]);
+    this.#next.set(file.path, [...statTuple(file), version.sha256]);
   }
 
   /**
@@ -179,7 +231,7 @@ function parseEntries(data: unknown): Map<string, Entry> {
     if (
       Array.isArray(entry) &&
       entry.length === 5 &&
-      entry.slice(0, 4).every((n) => typeof n === "number" && Number.isFinite(n)) &&
+      isStatTuple(entry.slice(0, 4)) &&
       typeof entry[4] === "string" &&
       SHA256_HEX.test(entry[4])
     )

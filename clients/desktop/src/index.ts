@@ -1,14 +1,49 @@
-// @hivesync desktop client: folder sync, previews, device linking and notifications on top of the
-// core client. Uses Node APIs (node:fs, node:crypto); everything from the core is re-exported.
+// @hivesync desktop client: folder sync, the app's pre-bundled dependencies, previews, device linking and
+// notifications on top of the core client. Uses Node APIs (node:fs, node:crypto); everything from
+// the core is re-exported.
 export * from "../../core/src";
 export { applyChanges, diffAgainstMirror, type FileVersion, MAX_CHANGES_PER_COMMIT } from "./change-set";
+export {
+  type AppImportsScan,
+  appImports,
+  BUNDLE_FORMAT,
+  BundleCache,
+  type BundledModule,
+  BundleError,
+  bundleDependency,
+  describeDependencies,
+  findPackage,
+  IMPORTS_CACHE_FILE,
+  ImportsCache,
+  type InstalledPackage,
+  isRuntimeProvided,
+  type PreparedDependencies,
+  type PreparedModule,
+  packageLookup,
+  packageSpecifiers,
+  prepareDependencies,
+  RUNTIME_MODULES,
+  RUNTIME_PACKAGES,
+  SOURCE_EXTENSIONS,
+  type SyncDependenciesOptions,
+  type SyncDependenciesResult,
+  scanAppImports,
+  scanImports,
+  syncDependencies,
+} from "./dependencies";
 export { linkDevice } from "./devices";
 export {
+  changedTooRecently,
+  type FileStat,
   HASH_CACHE_FILE,
   HashCache,
   type HashCacheOptions,
+  isStatTuple,
   racyWindowMs,
+  type StatTuple,
   SYNC_STATE_DIR,
+  statTuple,
+  unchangedSince,
   writeAtomically,
 } from "./hash-cache";
 export { hashFile } from "./hash-file";

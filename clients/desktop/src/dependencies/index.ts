@@ -2,14 +2,17 @@
 // from node_modules, upload and record them for the preview build.
 export { BUNDLE_FORMAT, type BundledModule, BundleError, bundleDependency, packageLookup } from "./bundle";
 export { BundleCache } from "./bundle-cache";
+export { IMPORTS_CACHE_FILE, ImportsCache } from "./imports-cache";
 export { findPackage, type InstalledPackage } from "./packages";
 export { type PreparedDependencies, type PreparedModule, prepareDependencies } from "./prepare";
 export { isRuntimeProvided, RUNTIME_MODULES, RUNTIME_PACKAGES } from "./runtime-names";
 export { packageSpecifiers, SOURCE_EXTENSIONS, scanImports } from "./scan-imports";
 export {
+  type AppImportsScan,
   appImports,
   describeDependencies,
   type SyncDependenciesOptions,
   type SyncDependenciesResult,
+  scanAppImports,
   syncDependencies,
 } from "./sync-dependencies";

@@ -2,9 +2,10 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { MAX_DEPENDENCIES } from "../../../../schema/api/dependencies";
 import { type HiveSyncClient, isHiveSyncError } from "../../../core/src";
-import { DependenciesApi } from "../../../core/src/api/dependencies";
+import type { HashCacheOptions } from "../hash-cache";
 import { uploadBlobs } from "../upload-blobs";
-import { DEFAULT_MAX_FILE_BYTES, type WalkOptions, walkFolder } from "../walk";
+import { DEFAULT_MAX_FILE_BYTES, type LocalFile, type WalkOptions, walkFolder } from "../walk";
+import { ImportsCache } from "./imports-cache";
 import { type PreparedDependencies, prepareDependencies } from "./prepare";
 import { isRuntimeProvided } from "./runtime-names";
 import { codeWithoutStrings, packageSpecifiers, SOURCE_EXTENSIONS, scanImports } from "./scan-imports";
@@ -19,6 +20,26 @@ export type SyncDependenciesOptions = Pick<WalkOptions, "ignorePatterns" | "maxF
   cacheDir?: string;
   /** Before each package it bundles (not for cached ones). */
   onBundling?: (specifier: string) => void;
+  /**
+   * Whether the scan remembers each source file's imports in `<dir>/.hivesync/imports.json`
+   * (default true; see `ImportsCache`), so a file whose size, mtime, ctime and inode are unchanged
+   * is not read again. `false` reads every source file and writes no imports cache. The object
+   * form keeps the cache and sets its clock (tests).
+   */
+  importsCache?: boolean | HashCacheOptions;
+  /**
+   * The folder's files as `walkFolder(dir, { ignorePatterns, maxFileBytes })` just listed them, for
+   * a caller that walked already (one walk per push); by default the folder is walked.
+   */
+  files?: readonly LocalFile[];
+};
+
+/** What {@link scanAppImports} found, and how much it read to find it. */
+export type AppImportsScan = {
+  /** As {@link appImports} gives them. */
+  imports: string[];
+  /** Source files read and scanned; the others' imports came from the cache (0 when none changed). */
+  scanned_files: number;
 };
 
 /** What {@link syncDependencies} did. */
@@ -28,6 +49,8 @@ export type SyncDependenciesResult =
       status: "recorded" | "unsupported";
       /** The app's own package imports (bare, not the runtime set's). */
       imports: string[];
+      /** Source files read to find them; the others' imports came from `.hivesync/imports.json`. */
+      scanned_files: number;
       /** Modules bundled now (the rest came from the cache). */
       bundled: string[];
       /** Blobs sent (bundles the server did not have yet). */
@@ -40,28 +63,59 @@ export type SyncDependenciesResult =
 /**
  * The package specifiers the app's source files import (`import`, `export … from`, `require`,
  * `import()`), sorted, without the runtime set's and without the project's own path aliases
- * (`compilerOptions.paths` in tsconfig.json or jsconfig.json). The files are those a sync mirrors.
+ * (`compilerOptions.paths` in tsconfig.json or jsconfig.json). The files are those a sync mirrors;
+ * only the ones new or changed since the last scan are read (see {@link scanAppImports}).
  *
  * @example
  * await appImports("/home/ada/app"); // ["date-fns/format", "lodash"]
  */
 export async function appImports(dir: string, options: SyncDependenciesOptions = {}): Promise<string[]> {
-  const { files } = await walkFolder(dir, options);
+  return (await scanAppImports(dir, options)).imports;
+}
+
+/**
+ * {@link appImports}, and how many source files it read. Only new and changed source files are
+ * read and scanned; the others' imports come from `.hivesync/imports.json` (see `ImportsCache`),
+ * so a second scan of an unchanged folder reads none.
+ *
+ * @example
+ * const { imports, scanned_files } = await scanAppImports("/home/ada/app");
+ * console.log(`${imports.length} package imports, ${scanned_files} files read`);
+ */
+export async function scanAppImports(
+  dir: string,
+  options: SyncDependenciesOptions = {},
+): Promise<AppImportsScan> {
+  const files = options.files ?? (await walkFolder(dir, options)).files;
+  const cache =
+    options.importsCache === false
+      ? null
+      : await ImportsCache.load(dir, typeof options.importsCache === "object" ? options.importsCache : {});
   const aliases = await pathAliases(dir);
   const found = new Set<string>();
+  let scanned = 0;
   for (const file of files) {
     if (!SOURCE_EXTENSIONS.some((ext) => file.path.endsWith(ext)) || file.size > MAX_SCANNED_BYTES) continue;
-    options.signal?.throwIfAborted();
-    const source = await readFile(file.absolutePath, "utf8").catch(() => "");
-    for (const spec of scanImports(source)) found.add(spec);
+    let specs = cache?.get(file);
+    if (!specs) {
+      options.signal?.throwIfAborted();
+      scanned++;
+      // Gone since the walk: it imports nothing now, and is not remembered.
+      const bytes = await readFile(file.absolutePath).catch(() => null);
+      specs = bytes ? packageSpecifiers(scanImports(bytes.toString("utf8"))) : [];
+      if (bytes) cache?.set(file, specs, bytes.length);
+    }
+    for (const spec of specs) found.add(spec);
   }
-  return packageSpecifiers(found)
+  await cache?.save();
+  const imports = [...found]
     .filter(
       (spec) =>
         !isRuntimeProvided(spec) &&
         !aliases.some((a) => spec === a.exact || (a.prefix !== null && spec.startsWith(a.prefix))),
     )
     .sort();
+  return { imports, scanned_files: scanned };
 }
 
 /** The `paths` patterns of the project's tsconfig.json / jsconfig.json (`@/*`, `~/*`, `utils`). */
@@ -89,7 +143,8 @@ async function pathAliases(dir: string): Promise<Array<{ exact: string; prefix: 
 
 /**
  * Gives the preview build the app's own dependencies (docs/previews.md §4): when `dir` has a
- * `node_modules` folder, scans the app's imports, pre-bundles each third-party package they reach
+ * `node_modules` folder, scans the app's imports (reading only source files changed since the last
+ * push, see {@link scanAppImports}), pre-bundles each third-party package they reach
  * (cached, see `prepareDependencies`), uploads the bundles the server lacks as blobs of the project,
  * and records the whole set (`PUT /projects/:id/dependencies`, which replaces the previous one). A
  * folder without `node_modules` changes nothing on the server, so pushing from a fresh clone keeps
@@ -113,7 +168,7 @@ export async function syncDependencies(
   const modulesDir = await stat(path.join(dir, "node_modules")).catch(() => null);
   if (!modulesDir?.isDirectory()) return { status: "no_node_modules" };
 
-  const imports = await appImports(dir, options);
+  const { imports, scanned_files } = await scanAppImports(dir, options);
   const bundled: string[] = [];
   const prepared = await prepareDependencies(dir, imports, {
     cacheDir: options.cacheDir,
@@ -142,7 +197,7 @@ export async function syncDependencies(
   let changed = false;
   let status: "recorded" | "unsupported" = "recorded";
   try {
-    const recorded = await new DependenciesApi(client.transport).replace(
+    const recorded = await client.dependencies.replace(
       projectId,
       prepared.modules.map(({ name, version, module_id, sha256, size, requires }) => ({
         name,
@@ -164,6 +219,7 @@ export async function syncDependencies(
     status,
     ...prepared,
     imports,
+    scanned_files,
     bundled: bundled.sort(),
     uploaded_files: toSend.size,
     uploaded_bytes: uploadedBytes,
