@@ -3,8 +3,15 @@
 // from sending the cancel to each socket's status frame of the new version (p50, p99, last), and
 // the writer's response time with the sockets against a cancel nobody listens to. The session is
 // ready before the sockets connect, so the only frame after the first is the change's.
+//
+// The subscribers live in a child process of their own (this file, run with SUBSCRIBERS_ENV set):
+// in the writer's process, its response would wait for Node to handle a thousand frames first, and
+// the writer's time would measure the bench, not the server. Both processes stamp times with
+// `performance.timeOrigin + performance.now()`, one clock on one machine.
+import { type ChildProcess, fork } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { type HiveSyncClient, syncFolder } from "../../clients/desktop/src";
 import type { Scenario } from "../harness/types";
 import { bearerHeader, signUp } from "../support/account";
@@ -15,13 +22,23 @@ const SUBSCRIBERS = 1000;
 // Handshakes in flight at once while connecting (the connect phase is not what is measured).
 const CONNECT_PARALLEL = 50;
 const NOTIFY_TIMEOUT_MS = 20_000;
+const SUBSCRIBERS_ENV = "HIVESYNC_BENCH_WS_SUBSCRIBERS";
+
+/** Milliseconds on a clock the bench and its subscriber process share. */
+const clock = () => performance.timeOrigin + performance.now();
 
 type State = { url: string; client: HiveSyncClient; projectId: string };
+type Job = { url: string; sessionId: string; token: string; count: number };
+type Heard = { at: number; frame: string };
+type FromSubscribers =
+  | { kind: "ready"; connect_ms: number }
+  | { kind: "done"; heard: Heard[]; codes: number[]; extra: number }
+  | { kind: "error"; message: string };
 
 type Subscriber = {
   socket: WebSocket;
-  /** When the first frame after connecting arrived (performance.now()), and what it said. */
-  heard: Promise<{ at: number; frame: string }>;
+  /** When the first frame after connecting arrived (`clock()`), and what it said. */
+  heard: Promise<Heard>;
   /** Frames after the first status (exactly one is expected: the change's status). */
   frames: string[];
   /** The close code, once closed (the session's end closes every socket with 4000). */
@@ -34,9 +51,9 @@ function subscribe(url: string, sessionId: string, token: string): Promise<Subsc
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(wsUrl, ["hivesync", `bearer.${token}`]);
     const frames: string[] = [];
-    let hear: (v: { at: number; frame: string }) => void = () => {};
+    let hear: (v: Heard) => void = () => {};
     let fail: (e: Error) => void = () => {};
-    const heard = new Promise<{ at: number; frame: string }>((res, rej) => {
+    const heard = new Promise<Heard>((res, rej) => {
       hear = res;
       fail = rej;
     });
@@ -47,7 +64,7 @@ function subscribe(url: string, sessionId: string, token: string): Promise<Subsc
     });
     let first = true;
     socket.onmessage = (event) => {
-      const at = performance.now();
+      const at = clock();
       const frame = String(event.data);
       if (first) {
         first = false;
@@ -58,7 +75,7 @@ function subscribe(url: string, sessionId: string, token: string): Promise<Subsc
       if (frames.length === 1) hear({ at, frame });
     };
     socket.onerror = () => {
-      const error = new Error(`live socket ${frames.length === 0 && first ? "did not open" : "failed"}`);
+      const error = new Error(`live socket ${first ? "did not open" : "failed"}`);
       reject(error);
       fail(error);
     };
@@ -70,13 +87,13 @@ function subscribe(url: string, sessionId: string, token: string): Promise<Subsc
   });
 }
 
-async function subscribeAll(url: string, sessionId: string, token: string): Promise<Subscriber[]> {
+async function subscribeAll(job: Job): Promise<Subscriber[]> {
   const subscribers: Subscriber[] = [];
   let next = 0;
   const lanes = Array.from({ length: CONNECT_PARALLEL }, async () => {
-    while (next < SUBSCRIBERS) {
+    while (next < job.count) {
       next++;
-      subscribers.push(await subscribe(url, sessionId, token));
+      subscribers.push(await subscribe(job.url, job.sessionId, job.token));
     }
   });
   try {
@@ -102,6 +119,79 @@ async function within<T>(promise: Promise<T>, what: string): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The subscriber process: connects, says ready, then reports what every socket heard and how it closed. */
+async function runSubscribers(job: Job, send: (m: FromSubscribers) => Promise<void>): Promise<void> {
+  const connecting = await timed(() => subscribeAll(job));
+  const subscribers = connecting.value;
+  try {
+    if (subscribers.some((s) => s.frames.length > 0))
+      throw new Error("a socket heard a change before the write");
+    await send({ kind: "ready", connect_ms: connecting.ms });
+    const heard = await within(Promise.all(subscribers.map((s) => s.heard)), "every socket heard the change");
+    const codes = await within(Promise.all(subscribers.map((s) => s.closed)), "every socket was closed");
+    await send({
+      kind: "done",
+      heard,
+      codes,
+      extra: subscribers.filter((s) => s.frames.length !== 1).length,
+    });
+  } finally {
+    for (const s of subscribers) s.socket.close();
+  }
+}
+
+if (process.env[SUBSCRIBERS_ENV] && process.send) {
+  const job = JSON.parse(process.env[SUBSCRIBERS_ENV]) as Job;
+  // Each message is out before the next step (and before the channel closes at the end).
+  const send = (m: FromSubscribers) =>
+    new Promise<void>((resolve) => process.send?.(m, undefined, {}, () => resolve()));
+  // Open client WebSockets do not keep Node running by themselves (nor does the IPC channel).
+  const alive = setInterval(() => {}, 1000);
+  runSubscribers(job, send)
+    .catch((error: unknown) => send({ kind: "error", message: String(error) }))
+    .finally(() => {
+      clearInterval(alive);
+      process.disconnect?.();
+    });
+}
+
+/** The subscriber process for one round, with a way to wait for its next message of a kind. */
+function startSubscribers(job: Job) {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
+    env: { ...process.env, [SUBSCRIBERS_ENV]: JSON.stringify(job) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const inbox: FromSubscribers[] = [];
+  let wake = () => {};
+  let gone: string | null = null;
+  child.on("message", (m) => {
+    inbox.push(m as FromSubscribers);
+    wake();
+  });
+  child.on("close", (code) => {
+    gone = `the subscriber process exited (${code})`;
+    wake();
+  });
+  async function next<K extends FromSubscribers["kind"]>(
+    kind: K,
+  ): Promise<Extract<FromSubscribers, { kind: K }>> {
+    const deadline = Date.now() + 2 * NOTIFY_TIMEOUT_MS + 60_000;
+    for (;;) {
+      const failed = inbox.find((m) => m.kind === "error");
+      if (failed?.kind === "error") throw new Error(failed.message);
+      const found = inbox.find((m) => m.kind === kind);
+      if (found) return found as Extract<FromSubscribers, { kind: K }>;
+      if (gone) throw new Error(gone);
+      if (Date.now() > deadline) throw new Error(`no ${kind} from the subscriber process`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 1000);
+      });
+    }
+  }
+  return { next, stop: () => child.exitCode === null && child.kill() };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -146,17 +236,12 @@ export const wsFanout: Scenario<State> = {
     const alone = await previewReady(client, projectId);
     const token = (await bearerHeader(client)).authorization.slice("Bearer ".length);
 
-    const connecting = await timed(() => subscribeAll(url, watched.session_id, token));
-    const subscribers = connecting.value;
+    const subscribers = startSubscribers({ url, sessionId: watched.session_id, token, count: SUBSCRIBERS });
     try {
-      const early = subscribers.filter((s) => s.frames.length > 0).length;
-      if (early > 0) throw new Error(`${early} of ${SUBSCRIBERS} sockets heard a change before the write`);
-      const sent = performance.now();
+      const { connect_ms } = await subscribers.next("ready");
+      const sent = clock();
       const withSockets = await timed(() => client.previews.cancel(watched.session_id));
-      const heard = await within(
-        Promise.all(subscribers.map((s) => s.heard)),
-        "every socket heard the change",
-      );
+      const { heard, codes, extra } = await subscribers.next("done");
       const expected = watched.version + 1;
       const wrong = heard.filter((h) => {
         const frame = JSON.parse(h.frame) as { type?: string; status?: string; version?: number };
@@ -168,16 +253,14 @@ export const wsFanout: Scenario<State> = {
         );
       }
       // The session ended, so the server closes every socket (4000) after its last status.
-      const codes = await within(Promise.all(subscribers.map((s) => s.closed)), "every socket was closed");
       const unclean = codes.filter((c) => c !== 4000).length;
       if (unclean > 0) throw new Error(`${unclean} sockets closed with another code than 4000`);
-      const extra = subscribers.filter((s) => s.frames.length !== 1).length;
       if (extra > 0) throw new Error(`${extra} sockets got more than one frame for one change`);
       const times = heard.map((h) => h.at - sent).sort((a, b) => a - b);
 
       const without = await timed(() => client.previews.cancel(alone.session_id));
       return {
-        connect_ms: connecting.ms,
+        connect_ms,
         notify_p50_ms: percentile(times, 50),
         notify_p99_ms: percentile(times, 99),
         notify_last_ms: times.at(-1) as number,
@@ -185,13 +268,7 @@ export const wsFanout: Scenario<State> = {
         cancel_alone_ms: without.ms,
       };
     } finally {
-      for (const s of subscribers) {
-        try {
-          s.socket.close();
-        } catch {
-          // already closed by the server
-        }
-      }
+      subscribers.stop();
     }
   },
 };

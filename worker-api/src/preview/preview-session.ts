@@ -19,19 +19,47 @@ import { manifestPath, statusView } from "./session-view";
 
 const MAX_WAIT_MS = 25_000;
 const MAX_TOKENS = 50;
+/**
+ * A fan-out's work per event-loop turn: long-polls woken (each then costs an RPC reply and an HTTP
+ * response, ~0.3–0.5 ms locally) and sockets sent to (a queued frame each, ~30–75 µs). Small turns
+ * keep what waits behind one short: with 300 pollers a cancel took 1.6 × its time alone at 8 per
+ * turn, 2.0 × at 25 (bench/scenarios/long-poll-fanout.ts, direct).
+ */
+const WAKE_PER_TURN = 8;
+const SEND_PER_TURN = 200;
 /** The header worker-api puts the already identified caller in when it hands a socket to the object. */
 export const LIVE_CALLER_HEADER = "x-hivesync-preview-caller";
 /** Close code of a socket whose session ended (an application code, 4000–4999). */
 export const LIVE_ENDED_CLOSE = 4000;
 
+/** What readers are still to hear after a change: parked long-polls, and frames for the sockets. */
+type FanOut = {
+  waiters: (() => void)[];
+  /** One entry per change, in order: its version and its frames, each serialised once. */
+  changes: { version: number; frames: string[] }[];
+  /** The session ended: close every socket after its last frames. */
+  close: boolean;
+};
+
 /**
  * One preview session's live state (one object per session, `idFromName(session_id)`). It alone
  * decides transitions, so late or duplicate worker reports can never move a session backwards;
  * every change bumps `version` and wakes long-polls waiting for it. Status reads never touch D1.
+ *
+ * Writers don't wait for readers: a change is stored, and its readers — parked long-polls, open
+ * sockets — are told afterwards, on timers, beside whatever the writer still does (`fanOut`,
+ * docs/scale.md §"The fan-out, measured").
  */
 export class PreviewSession extends DurableObject<Env> {
   private state: PreviewState | null = null;
   private waiters = new Set<() => void>();
+  /** The status body of `state`, built once per change for every reader of it. */
+  private view: { of: PreviewState; status: PreviewStatusResponse } | null = null;
+  /** Readers not yet told of the changes stored since the last fan-out. */
+  private due: FanOut | null = null;
+  private fanOutTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Sockets accepted while a fan-out was due, with the version their first frame already had. */
+  private joinedAt = new Map<WebSocket, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -45,32 +73,92 @@ export class PreviewSession extends DurableObject<Env> {
   }
 
   /**
-   * Stores the next state, then tells whoever waits: long-polls wake, and every open socket gets
-   * what changed. The writer is answered once the state is durable; `send` only queues a frame, so
-   * a slow reader never holds a writer up (docs/previews.md §6).
+   * Stores the next state and notes who must hear of it: the long-polls parked now and every open
+   * socket. They are told by `fanOut`, never inside the writer's call: the writer goes on (to its
+   * answer, or to its bookkeeping) as soon as the state is durable.
    */
   private async save(next: PreviewState): Promise<void> {
     const previous = this.state;
     this.state = next;
     await this.ctx.storage.put("state", next);
-    for (const wake of this.waiters) wake();
+    const due = this.due ?? { waiters: [], changes: [], close: false };
+    for (const wake of this.waiters) due.waiters.push(wake);
     this.waiters.clear();
-    this.broadcast(liveMessages(previous, next));
-    if (isTerminal(next.status)) {
-      for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, LIVE_ENDED_CLOSE, "preview ended");
-    }
+    const frames = liveMessages(previous, next).map((m) => JSON.stringify(m));
+    if (frames.length > 0) due.changes.push({ version: next.version, frames });
+    if (isTerminal(next.status)) due.close = true;
+    this.due = due;
+    this.scheduleFanOut();
   }
 
-  private broadcast(messages: LiveMessage[]): void {
-    if (messages.length === 0) return;
-    const frames = messages.map((m) => JSON.stringify(m));
-    for (const ws of this.ctx.getWebSockets()) {
-      try {
-        for (const frame of frames) ws.send(frame);
-      } catch {
-        // A socket that is closing: its reader reconnects (or long-polls) and catches up.
-      }
+  /**
+   * Starts the fan-out of what is due on a zero-delay timer. workerd runs a timer only once the
+   * work already queued is done: a writer with nothing left to do is answered (reply and, when
+   * worker-api shares the isolate as it does locally, its HTTP response) before any reader is
+   * told; one with bookkeeping left (a terminal status's D1 row and manifests, `preview_ready`)
+   * has it run while readers are told, each of its I/O steps waiting for one turn at most. While
+   * a fan-out is running, the next one waits for it (sockets get changes in order).
+   */
+  private scheduleFanOut(): void {
+    if (!this.due || this.fanOutTimer !== null) return;
+    this.fanOutTimer = setTimeout(() => this.fanOut(), 0);
+  }
+
+  /**
+   * Tells every reader of the changes since the last fan-out: each parked long-poll is woken (it
+   * answers with the state of now), and each socket gets every change's frames — the same strings
+   * for all (`send` only queues them) — except those it already had when it joined. It goes in
+   * turns of WAKE_PER_TURN waiters and SEND_PER_TURN sockets, each turn on a zero-delay timer:
+   * what a turn set off (replies, HTTP responses) drains before the next, so nothing else waiting
+   * on this isolate — a writer's response still being written, a new request — queues behind the
+   * whole fan-out. When the last turn is done no timer is left, and the object can hibernate.
+   */
+  private fanOut(): void {
+    const due = this.due;
+    const joined = this.joinedAt;
+    this.due = null;
+    this.joinedAt = new Map();
+    if (!due) {
+      this.fanOutTimer = null;
+      return;
     }
+    const waiters = due.waiters;
+    const sockets = due.changes.length > 0 || due.close ? this.ctx.getWebSockets() : [];
+    let w = 0;
+    let s = 0;
+    const turn = () => {
+      for (const end = Math.min(waiters.length, w + WAKE_PER_TURN); w < end; w++) waiters[w]?.();
+      for (const end = Math.min(sockets.length, s + SEND_PER_TURN); s < end; s++) {
+        this.push(sockets[s] as WebSocket, due, joined);
+      }
+      if (w < waiters.length || s < sockets.length) {
+        this.fanOutTimer = setTimeout(turn, 0);
+        return;
+      }
+      this.fanOutTimer = null;
+      this.scheduleFanOut(); // changes stored meanwhile
+    };
+    turn();
+  }
+
+  /** One socket's share of a fan-out: the frames of each change it has not seen, then a close if the session ended. */
+  private push(ws: WebSocket, due: FanOut, joined: Map<WebSocket, number>): void {
+    const seen = joined.get(ws) ?? 0;
+    try {
+      for (const change of due.changes) {
+        if (change.version <= seen) continue;
+        for (const frame of change.frames) ws.send(frame);
+      }
+    } catch {
+      // A socket that is closing: its reader reconnects (or long-polls) and catches up.
+    }
+    if (due.close) closeQuietly(ws, LIVE_ENDED_CLOSE, "preview ended");
+  }
+
+  /** The status body of the current state (built once per change, shared by all its readers). */
+  private statusOf(state: PreviewState): PreviewStatusResponse {
+    if (this.view?.of !== state) this.view = { of: state, status: statusView(state) };
+    return this.view.status;
   }
 
   /** Creates the session with its expiry alarm; calling it again for the same session changes nothing. */
@@ -110,17 +198,18 @@ export class PreviewSession extends DurableObject<Env> {
     const outcome = readOutcome(state, caller);
     if (outcome !== "ok" || !state) return { outcome };
     if (sinceVersion === null || state.version !== sinceVersion || waitMs <= 0 || isTerminal(state.status)) {
-      return { outcome, status: statusView(state) };
+      return { outcome, status: this.statusOf(state) };
     }
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.min(waitMs, MAX_WAIT_MS));
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.waiters.delete(done); // a wait that times out leaves nothing behind
         resolve();
-      }
+      };
+      const timer = setTimeout(done, Math.min(waitMs, MAX_WAIT_MS));
       this.waiters.add(done);
     });
-    return { outcome, status: statusView((await this.load()) ?? state) };
+    return { outcome, status: this.statusOf(this.state ?? state) };
   }
 
   /**
@@ -294,7 +383,9 @@ export class PreviewSession extends DurableObject<Env> {
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);
-    server.send(JSON.stringify(liveStatus(state)));
+    server.send(JSON.stringify({ type: "status", ...this.statusOf(state) }));
+    // Its first frame already has the current state: the fan-out due (if any) skips those changes.
+    if (this.due) this.joinedAt.set(server, state.version);
     if (isTerminal(effectiveStatus(state))) closeQuietly(server, LIVE_ENDED_CLOSE, "preview ended");
     return new Response(null, { status: 101, webSocket: client });
   }
