@@ -107,8 +107,9 @@ export class PreviewSession extends DurableObject<Env> {
   /**
    * Tells every reader of the changes since the last fan-out: each parked long-poll is woken (it
    * answers with the state of now), and each socket gets every change's frames — the same strings
-   * for all (`send` only queues them) — except those it already had when it joined. It goes in
-   * turns of WAKE_PER_TURN waiters and SEND_PER_TURN sockets, each turn on a zero-delay timer:
+   * for all (`send` only queues them) — except those it already had when it joined — and, when the
+   * session ended, is then closed. It goes in turns of WAKE_PER_TURN waiters and SEND_PER_TURN
+   * sockets (sends or closes), each turn on a zero-delay timer:
    * what a turn set off (replies, HTTP responses) drains before the next, so nothing else waiting
    * on this isolate — a writer's response still being written, a new request — queues behind the
    * whole fan-out. When the last turn is done no timer is left, and the object can hibernate.
@@ -124,14 +125,18 @@ export class PreviewSession extends DurableObject<Env> {
     }
     const waiters = due.waiters;
     const sockets = due.changes.length > 0 || due.close ? this.ctx.getWebSockets() : [];
+    // Every socket's frames first, then (the session ended) every close: a close costs its reader
+    // (and any proxy between) more than a frame, and must not hold up another socket's frame.
+    const steps = due.close ? 2 * sockets.length : sockets.length;
     let w = 0;
     let s = 0;
     const turn = () => {
       for (const end = Math.min(waiters.length, w + WAKE_PER_TURN); w < end; w++) waiters[w]?.();
-      for (const end = Math.min(sockets.length, s + SEND_PER_TURN); s < end; s++) {
-        this.push(sockets[s] as WebSocket, due, joined);
+      for (const end = Math.min(steps, s + SEND_PER_TURN); s < end; s++) {
+        if (s < sockets.length) this.push(sockets[s] as WebSocket, due, joined);
+        else closeQuietly(sockets[s - sockets.length] as WebSocket, LIVE_ENDED_CLOSE, "preview ended");
       }
-      if (w < waiters.length || s < sockets.length) {
+      if (w < waiters.length || s < steps) {
         this.fanOutTimer = setTimeout(turn, 0);
         return;
       }
@@ -141,7 +146,7 @@ export class PreviewSession extends DurableObject<Env> {
     turn();
   }
 
-  /** One socket's share of a fan-out: the frames of each change it has not seen, then a close if the session ended. */
+  /** One socket's frames of a fan-out: those of each change it has not seen. */
   private push(ws: WebSocket, due: FanOut, joined: Map<WebSocket, number>): void {
     const seen = joined.get(ws) ?? 0;
     try {
@@ -152,7 +157,6 @@ export class PreviewSession extends DurableObject<Env> {
     } catch {
       // A socket that is closing: its reader reconnects (or long-polls) and catches up.
     }
-    if (due.close) closeQuietly(ws, LIVE_ENDED_CLOSE, "preview ended");
   }
 
   /** The status body of the current state (built once per change, shared by all its readers). */

@@ -277,6 +277,27 @@ describe("writers don't wait for readers", () => {
     });
   });
 
+  it("when the session ends, every socket has its last status before any socket is closed", async () => {
+    const { stub } = await fresh();
+    const log: string[] = [];
+    const sockets = await Promise.all(
+      Array.from({ length: 450 }, async (_, i) => {
+        const s = await socket(stub);
+        s.ws.addEventListener("message", () => log.push(`frame ${i}`));
+        s.ws.addEventListener("close", () => log.push(`close ${i}`));
+        return s;
+      }),
+    );
+    await until(() => sockets.every((s) => s.frames.length === 1), "every socket's first status");
+    log.length = 0;
+    await stub.report({ status: "cancelled" });
+    await Promise.all(sockets.map((s) => s.closed));
+    const lastFrame = log.findLastIndex((e) => e.startsWith("frame"));
+    const firstClose = log.findIndex((e) => e.startsWith("close"));
+    expect(log.filter((e) => e.startsWith("frame"))).toHaveLength(450);
+    expect(lastFrame).toBeLessThan(firstClose);
+  });
+
   it("a long-poll that times out leaves nothing behind", async () => {
     const { stub } = await fresh();
     await runInDurableObject(stub, async (instance: PreviewSession) => {
