@@ -1,27 +1,21 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
-import {
-  changedTooRecently,
-  type HashCacheOptions,
-  isStatTuple,
-  SYNC_STATE_DIR,
-  statTuple,
-  unchangedSince,
-  writeAtomically,
-} from "../hash-cache";
+import { SYNC_STATE_DIR } from "../hash-cache";
+import { StatCache, type StatCacheOptions } from "../stat-cache";
 import type { LocalFile } from "../walk";
 
 /** The imports cache of a synced folder, inside `.hivesync/`. */
 export const IMPORTS_CACHE_FILE = "imports.json";
 
 /**
- * The cache's format. Bump it when `scanImports` or `packageSpecifiers` change what they find, so
- * every file is scanned again with the new rules instead of keeping what the old ones found.
+ * Entries are `[size, mtimeMs, ctimeMs, ino, packageSpecifiers]`. Bump the format when
+ * `scanImports` or `packageSpecifiers` change what they find, so every file is scanned again with
+ * the new rules instead of keeping what the old ones found.
  */
-const FORMAT = "hivesync-imports/1";
-
-/** One file as scanned: `[size, mtimeMs, ctimeMs, ino, packageSpecifiers]`. */
-type Entry = [number, number, number, number, string[]];
+const CODEC = {
+  format: "hivesync-imports/1",
+  isValue: (v: unknown): v is string[] =>
+    Array.isArray(v) && v.every((s) => typeof s === "string" && s.length > 0 && s.length <= 512),
+};
 
 /**
  * The package specifiers each source file of a folder imports, as of the last push, keyed by
@@ -46,16 +40,10 @@ type Entry = [number, number, number, number, string[]];
  * await cache.save();
  */
 export class ImportsCache {
-  readonly #file: string;
-  readonly #old: Map<string, Entry>;
-  readonly #next = new Map<string, Entry>();
-  readonly #since: number;
-  #dirty = false;
+  readonly #cache: StatCache<string[]>;
 
-  private constructor(file: string, old: Map<string, Entry>, since: number) {
-    this.#file = file;
-    this.#old = old;
-    this.#since = since;
+  private constructor(cache: StatCache<string[]>) {
+    this.#cache = cache;
   }
 
   /**
@@ -65,16 +53,10 @@ export class ImportsCache {
    * @example
    * const cache = await ImportsCache.load(dir);
    */
-  static async load(dir: string, options: HashCacheOptions = {}): Promise<ImportsCache> {
-    const since = (options.now ?? Date.now)();
-    const file = path.join(dir, SYNC_STATE_DIR, IMPORTS_CACHE_FILE);
-    let old = new Map<string, Entry>();
-    try {
-      old = parseEntries(JSON.parse(await readFile(file, "utf8")));
-    } catch {
-      // none yet, unreadable or corrupt: start empty
-    }
-    return new ImportsCache(file, old, since);
+  static async load(dir: string, options: StatCacheOptions = {}): Promise<ImportsCache> {
+    return new ImportsCache(
+      await StatCache.load(path.join(dir, SYNC_STATE_DIR, IMPORTS_CACHE_FILE), CODEC, options),
+    );
   }
 
   /**
@@ -84,7 +66,7 @@ export class ImportsCache {
    * if ((await ImportsCache.load(dir)).size === 0) console.log("every source file is scanned");
    */
   get size(): number {
-    return this.#old.size;
+    return this.#cache.size;
   }
 
   /**
@@ -95,67 +77,28 @@ export class ImportsCache {
    * const specs = cache.get(file); // ["react-native-svg", "lodash/debounce"] or undefined
    */
   get(file: LocalFile): string[] | undefined {
-    const entry = this.#old.get(file.path);
-    if (!entry || !unchangedSince(entry, file)) return undefined;
-    this.#next.set(file.path, entry);
-    return [...entry[4]];
+    const specifiers = this.#cache.lookup(file);
+    return specifiers && [...specifiers];
   }
 
   /**
-   * Remembers that `file`, as the walk saw it, imports `specifiers` (its `packageSpecifiers`).
-   * `bytesRead` is how many bytes the scan read: when it differs from the size the walk saw, the
-   * file changed while it was read and is not remembered; nor is a file changed too recently.
+   * Remembers that `file`, as the walk saw it, imports `specifiers` (its `packageSpecifiers`);
+   * `bytesRead` is how many bytes the scan read.
    *
    * @example
    * cache.set(file, packageSpecifiers(scanImports(bytes.toString("utf8"))), bytes.length);
    */
   set(file: LocalFile, specifiers: readonly string[], bytesRead: number): void {
-    this.#dirty = true;
-    if (bytesRead !== file.size || changedTooRecently(file, this.#since)) {
-      this.#next.delete(file.path);
-      return;
-    }
-    this.#next.set(file.path, [...statTuple(file), [...specifiers]]);
+    this.#cache.remember(file, [...specifiers], bytesRead);
   }
 
   /**
-   * Writes what this push saw (files looked up or scanned), atomically. Skipped when nothing
-   * changed (every lookup hit and no file disappeared). A folder that cannot be written to only
-   * loses the cache; the push itself does not fail.
+   * Writes what this push saw (files looked up or scanned), atomically; skipped when nothing changed.
    *
    * @example
    * await cache.save();
    */
-  async save(): Promise<void> {
-    if (!this.#dirty && this.#next.size === this.#old.size) return;
-    const files: Record<string, Entry> = {};
-    for (const [p, entry] of [...this.#next].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      files[p] = entry;
-    try {
-      await writeAtomically(this.#file, JSON.stringify({ format: FORMAT, files }));
-      this.#old.clear();
-      for (const [p, entry] of this.#next) this.#old.set(p, entry);
-      this.#dirty = false;
-    } catch {
-      // a read-only folder: next time scans again
-    }
+  save(): Promise<void> {
+    return this.#cache.save();
   }
-}
-
-function parseEntries(data: unknown): Map<string, Entry> {
-  const entries = new Map<string, Entry>();
-  if (!data || typeof data !== "object") return entries;
-  const { format, files } = data as { format?: unknown; files?: unknown };
-  if (format !== FORMAT || !files || typeof files !== "object") return entries;
-  for (const [p, entry] of Object.entries(files as Record<string, unknown>)) {
-    if (
-      Array.isArray(entry) &&
-      entry.length === 5 &&
-      isStatTuple(entry.slice(0, 4)) &&
-      Array.isArray(entry[4]) &&
-      entry[4].every((s) => typeof s === "string" && s.length > 0 && s.length <= 512)
-    )
-      entries.set(p, entry as Entry);
-  }
-  return entries;
 }
