@@ -3,32 +3,12 @@
 // lives in memory; then the process is killed with SIGKILL (no shutdown) and started again on the
 // same state folder. The dispatch sweeper's alarm, stored with its Durable Object, survives the
 // kill and re-sends what was lost; work nobody can run ends `failed` with `stranded`.
-import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "./local-stack";
-
-const sha256 = (data: string) => createHash("sha256").update(data).digest("hex");
-
-async function api<T = Record<string, unknown>>(
-  stack: LocalStack,
-  route: string,
-  init: { token?: string; json?: unknown; method?: string; body?: string } = {},
-) {
-  const headers: Record<string, string> = {};
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  if (init.json !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${stack.url}/api/v1${route}`, {
-    method: init.method ?? (init.json !== undefined ? "POST" : "GET"),
-    headers,
-    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-}
+import { api, sha256 } from "./stack-api";
 
 /**
  * Polls until `done` holds; returns the value and when (ms since the epoch) it held. On time-out

@@ -1,31 +1,12 @@
 // Stops the local stack and starts it again on the same state folder: accounts, projects, the
 // mirror and its blobs, preview sessions (with their pending expiry alarms), jobs and notifications
 // must all still be there.
-import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "./local-stack";
-
-const sha256 = (data: string) => createHash("sha256").update(data).digest("hex");
-
-async function api<T = Record<string, unknown>>(
-  stack: LocalStack,
-  route: string,
-  init: { token?: string; json?: unknown; method?: string; body?: string } = {},
-) {
-  const headers: Record<string, string> = {};
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  if (init.json !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${stack.url}/api/v1${route}`, {
-    method: init.method ?? (init.json !== undefined ? "POST" : "GET"),
-    headers,
-    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-}
+import { api, sha256 } from "./stack-api";
 
 async function until<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
