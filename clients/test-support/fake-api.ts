@@ -28,7 +28,18 @@ type FakeSession = {
   createdAt?: string;
   /** A newer revision that did not build (the session keeps serving `revision`), as the server keeps it. */
   build_error?: FakeBuildError & { revision: number; code: string };
+  /** Why a session ended `failed` (a first build that did not compile), as the status reports it. */
+  error?: FakeBuildError & { code: string };
 };
+/** Reads a project's current file as text (what {@link FakeApi.buildErrorOf} is given). */
+function sourceReader(project: FakeProject): (path: string) => string | undefined {
+  return (path) => {
+    const entry = project.files.get(path);
+    const bytes = entry ? project.blobs.get(entry.sha256) : undefined;
+    return bytes ? new TextDecoder().decode(bytes) : undefined;
+  };
+}
+
 /** Where and why a fake build fails (what {@link FakeApi.buildErrorOf} returns). */
 export type FakeBuildError = { file: string; line: number; column: number; message: string };
 /** The end of a live channel the fake writes to: a test's ServerWebSocket (test-support/ws-server.ts). */
@@ -283,11 +294,7 @@ export class FakeApi {
     const revision = session.pendingRevision;
     session.pendingRevision = undefined;
     const project = this.project(session.projectId);
-    const failure = this.buildErrorOf?.((path) => {
-      const entry = project.files.get(path);
-      const bytes = entry ? project.blobs.get(entry.sha256) : undefined;
-      return bytes ? new TextDecoder().decode(bytes) : undefined;
-    });
+    const failure = this.buildErrorOf?.(sourceReader(project));
     if (failure) {
       session.build_error = { revision, code: "build_error", ...failure };
     } else {
@@ -646,6 +653,9 @@ export class FakeApi {
         .replace(/^(.{4})/, "$1-");
       const session = this.readySessionOf(sessionId, input.project_id, project);
       Object.assign(session, { platform: input.platform, revision: project.revision, code, createdAt: now });
+      // A first build that does not compile ends the session, naming the place, as the server does.
+      const failure = this.buildErrorOf?.(sourceReader(project));
+      if (failure) Object.assign(session, { status: "failed", error: { code: "build_error", ...failure } });
       return json(202, {
         session_id: sessionId,
         status: "pending",
@@ -786,6 +796,7 @@ export class FakeApi {
       revision: session.revision ?? 1,
       building_revision: session.pendingRevision ?? null,
       ...(session.build_error ? { build_error: session.build_error } : {}),
+      ...(session.error ? { error: session.error } : {}),
       ...(session.manifest
         ? {
             bundle: {

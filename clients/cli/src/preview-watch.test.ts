@@ -287,6 +287,17 @@ describe("hivesync preview without --watch", () => {
     );
   }, 30_000);
 
+  it("names the file, line and column when the first build fails", async () => {
+    await h.files({ "app/App.js": "export default function App() {\n  return <<View/>;\n}\n" });
+    const run = await h.run(["preview", "app"], {
+      io: { fetch: undefined, env: { HIVESYNC_API: server.url, XDG_CONFIG_HOME: h.config } },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr.split("\n").at(-2)).toBe(
+      "error: BUILD_ERROR: The preview ended failed: App.js:2:10 Unexpected token.",
+    );
+  }, 30_000);
+
   it("says each revision in one line", () => {
     expect(revisionLine({ revision: 7, status: "ready", ms: 140, files_changed: 2 })).toBe(
       "r7 ready in 140 ms (2 files changed)",

@@ -217,6 +217,19 @@ export async function watchUntilRevision(
   }
 }
 
+/** Why a session ended: where its build failed when the server says (`App.js:2:10 …`), else the message. */
+function endedReason(error: PreviewStatusResponse["error"]): string {
+  if (!error) return "no details";
+  if (error.file && error.line && error.column)
+    return buildErrorPlace({
+      file: error.file,
+      line: error.line,
+      column: error.column,
+      message: error.message,
+    });
+  return error.message;
+}
+
 /** `App.js:12:5 Unexpected token` for a build error (its message's first line). */
 function buildErrorPlace(error: { file: string; line: number; column: number; message: string }): string {
   return `${error.file}:${error.line}:${error.column} ${error.message.split("\n")[0]?.trim() ?? ""}`;
@@ -307,7 +320,7 @@ async function previewOnce(
     ctx.out.result(result);
     throw new CliError(
       final.error?.code?.toUpperCase() ?? "PREVIEW_FAILED",
-      `The preview ended ${final.status}: ${final.error?.message ?? "no details"}.`,
+      `The preview ended ${final.status}: ${endedReason(final.error)}.`,
     );
   }
   const failed = final.build_error;
