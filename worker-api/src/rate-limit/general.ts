@@ -11,7 +11,8 @@ import type { LimitDecision } from "./rate-limiter";
  *   before handing it out, and the object hands out at most `limit` per window.
  * - Possibly fewer: hits an isolate holds but does not spend before the window ends are lost, so a
  *   caller served by several isolates may be refused up to (isolates − 1) × (block − 1) requests
- *   early. The block is 1/50 of the limit, at most 25 (24 for 1,200/min: 2 % per extra isolate), and
+ *   early — and, likewise, up to (concurrent requests − 1) × (block − 1) when many requests of a key
+ *   find the isolate's tokens spent at once (each asks for a block; see `takeGeneral`). The block is 1/50 of the limit, at most 25 (24 for 1,200/min: 2 % per extra isolate), and
  *   1 for limits under 100, where every request asks the object (exact, as the tests use).
  * - Fixed windows (`floor(now / window)`, on the object's clock), not sliding: a caller can make up
  *   to 2 × `limit` requests across a window boundary. For a limit against runaway clients that is
@@ -30,12 +31,10 @@ export function blockSize(limit: number): number {
 type Lease = {
   /** Hits handed to this isolate and not spent yet. */
   tokens: number;
-  /** Hits of the window the object had handed out (to every isolate) at the last lease. */
+  /** Hits of the window the object had handed out (to every isolate) at the newest lease. */
   used: number;
   /** End of the window the tokens belong to (ms, the object's clock). */
   resetAt: number;
-  /** The lease in flight: concurrent requests of the key wait for it instead of asking again. */
-  pending: Promise<void> | null;
 };
 
 type Namespace = Env["RATE_LIMITER"];
@@ -56,24 +55,24 @@ function leasesOf(namespace: Namespace): Map<string, Lease> {
 
 function sweep(leases: Map<string, Lease>, now: number): void {
   if (leases.size < MAX_KEYS) return;
-  for (const [id, lease] of leases) if (!lease.pending && lease.resetAt <= now) leases.delete(id);
+  for (const [id, lease] of leases) if (lease.resetAt <= now) leases.delete(id);
   // Still full of live windows: forget the oldest entries (at worst, lost tokens: fewer requests).
-  for (const [id, lease] of leases) {
+  for (const id of leases.keys()) {
     if (leases.size < MAX_KEYS) break;
-    if (!lease.pending) leases.delete(id);
+    leases.delete(id);
   }
 }
 
-async function refill(namespace: Namespace, key: string, limit: Limit, lease: Lease): Promise<void> {
-  const stub = namespace.get(namespace.idFromName(key));
-  const grant = await stub.lease(limit.limit, limit.windowSeconds, blockSize(limit.limit));
-  // Tokens of an earlier window are worthless in a new one.
-  lease.tokens = grant.resetAt === lease.resetAt ? lease.tokens + grant.granted : grant.granted;
-  lease.used = grant.used;
-  lease.resetAt = grant.resetAt;
-}
-
-/** Spends one request of `key`'s general limit; says whether it was allowed (never throws a 429). */
+/**
+ * Spends one request of `key`'s general limit; says whether it was allowed (never throws a 429).
+ *
+ * A request that finds no token asks the object itself, even while another request of the key is
+ * asking: workerd ties a promise to the request whose I/O settles it, and a request that awaits
+ * another's lease can end up building its response in that request's context — which fails with
+ * "Cannot perform I/O on behalf of a different request" (500s under load; bench auth-me). So no
+ * request ever awaits another's promise: concurrent leases each bring a block, and every hit they
+ * bring goes into the shared count, so the calls stay one per block on average.
+ */
 export async function takeGeneral(
   namespace: Namespace,
   key: string,
@@ -83,45 +82,56 @@ export async function takeGeneral(
   const leases = leasesOf(namespace);
   // The limit is part of the entry: a caller checked against another limit has its own tokens.
   const id = `${limit.limit}/${limit.windowSeconds}:${key}`;
-  let refilled = false;
-  for (;;) {
-    let lease = leases.get(id);
-    const now = clock();
-    // After its own lease a request trusts the object's answer, even if the clocks disagree.
-    const current = lease !== undefined && (refilled || now < lease.resetAt);
-    if (lease && current) {
-      if (lease.tokens > 0) {
-        lease.tokens -= 1;
-        return {
-          allowed: true,
-          remaining: Math.max(0, limit.limit - lease.used) + lease.tokens,
-          retryAfterSeconds: 0,
-        };
-      }
-      if (lease.used >= limit.limit && !lease.pending) {
-        return {
-          allowed: false,
-          remaining: 0,
-          retryAfterSeconds: Math.max(1, Math.ceil((lease.resetAt - now) / 1000)),
-        };
-      }
+  const now = clock();
+  const held = leases.get(id);
+  if (held && now < held.resetAt) {
+    if (held.tokens > 0) {
+      held.tokens -= 1;
+      return {
+        allowed: true,
+        remaining: Math.max(0, limit.limit - held.used) + held.tokens,
+        retryAfterSeconds: 0,
+      };
     }
-    if (lease?.pending) {
-      await lease.pending;
-      continue;
-    }
-    if (!lease) {
-      sweep(leases, now);
-      lease = { tokens: 0, used: 0, resetAt: 0, pending: null };
-      leases.set(id, lease);
-    }
-    const inFlight = refill(namespace, key, limit, lease);
-    const settled = inFlight.finally(() => {
-      if (lease.pending === settled) lease.pending = null;
-    });
-    lease.pending = settled;
-    // A failed lease fails this request and every request waiting for it (a 500, as any DO failure).
-    await settled;
-    refilled = true;
+    if (held.used >= limit.limit) return refusal(held.resetAt, now);
   }
+  const stub = namespace.get(namespace.idFromName(key));
+  // A failed lease fails this request (a 500, as any Durable Object failure).
+  const grant = await stub.lease(limit.limit, limit.windowSeconds, blockSize(limit.limit));
+  let lease = leases.get(id);
+  if (!lease) {
+    sweep(leases, clock());
+    lease = { tokens: 0, used: 0, resetAt: 0 };
+    leases.set(id, lease);
+  }
+  // This request spends one of the hits it was granted; the rest join what the isolate holds.
+  // Hits of an earlier window are worthless in a new one, and a late answer about an earlier
+  // window adds nothing.
+  const extra = Math.max(0, grant.granted - 1);
+  if (grant.resetAt > lease.resetAt) {
+    lease.tokens = extra;
+    lease.used = grant.used;
+    lease.resetAt = grant.resetAt;
+  } else if (grant.resetAt === lease.resetAt) {
+    lease.tokens += extra;
+    lease.used = Math.max(lease.used, grant.used);
+  }
+  if (grant.granted > 0) {
+    return {
+      allowed: true,
+      remaining: Math.max(0, limit.limit - grant.used) + (grant.resetAt === lease.resetAt ? lease.tokens : 0),
+      retryAfterSeconds: 0,
+    };
+  }
+  // The window is used up — possibly by concurrent leases of this isolate whose hits are here now.
+  if (lease.resetAt === grant.resetAt && lease.tokens > 0) {
+    lease.tokens -= 1;
+    return { allowed: true, remaining: lease.tokens, retryAfterSeconds: 0 };
+  }
+  // After its own lease a request trusts the object's answer, even if the clocks disagree.
+  return refusal(grant.resetAt, clock());
+}
+
+function refusal(resetAt: number, now: number): LimitDecision {
+  return { allowed: false, remaining: 0, retryAfterSeconds: Math.max(1, Math.ceil((resetAt - now) / 1000)) };
 }
