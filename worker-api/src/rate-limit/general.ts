@@ -11,9 +11,10 @@ import type { LimitDecision } from "./rate-limiter";
  *   before handing it out, and the object hands out at most `limit` per window.
  * - Possibly fewer: hits an isolate holds but does not spend before the window ends are lost, so a
  *   caller served by several isolates may be refused up to (isolates − 1) × (block − 1) requests
- *   early — and, likewise, up to (concurrent requests − 1) × (block − 1) when many requests of a key
- *   find the isolate's tokens spent at once (each asks for a block; see `takeGeneral`). The block is 1/50 of the limit, at most 25 (24 for 1,200/min: 2 % per extra isolate), and
- *   1 for limits under 100, where every request asks the object (exact, as the tests use).
+ *   early, and a burst of n concurrent requests that find an isolate's tokens spent brings n blocks
+ *   into it (each asks for one; see `takeGeneral`). The block is 1/50 of the limit, at most 25 (24
+ *   for 1,200/min: 2 % per extra isolate), and 1 for limits under 100, where every request asks the
+ *   object (exact, as the tests use).
  * - Fixed windows (`floor(now / window)`, on the object's clock), not sliding: a caller can make up
  *   to 2 × `limit` requests across a window boundary. For a limit against runaway clients that is
  *   fine; the security limits (login, code guesses) stay exact sliding windows (`limits.ts`).
