@@ -1,6 +1,6 @@
 import type { MessageOf, QueueMessageKind } from "../../schema/queue-messages";
 import type { QUEUES, QueueBinding } from "../../schema/queues";
-import type { projects, users } from "../../schema/tables";
+import type { projects } from "../../schema/tables";
 
 /**
  * Bindings of worker-api. `ApiEnv` is generated from wrangler.toml by `npm run types` (into
@@ -36,8 +36,6 @@ export type AppEnv = {
     /** Verified access-token claims (signature and expiry only; `requireAuth` also checks revocation). */
     claims?: { sub: string; sid: string };
     auth: AuthContext;
-    /** The signed-in caller's row, loaded by `requireAuth` with its session check. */
-    user?: typeof users.$inferSelect;
     /** The project of a route declared with `ownedProject`, owned by the caller (`ownedProject(c)`). */
     project?: typeof projects.$inferSelect;
   };

@@ -3,7 +3,7 @@ import { kickSweeper } from "./dispatch/arm";
 import type { Env } from "./env";
 import { purgeExpired } from "./maintenance";
 
-export { RevokedSessions } from "./auth/revoked-sessions";
+export { UserSessions } from "./auth/user-sessions";
 export { JobSweeper } from "./dispatch/job-sweeper";
 export { Internal } from "./internal";
 export { PreviewSession } from "./preview/preview-session";

@@ -3,7 +3,10 @@ import { createApp } from "../src/app";
 
 export type Counts = { d1RoundTrips: number; d1Statements: number; doCalls: number; r2Puts: number };
 
-/** The real bindings behind counters: D1 round trips and statements, Durable Object stubs, R2 puts. */
+/**
+ * The real bindings behind counters: D1 round trips and statements, Durable Object stubs (rate
+ * limiter and user sessions), R2 puts.
+ */
 export function countedBindings() {
   const counts: Counts = { d1RoundTrips: 0, d1Statements: 0, doCalls: 0, r2Puts: 0 };
   let inBatches = 0;
@@ -29,6 +32,13 @@ export function countedBindings() {
       return env.RATE_LIMITER.get(id);
     },
   };
+  const USER_SESSIONS = {
+    idFromName: (name: string) => env.USER_SESSIONS.idFromName(name),
+    get: (id: DurableObjectId) => {
+      counts.doCalls += 1;
+      return env.USER_SESSIONS.get(id);
+    },
+  };
   const BLOBS = {
     put: (...args: Parameters<R2Bucket["put"]>) => {
       counts.r2Puts += 1;
@@ -46,6 +56,6 @@ export function countedBindings() {
       d1Statements: prepared,
     }),
     request: (path: string, init: RequestInit) =>
-      app.request(path, init, { ...env, DB, RATE_LIMITER, BLOBS }),
+      app.request(path, init, { ...env, DB, RATE_LIMITER, USER_SESSIONS, BLOBS }),
   };
 }

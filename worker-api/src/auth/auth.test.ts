@@ -4,7 +4,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { countedBindings } from "../../test/counted-bindings";
 import { call, expectError, freshIp, json, registerUser, type TestUser } from "../../test/helpers";
 import { createApp } from "../app";
+import { database } from "../db";
 import type { Env } from "../env";
+import { verifyAccessToken } from "../lib/access-tokens";
+import { isSessionLive } from "./session-store";
+import { revokeSession } from "./sessions";
 
 type Tokens = { access_token: string; refresh_token: string; token_type: string; expires_in: number };
 type UserBody = { id: string; email: string; username: string; created_at: string };
@@ -336,6 +340,22 @@ describe("login", () => {
 });
 
 describe("access tokens", () => {
+  it("stop at their exp also when this isolate has checked them before", async () => {
+    const user = await registerUser();
+    const exp = claimsOf(user.access).exp as number;
+    const secret = env.JWT_SECRET as string;
+    expect(await verifyAccessToken(user.access, secret, () => exp * 1000 - 1000)).toMatchObject({
+      sub: user.id,
+    });
+    // The second check is answered from the isolate's memory of the first — and still expires.
+    expect(await verifyAccessToken(user.access, secret, () => exp * 1000 - 1)).toMatchObject({
+      sub: user.id,
+    });
+    expect(await verifyAccessToken(user.access, secret, () => exp * 1000)).toBeNull();
+    // Under another secret the remembered check counts for nothing.
+    expect(await verifyAccessToken(user.access, "another secret of at least 32 characters!!")).toBeNull();
+  });
+
   it("carry sub, sid, iat, exp (15 min) and typ, and no personal data", async () => {
     const user = await registerUser();
     const { header, payload } = decode(user.access);
@@ -559,6 +579,29 @@ describe("logout", () => {
     await expectError(await refresh(refreshed.tokens.refresh_token), 401, "INVALID_REFRESH_TOKEN");
   });
 
+  it("refuses the access token once the revocation reached the user's object, before D1 records it", async () => {
+    const user = await registerUser();
+    const { sub, sid } = claimsOf(user.access);
+    // A logout cut off after its first write: the D1 write fails.
+    const broken = {
+      ...env,
+      DB: {
+        ...env.DB,
+        prepare: () => {
+          throw new Error("D1 unavailable");
+        },
+      },
+    } as unknown as Env;
+    await expect(revokeSession(broken, sub, sid, "logout")).rejects.toThrow("D1 unavailable");
+    // Still live in D1 (so refresh would still rotate it) — but the access token already stops.
+    expect(await isSessionLive(database(env), sub, sid)).toBe(true);
+    await expectError(await me(user.access), 401, "UNAUTHENTICATED");
+    // The retry (the client logs out again) finishes the job: D1 records it too.
+    await revokeSession(env, sub, sid, "logout");
+    expect(await isSessionLive(database(env), sub, sid)).toBe(false);
+    await expectError(await refresh(user.refresh), 401, "INVALID_REFRESH_TOKEN");
+  });
+
   it("demands a token", async () => {
     await expectError(await call("/api/v1/auth/logout", { method: "POST" }), 401, "UNAUTHENTICATED");
   });
@@ -583,15 +626,21 @@ describe("me", () => {
     await expectError(await call("/api/v1/auth/me"), 401, "UNAUTHENTICATED");
   });
 
-  it("costs one D1 round trip: the session check loads the user", async () => {
+  it("costs no D1 query once its isolate knows the user: one revocation check, one limiter lease", async () => {
     const user = await registerUser();
     const bindings = countedBindings();
-    const res = await bindings.request("/api/v1/auth/me", {
-      headers: { authorization: `Bearer ${user.access}`, "cf-connecting-ip": freshIp() },
-    });
-    expect(res.status).toBe(200);
-    expect((await json<{ user: UserBody }>(res)).user.id).toBe(user.id);
-    expect(bindings.counts().d1RoundTrips).toBe(1);
+    const headers = { authorization: `Bearer ${user.access}`, "cf-connecting-ip": freshIp() };
+    const first = await bindings.request("/api/v1/auth/me", { headers });
+    expect(first.status).toBe(200);
+    expect((await json<{ user: UserBody }>(first)).user.id).toBe(user.id);
+    // The first call reads the account; the revocation check is the user's Durable Object.
+    expect(bindings.counts()).toMatchObject({ d1RoundTrips: 1, doCalls: 2 });
+    const again = await bindings.request("/api/v1/auth/me", { headers });
+    expect((await json<{ user: UserBody }>(again)).user).toEqual(
+      (await json<{ user: UserBody }>(await me(user.access))).user,
+    );
+    // Then: no D1 at all, and the limiter serves from the block it leased.
+    expect(bindings.counts()).toMatchObject({ d1RoundTrips: 1, doCalls: 3 });
   });
 });
 

@@ -7,7 +7,8 @@ import type { AppRouteHandler } from "../openapi";
 import { clientIp, enforceRateLimit, failures } from "../rate-limit/limits";
 import type * as routes from "./routes";
 import { prepareSession, revokeSession, rotateRefreshToken } from "./sessions";
-import { findTakenName, findUser, findUserByLogin, presentUser, takenNameOf, userInsert } from "./user-store";
+import { userProfile } from "./user-profiles";
+import { findTakenName, findUserByLogin, presentUser, takenNameOf, userInsert } from "./user-store";
 
 export const register: AppRouteHandler<typeof routes.register> = async (c) => {
   const { email, username, password } = c.req.valid("json");
@@ -91,15 +92,15 @@ export const refresh: AppRouteHandler<typeof routes.refresh> = async (c) => {
 };
 
 export const logout: AppRouteHandler<typeof routes.logout> = async (c) => {
-  await revokeSession(c.env, c.get("auth").sessionId, "logout");
+  const { userId, sessionId } = c.get("auth");
+  await revokeSession(c.env, userId, sessionId, "logout");
   return c.body(null, 204);
 };
 
 export const me: AppRouteHandler<typeof routes.me> = async (c) => {
-  // requireAuth loaded the row with the session check; a route chain without it would look it up.
-  const user = c.get("user") ?? (await findUser(database(c.env), c.get("auth").userId));
+  const user = await userProfile(database(c.env), c.get("auth").userId);
   if (!user) throw new ApiError("UNAUTHENTICATED", "This account no longer exists.");
-  return c.json({ user: presentUser(user) }, 200);
+  return c.json({ user }, 200);
 };
 
 function takenError(name: "email" | "username"): ApiError {

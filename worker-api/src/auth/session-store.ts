@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, isNull } from "drizzle-orm";
-import { authSessions, refreshTokens, users } from "../../../schema/tables";
+import { authSessions, refreshTokens } from "../../../schema/tables";
 import type { Db } from "../db";
 
 export type AuthSessionRow = typeof authSessions.$inferSelect;
@@ -22,26 +22,6 @@ export async function isSessionLive(db: Db, userId: string, sessionId: string): 
   return row !== undefined;
 }
 
-/**
- * The user of a live (not revoked) auth session, in the same single round trip as the session check
- * itself: every signed-in route gets the caller's row for free (`/auth/me` needs nothing else).
- */
-export async function findLiveSessionUser(
-  db: Db,
-  userId: string,
-  sessionId: string,
-): Promise<typeof users.$inferSelect | undefined> {
-  const row = await db
-    .select({ user: users })
-    .from(authSessions)
-    .innerJoin(users, eq(users.id, authSessions.userId))
-    .where(
-      and(eq(authSessions.id, sessionId), eq(authSessions.userId, userId), isNull(authSessions.revokedAt)),
-    )
-    .get();
-  return row?.user;
-}
-
 /** The insert of a new auth session, unexecuted so callers can batch it. */
 export function authSessionInsert(db: Db, session: NewAuthSession) {
   return db.insert(authSessions).values(session);
@@ -62,22 +42,16 @@ export async function findSessionUserId(db: Db, sessionId: string): Promise<stri
   return row?.userId;
 }
 
-/**
- * Marks a live session revoked and returns its user, or undefined when it was already revoked (or
- * never existed), so a revocation is carried out — and propagated — once.
- */
+/** Marks a session revoked, unless it already is (the first revocation's time and reason stay). */
 export async function markSessionRevoked(
   db: Db,
   sessionId: string,
   revoked: { at: string; reason: string },
-): Promise<string | undefined> {
-  const row = await db
+): Promise<void> {
+  await db
     .update(authSessions)
     .set({ revokedAt: revoked.at, revokedReason: revoked.reason })
-    .where(and(eq(authSessions.id, sessionId), isNull(authSessions.revokedAt)))
-    .returning({ userId: authSessions.userId })
-    .get();
-  return row?.userId;
+    .where(and(eq(authSessions.id, sessionId), isNull(authSessions.revokedAt)));
 }
 
 /**
@@ -114,7 +88,8 @@ export async function findRefreshToken(
   db: Db,
   tokenHash: string,
 ): Promise<
-  | (Pick<RefreshTokenRow, "sessionId" | "usedAt" | "expiresAt"> & Pick<AuthSessionRow, "revokedAt">)
+  | (Pick<RefreshTokenRow, "sessionId" | "usedAt" | "expiresAt"> &
+      Pick<AuthSessionRow, "userId" | "revokedAt">)
   | undefined
 > {
   return db
@@ -122,6 +97,7 @@ export async function findRefreshToken(
       sessionId: refreshTokens.sessionId,
       usedAt: refreshTokens.usedAt,
       expiresAt: refreshTokens.expiresAt,
+      userId: authSessions.userId,
       revokedAt: authSessions.revokedAt,
     })
     .from(refreshTokens)

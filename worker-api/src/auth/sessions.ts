@@ -14,6 +14,7 @@ import {
   markSessionRevoked,
   refreshTokenInsert,
 } from "./session-store";
+import { userSessionsOf } from "./user-sessions";
 
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
@@ -66,12 +67,19 @@ export async function prepareSession(
 }
 
 /**
- * Revokes an auth session: D1 (what every authenticated route checks) and the user's
- * RevokedSessions object (what the D1-free preview status path checks).
+ * Revokes auth session `sessionId` of `userId`: first in the user's UserSessions object (what
+ * every request with an access token checks), then in D1 (the record, and what refresh checks).
+ * In that order, an access token stops working before the revocation is recorded, and a revocation
+ * cut off half-way is carried out again by a retry: both writes are idempotent.
  */
-export async function revokeSession(env: Env, sessionId: string, reason: string): Promise<void> {
-  const userId = await markSessionRevoked(database(env), sessionId, { at: new Date().toISOString(), reason });
-  if (userId) await env.REVOKED_SESSIONS.get(env.REVOKED_SESSIONS.idFromName(userId)).revoke(sessionId);
+export async function revokeSession(
+  env: Env,
+  userId: string,
+  sessionId: string,
+  reason: string,
+): Promise<void> {
+  await userSessionsOf(env, userId).revoke(sessionId);
+  await markSessionRevoked(database(env), sessionId, { at: new Date().toISOString(), reason });
 }
 
 export type RefreshOutcome =
@@ -93,7 +101,7 @@ export async function rotateRefreshToken(env: Env, presented: string): Promise<R
     const row = await findRefreshToken(db, tokenHash);
     if (!row) return { ok: false, reason: "unknown" };
     if (row.usedAt !== null) {
-      await revokeSession(env, row.sessionId, "refresh_token_reused");
+      await revokeSession(env, row.userId, row.sessionId, "refresh_token_reused");
       return { ok: false, reason: "reused" };
     }
     return { ok: false, reason: row.revokedAt ? "unknown" : "expired" };

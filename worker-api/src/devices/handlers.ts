@@ -83,13 +83,14 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
 };
 
 export const revoke: AppRouteHandler<typeof routes.revoke> = async (c) => {
+  const { userId } = c.get("auth");
   const authSessionId = await revokeDevice(
     database(c.env),
-    c.get("auth").userId,
+    userId,
     c.req.valid("param").id,
     new Date().toISOString(),
   );
   if (!authSessionId) throw notFound("Device");
-  await revokeSession(c.env, authSessionId, "device_revoked");
+  await revokeSession(c.env, userId, authSessionId, "device_revoked");
   return c.body(null, 204);
 };

@@ -19,10 +19,40 @@ export async function signAccessToken(userId: string, sessionId: string, secret:
 }
 
 /**
- * Verifies signature, algorithm and expiry of an access token; null for anything else (forged,
- * expired, `alg:none`, another token type). Revocation is checked separately against D1.
+ * Tokens whose signature this isolate has checked, with their claims: a client sends the same
+ * token with every request for up to 15 minutes, and checking it again (key import, HMAC, two JSON
+ * parses) was most of what an authenticated request cost beyond its own work. An entry is only
+ * ever the result of a full check of exactly these bytes under this secret; it ends with the
+ * token's `exp`. Revocation is not cached here (it is checked per request, see middleware/auth.ts).
  */
-export async function verifyAccessToken(token: string, secret: string): Promise<AccessClaims | null> {
+const verified = new Map<string, { secret: string; claims: AccessClaims }>();
+/** Bounded: past this many tokens the oldest checked one is forgotten (checked again if it returns). */
+const MAX_VERIFIED = 2_000;
+
+/**
+ * Verifies signature, algorithm and expiry of an access token; null for anything else (forged,
+ * expired, `alg:none`, another token type). Revocation is checked separately, per request.
+ */
+export async function verifyAccessToken(
+  token: string,
+  secret: string,
+  now: () => number = Date.now,
+): Promise<AccessClaims | null> {
+  const known = verified.get(token);
+  if (known && known.secret === secret) {
+    if (now() < known.claims.exp * 1000) return known.claims;
+    verified.delete(token);
+    return null;
+  }
+  const claims = await checkAccessToken(token, secret);
+  if (claims) {
+    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
+    verified.set(token, { secret, claims });
+  }
+  return claims;
+}
+
+async function checkAccessToken(token: string, secret: string): Promise<AccessClaims | null> {
   const [headerPart] = token.split(".");
   try {
     // Only HS256 is ever accepted: check the header ourselves before any library sees the token.

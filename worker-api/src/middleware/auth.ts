@@ -1,7 +1,6 @@
 import { createMiddleware } from "hono/factory";
-import { findLiveSessionUser } from "../auth/session-store";
+import { isAuthSessionLive } from "../auth/user-sessions";
 import { getConfig } from "../config";
-import { database } from "../db";
 import type { AppEnv } from "../env";
 import { verifyAccessToken } from "../lib/access-tokens";
 import { ApiError } from "../lib/api-error";
@@ -37,17 +36,15 @@ export const unauthenticated = () =>
   );
 
 /**
- * Demands a valid access token whose auth session is still live. The session check hits D1 on
- * every call, which is what makes logout and device revocation take effect at once.
+ * Demands a valid access token whose auth session is live: the user's UserSessions object is asked
+ * on every call (one Durable Object call; D1 only for a session it has not seen), which is what
+ * makes logout and device revocation take effect at once.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const claims = c.get("claims");
   if (!claims) throw unauthenticated();
-  // One query: the session is live and its user exists (a deleted account's tokens stop at once).
-  const user = await findLiveSessionUser(database(c.env), claims.sub, claims.sid);
-  if (!user) throw unauthenticated();
+  if (!(await isAuthSessionLive(c.env, claims.sub, claims.sid))) throw unauthenticated();
   c.set("auth", { userId: claims.sub, sessionId: claims.sid });
-  c.set("user", user);
   await next();
 });
 

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { isAuthSessionLive } from "../auth/user-sessions";
 import type { AppEnv, Env } from "../env";
 import { ApiError, notFound } from "../lib/api-error";
 import { sha256Hex } from "../lib/crypto";
@@ -17,7 +18,7 @@ export function previewTokenParts(token: string): { sessionId: string; secret: s
 /**
  * Who is asking about preview `sessionId`, from the request alone: a preview-scoped token (which
  * must name this session: 403 otherwise) or a verified user access token. Whether they may read
- * it is the session object's call (`readOutcome`), and revocation is `assertNotRevoked`.
+ * it is the session object's call (`readOutcome`), and revocation is `assertSessionLive`.
  */
 export async function previewCaller(c: Context<AppEnv>, sessionId: string): Promise<PreviewCaller> {
   // The same parsing as for access tokens (the scheme name in any case), so both kinds of token
@@ -37,24 +38,22 @@ export async function previewCaller(c: Context<AppEnv>, sessionId: string): Prom
 }
 
 /**
- * Logout and device revocation apply at once on the D1-free preview paths too: the user's
- * RevokedSessions object remembers revoked sessions for as long as their access tokens live.
+ * Logout and device revocation apply at once on the preview paths too, through the same check as
+ * `requireAuth`: the user's UserSessions object.
  */
-export async function assertNotRevoked(
-  env: Pick<Env, "REVOKED_SESSIONS">,
+export async function assertSessionLive(
+  env: Pick<Env, "USER_SESSIONS">,
   caller: PreviewCaller,
 ): Promise<void> {
   if (caller.kind !== "owner") return;
-  const revoked = await env.REVOKED_SESSIONS.get(env.REVOKED_SESSIONS.idFromName(caller.userId)).isRevoked(
-    caller.authSessionId,
-  );
-  if (revoked) throw new ApiError("UNAUTHENTICATED", "This sign-in has been revoked.");
+  if (!(await isAuthSessionLive(env, caller.userId, caller.authSessionId)))
+    throw new ApiError("UNAUTHENTICATED", "This sign-in has been revoked.");
 }
 
-/** `previewCaller` and `assertNotRevoked` one after the other. */
+/** `previewCaller` and `assertSessionLive` one after the other. */
 export async function identifyPreviewCaller(c: Context<AppEnv>, sessionId: string): Promise<PreviewCaller> {
   const caller = await previewCaller(c, sessionId);
-  await assertNotRevoked(c.env, caller);
+  await assertSessionLive(c.env, caller);
   return caller;
 }
 

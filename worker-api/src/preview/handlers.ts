@@ -12,7 +12,7 @@ import type { AppRouteHandler } from "../openapi";
 import { loadOwnedProject } from "../projects/project-store";
 import { enqueue } from "../queues/enqueue";
 import { clientIp, enforceRateLimit, failures } from "../rate-limit/limits";
-import { assertNotRevoked, assertReadable, PREVIEW_TOKEN_PREFIX, previewCaller } from "./access";
+import { assertReadable, assertSessionLive, PREVIEW_TOKEN_PREFIX, previewCaller } from "./access";
 import { codeLinks } from "./links";
 import type * as routes from "./routes";
 import { assertNotEnded, effectiveStatus, isTerminal } from "./session-rules";
@@ -143,7 +143,7 @@ export const status: AppRouteHandler<typeof routes.status> = async (c) => {
   // runs beside it; no D1 on this path.
   const [{ outcome, status: view }] = await Promise.all([
     previewStub(c.env, id).poll(caller, since, (c.req.valid("query").wait ?? 0) * 1000),
-    assertNotRevoked(c.env, caller),
+    assertSessionLive(c.env, caller),
   ]);
   assertReadable(outcome);
   if (!view) throw notFound("Preview session");
