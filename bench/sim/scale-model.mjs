@@ -56,7 +56,7 @@ const COST = {
   // blobs), PUT dependencies (clients/desktop/src/sync-folder.ts, dependencies/sync-dependencies.ts).
   pushApi: {
     requests: 6,
-    d1: 2 + 2 + 2 + (5 + 1) + 2 + 3,
+    d1: 2 + 2 + 2 + (4 + 1) + 2 + 3,
     d1w: 2,
     r2a: c,
     r2b: 0,
@@ -78,21 +78,22 @@ const COST = {
     q: 0,
     sessionDo: 3,
   },
-  // GET /notifications: requireAuth, listNotifications, countUnread (notifications/handlers.ts).
-  notificationPoll: { d1: 3, d1w: 0 },
+  // GET /notifications: listNotifications, countUnread (notifications/handlers.ts); authentication
+  // is the user's UserSessions object, not D1 (since 98f8d02).
+  notificationPoll: { d1: 2, d1w: 0 },
   // POST /auth/refresh: claimRefreshToken, findSessionUserId, the new token (auth/sessions.ts).
   refresh: { d1: 3, d1w: 2, rows: { refresh_tokens: 1 } },
-  // POST /preview/start (4 D1, 2 writes), the first build (7, 4 writes), its three notifications and
+  // POST /preview/start (3 D1, 2 writes), the first build (7, 4 writes), its three notifications and
   // the expiry's D1 update; rows: session, code, notifications.
   preview: {
-    d1: 4 + 7 + 3 + 1,
+    d1: 3 + 7 + 3 + 1,
     d1w: 2 + 4 + 3 + 1,
     q: 2 + 2,
     sweeper: 1,
     rows: { preview_sessions: 1, preview_codes: 1, notifications: 3 },
   },
-  // POST /ai/jobs (4 D1, 1 write) + startAiJob + finishAiJob + its notification.
-  aiJob: { d1: 4 + 1 + 1 + 1, d1w: 1 + 1 + 1 + 1, q: 2, sweeper: 1, rows: { ai_jobs: 1, notifications: 1 } },
+  // POST /ai/jobs (3 D1, 1 write) + startAiJob + finishAiJob + its notification.
+  aiJob: { d1: 3 + 1 + 1 + 1, d1w: 1 + 1 + 1 + 1, q: 2, sweeper: 1, rows: { ai_jobs: 1, notifications: 1 } },
 };
 
 // Snapshot JSON per file ({path, sha256, size}, handlers/repo-sync.ts), with a 40-byte path.
