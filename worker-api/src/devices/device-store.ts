@@ -91,21 +91,29 @@ export async function listLiveDevices(db: Db, userId: string): Promise<DeviceRow
     .all();
 }
 
-/**
- * Marks one of the user's linked devices revoked; returns the auth session to revoke with it, or
- * undefined when the device is not theirs or was revoked already.
- */
-export async function revokeDevice(
+/** The auth session of one of the user's live (not revoked) linked devices, or undefined. */
+export async function findLiveDeviceSession(
+  db: Db,
+  userId: string,
+  deviceId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .select({ authSessionId: devices.authSessionId })
+    .from(devices)
+    .where(and(eq(devices.id, deviceId), eq(devices.userId, userId), isNull(devices.revokedAt)))
+    .get();
+  return row?.authSessionId;
+}
+
+/** Marks one of the user's linked devices revoked (no-op when it is not theirs or already is). */
+export async function markDeviceRevoked(
   db: Db,
   userId: string,
   deviceId: string,
   revokedAt: string,
-): Promise<string | undefined> {
-  const row = await db
+): Promise<void> {
+  await db
     .update(devices)
     .set({ revokedAt })
-    .where(and(eq(devices.id, deviceId), eq(devices.userId, userId), isNull(devices.revokedAt)))
-    .returning({ authSessionId: devices.authSessionId })
-    .get();
-  return row?.authSessionId;
+    .where(and(eq(devices.id, deviceId), eq(devices.userId, userId), isNull(devices.revokedAt)));
 }

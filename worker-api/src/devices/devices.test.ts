@@ -1,5 +1,17 @@
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, createProject, expectError, freshIp, json, pushFiles, registerUser } from "../../test/helpers";
+import {
+  BASE,
+  call,
+  createProject,
+  expectError,
+  freshIp,
+  json,
+  pushFiles,
+  registerUser,
+} from "../../test/helpers";
+import { createApp } from "../app";
+import type { Env } from "../env";
 
 type Link = { code: string; link_url: string; deep_link: string; qr_svg: string; expires_at: string };
 type Claimed = {
@@ -103,6 +115,51 @@ describe("device linking", () => {
     ).toEqual([]);
     // The owner's own session is untouched.
     expect((await call("/api/v1/projects", { token: user.access })).status).toBe(200);
+  });
+
+  it("a revocation cut off half-way is finished by the retry, never leaving a revoked-looking device that works", async () => {
+    const user = await registerUser();
+    const link = await json<Link>(await call("/api/v1/devices/link", { method: "POST", token: user.access }));
+    const phone = await json<Claimed>(await claim(link.code));
+    const remove = (bindings: Env) =>
+      createApp().request(
+        `${BASE}/api/v1/devices/${phone.device.id}`,
+        {
+          method: "DELETE",
+          headers: { authorization: `Bearer ${user.access}`, "cf-connecting-ip": freshIp() },
+        },
+        bindings,
+      );
+    // The user's session object fails to take the revocation: nothing may look done.
+    const failing = {
+      idFromName: (name: string) => env.USER_SESSIONS.idFromName(name),
+      get: (id: DurableObjectId) => {
+        const stub = env.USER_SESSIONS.get(id);
+        return {
+          isLive: (userId: string, sessionId: string) => stub.isLive(userId, sessionId),
+          revoke: () => Promise.reject(new Error("object unavailable")),
+        };
+      },
+    };
+    await expectError(
+      await remove({ ...env, USER_SESSIONS: failing } as unknown as Env),
+      500,
+      "INTERNAL_ERROR",
+    );
+    const listed = await json<{ items: { id: string }[] }>(
+      await call("/api/v1/devices", { token: user.access }),
+    );
+    expect(listed.items.map((d) => d.id)).toEqual([phone.device.id]);
+    // The retry finds the device still listed and revokes it for good.
+    expect((await remove(env)).status).toBe(204);
+    await expectError(
+      await call("/api/v1/projects", { token: phone.tokens.access_token }),
+      401,
+      "UNAUTHENTICATED",
+    );
+    expect(
+      (await json<{ items: unknown[] }>(await call("/api/v1/devices", { token: user.access }))).items,
+    ).toEqual([]);
   });
 
   it("keeps devices private (404 on someone else's) and guards claims against guessing", async () => {

@@ -11,12 +11,13 @@ import { clientIp, failures } from "../rate-limit/limits";
 import {
   claimLinkCode,
   deviceInsert,
+  findLiveDeviceSession,
   insertLinkCode,
   listLiveDevices,
+  markDeviceRevoked,
   type NewDevice,
   presentDevice,
   releaseLinkCode,
-  revokeDevice,
 } from "./device-store";
 import type * as routes from "./routes";
 
@@ -84,13 +85,14 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
 
 export const revoke: AppRouteHandler<typeof routes.revoke> = async (c) => {
   const { userId } = c.get("auth");
-  const authSessionId = await revokeDevice(
-    database(c.env),
-    userId,
-    c.req.valid("param").id,
-    new Date().toISOString(),
-  );
+  const deviceId = c.req.valid("param").id;
+  const db = database(c.env);
+  const authSessionId = await findLiveDeviceSession(db, userId, deviceId);
   if (!authSessionId) throw notFound("Device");
+  // The session first, the device row last: a revocation cut off half-way leaves the device
+  // listed, so the user's retry finds it and finishes — never a revoked-looking device whose
+  // tokens still work.
   await revokeSession(c.env, userId, authSessionId, "device_revoked");
+  await markDeviceRevoked(db, userId, deviceId, new Date().toISOString());
   return c.body(null, 204);
 };
