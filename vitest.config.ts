@@ -57,6 +57,7 @@ export default defineConfig({
                   durableObjects: {
                     RATE_LIMITER: { className: "RateLimiter", useSQLite: true },
                     JOB_SWEEPER: { className: "JobSweeper", useSQLite: true },
+                    USER_SESSIONS: { className: "UserSessions", useSQLite: true },
                   },
                   // The same producers as wrangler.toml's, from the one table both are checked against.
                   queueProducers: Object.fromEntries(
