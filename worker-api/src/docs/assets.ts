@@ -40,21 +40,21 @@ export const DOCS_ASSETS: Record<string, Asset> = {
   "favicon.svg": { body: FAVICON_SVG, type: "image/svg+xml" },
 };
 
-let version: Promise<string> | undefined;
+/** The digest once computed; a value, not a promise, so no request awaits another's work. */
+let version: string | undefined;
 
 /**
  * A digest of every asset: the URL segment that lets browsers and the edge cache assets forever
  * (`immutable`) while any change — a swagger-ui-dist upgrade or an edit here — gets new URLs.
  * Computed once per isolate, on first use, rather than at start-up.
  */
-export function assetsVersion(): Promise<string> {
-  version ??= (async () => {
-    const all = Object.entries(DOCS_ASSETS)
-      .map(([name, asset]) => `${name}\0${asset.body}`)
-      .join("\0");
-    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(all));
-    return [...new Uint8Array(digest).slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
-  })();
+export async function assetsVersion(): Promise<string> {
+  if (version) return version;
+  const all = Object.entries(DOCS_ASSETS)
+    .map(([name, asset]) => `${name}\0${asset.body}`)
+    .join("\0");
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(all));
+  version = [...new Uint8Array(digest).slice(0, 6)].map((b) => b.toString(16).padStart(2, "0")).join("");
   return version;
 }
 
