@@ -5,7 +5,13 @@
  */
 export const r2Keys = {
   projectPrefix: (projectId: string) => `p/${projectId}/`,
+  /** A blob uploaded alone (`PUT /blobs/:sha256`, or before packs), at its content address. */
   blob: (projectId: string, sha256: string) => `p/${projectId}/blobs/${sha256}`,
+  /**
+   * A pack: the blobs of one batch upload back to back, written once under a fresh id; which blob
+   * is where is in `mirror_blobs` (read through schema/blob-location.ts).
+   */
+  pack: (projectId: string, packId: string) => `p/${projectId}/packs/${packId}`,
   snapshot: (projectId: string, revision: number) => `p/${projectId}/mirror/${revision}.json`,
   /** A session's manifest of one revision (immutable once written). */
   bundle: (projectId: string, sessionId: string, revision: number) =>

@@ -24,7 +24,13 @@ export const mirrorFiles = sqliteTable(
   ],
 );
 
-/** Blobs uploaded to R2 under the project's prefix, so "which are missing" is one indexed query. */
+/**
+ * Blobs uploaded to R2 under the project's prefix, so "which are missing" is one indexed query, and
+ * where each one's bytes are (schema/blob-location.ts): `pack` null — its own object at
+ * `r2Keys.blob(project_id, sha256)` (a single `PUT /blobs/:sha256`, and every blob stored before
+ * packs); otherwise `size` bytes at `pack_offset` in the pack `r2Keys.pack(project_id, pack)`, the one
+ * object a batch upload writes. A row's location never changes once written.
+ */
 export const mirrorBlobs = sqliteTable(
   "mirror_blobs",
   {
@@ -34,6 +40,10 @@ export const mirrorBlobs = sqliteTable(
     sha256: text("sha256").notNull(),
     size: integer("size").notNull(),
     createdAt: text("created_at").notNull(),
+    /** The id of the pack holding the blob (`pak_…`); null: the blob is its own object. */
+    pack: text("pack"),
+    /** Where in the pack the blob's bytes start; null when `pack` is. */
+    packOffset: integer("pack_offset"),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.sha256] })],
 );
