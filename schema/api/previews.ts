@@ -158,6 +158,17 @@ export const ManifestFile = z.object({
   sha256: Sha256,
   size: z.number().int(),
   content_type: z.string(),
+  // Where the server keeps the bytes, so serving a file needs no lookup; a client fetches a file by
+  // its hash (`/preview/bundle/:id/files/:sha256`) and can ignore both.
+  pack: z
+    .string()
+    .optional()
+    .meta({ description: "Server storage detail: the upload pack holding the file (absent: stored alone)." }),
+  pack_offset: z
+    .number()
+    .int()
+    .optional()
+    .meta({ description: "Server storage detail: where in `pack` the file's bytes start." }),
 });
 
 /** One module of the app's graph (docs/previews.md §5): its immutable script and where each require goes. */

@@ -17,7 +17,8 @@ import {
 } from "./jobs/job-outcomes";
 import { startJob } from "./jobs/job-state-store";
 import { log } from "./lib/log";
-import { listFilesAt, type MirrorFileEntry } from "./mirror/mirror-store";
+import { findBlobPlace } from "./mirror/blob-store";
+import { listStoredFilesAt, type StoredFileEntry } from "./mirror/mirror-store";
 import { insertNotification } from "./notifications/notification-store";
 import { previewStub } from "./preview/stub";
 import { findProject } from "./projects/project-store";
@@ -30,6 +31,10 @@ export type AiTask = {
   type: AiJobRow["type"];
   file_path: string;
   sha256: string;
+  /** Where that content is (schema/blob-location.ts); all null when the blob has no row. */
+  size: number | null;
+  pack: string | null;
+  pack_offset: number | null;
   selection: { start_line: number; end_line: number } | null;
 };
 
@@ -57,9 +62,9 @@ export type PreviewBuildOutcome =
  * an end is recorded is shared with the sweeper (jobs/job-outcomes).
  */
 export class Internal extends WorkerEntrypoint<Env> {
-  /** The files of a project at a revision, sorted by path. */
-  async getMirrorFiles(projectId: string, revision: number): Promise<MirrorFileEntry[]> {
-    return listFilesAt(database(this.env), projectId, { revision });
+  /** The files of a project at a revision, sorted by path, each with where its content is. */
+  async getMirrorFiles(projectId: string, revision: number): Promise<StoredFileEntry[]> {
+    return listStoredFilesAt(database(this.env), projectId, revision);
   }
 
   /**
@@ -83,14 +88,19 @@ export class Internal extends WorkerEntrypoint<Env> {
 
   /** Marks an AI job running and returns what the consumer needs; null when it needs no work. */
   async startAiJob(jobId: string): Promise<AiTask | null> {
-    const row = await startJob(database(this.env), aiJobs, jobId);
+    const db = database(this.env);
+    const row = await startJob(db, aiJobs, jobId);
     if (!row) return null;
+    const place = await findBlobPlace(db, row.projectId, row.sha256);
     return {
       job_id: row.id,
       project_id: row.projectId,
       type: row.type,
       file_path: row.filePath,
       sha256: row.sha256,
+      size: place?.size ?? null,
+      pack: place?.pack ?? null,
+      pack_offset: place?.packOffset ?? null,
       selection: selectionOf(row),
     };
   }

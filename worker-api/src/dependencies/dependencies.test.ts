@@ -185,6 +185,8 @@ describe("Internal.getDependencies (what the preview build calls)", () => {
         name: "@acme/ui",
         version: "1.0.0-beta.2",
         ...blobs.ui,
+        pack: null, // uploaded alone: its own object
+        packOffset: null,
         requires: ["lodash", "react"],
       },
       {
@@ -193,6 +195,8 @@ describe("Internal.getDependencies (what the preview build calls)", () => {
         name: "lodash",
         version: "4.17.21",
         ...blobs.lodash,
+        pack: null, // uploaded alone: its own object
+        packOffset: null,
         requires: [],
       },
       {
@@ -201,6 +205,8 @@ describe("Internal.getDependencies (what the preview build calls)", () => {
         name: "lodash",
         version: "4.17.21",
         ...blobs.debounce,
+        pack: null, // uploaded alone: its own object
+        packOffset: null,
         requires: [],
       },
     ]);

@@ -1,6 +1,6 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { type Dependency, parseDependencyModuleId } from "../../../schema/api/dependencies";
-import { projectDependencies } from "../../../schema/tables";
+import { mirrorBlobs, projectDependencies } from "../../../schema/tables";
 import type { Db } from "../db";
 import { D1_MAX_PARAMS } from "../lib/d1";
 
@@ -108,8 +108,8 @@ export async function replaceDependencies(db: Db, projectId: string, rows: reado
 /**
  * A dependency module as the preview build links it (`Internal.getDependencies`): `id` is the
  * module id (`npm:<name>@<version>[/<subpath>]`), `specifier` what an app or another dependency
- * requires to get it, `sha256` the project blob holding its CommonJS body, `requires` the bare
- * specifiers that body requires.
+ * requires to get it, `sha256` the project blob holding its CommonJS body (`pack`, `packOffset`:
+ * where that is, schema/blob-location.ts), `requires` the bare specifiers that body requires.
  */
 export type AppDependency = {
   id: string;
@@ -118,18 +118,36 @@ export type AppDependency = {
   version: string;
   sha256: string;
   size: number;
+  pack: string | null;
+  packOffset: number | null;
   requires: string[];
 };
 
 /** A project's dependency modules for the preview build, sorted by specifier ([] for no project). */
 export async function dependenciesForBuild(db: Db, projectId: string): Promise<AppDependency[]> {
-  return (await listDependencies(db, projectId)).map((row) => ({
+  const rows = await db
+    .select({ dependency: projectDependencies, pack: mirrorBlobs.pack, packOffset: mirrorBlobs.packOffset })
+    .from(projectDependencies)
+    // A left join on the blob row's primary key: a dependency whose blob has no row reads it as its own object.
+    .leftJoin(
+      mirrorBlobs,
+      and(
+        eq(mirrorBlobs.projectId, projectDependencies.projectId),
+        eq(mirrorBlobs.sha256, projectDependencies.sha256),
+      ),
+    )
+    .where(eq(projectDependencies.projectId, projectId))
+    .orderBy(asc(projectDependencies.specifier))
+    .all();
+  return rows.map(({ dependency: row, pack, packOffset }) => ({
     id: row.moduleId,
     specifier: row.specifier,
     name: row.name,
     version: row.version,
     sha256: row.sha256,
     size: row.size,
+    pack,
+    packOffset,
     requires: JSON.parse(row.requires) as string[],
   }));
 }

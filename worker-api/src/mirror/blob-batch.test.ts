@@ -397,8 +397,8 @@ describe("what a request costs", () => {
       body: frame(list),
     });
     expect((await results(res)).every((r) => r.status === "stored")).toBe(true);
-    // 60 rows at ≤ 25 per INSERT (D1's 100 parameters): 3 statements, sent as one batch.
-    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 4, doCalls: 1, r2Puts: 60 });
+    // 60 rows at ≤ 16 per INSERT (6 columns, D1's 100 parameters): 4 statements, sent as one batch.
+    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 5, doCalls: 1, r2Puts: 60 });
   });
 
   it("a single upload: one auth + ownership query and the insert (was four D1 round trips)", async () => {

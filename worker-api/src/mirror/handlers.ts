@@ -1,5 +1,5 @@
+import { readBlob } from "../../../schema/blob-location";
 import { contentTypeFor } from "../../../schema/content-types";
-import { r2Keys } from "../../../schema/storage-keys";
 import { mirrorSyncs } from "../../../schema/tables";
 import { getConfig } from "../config";
 import { database } from "../db";
@@ -91,7 +91,7 @@ export const file: AppRouteHandler<typeof routes.file> = async (c) => {
   if (!row) throw new ApiError("FILE_NOT_FOUND", "No such file in the mirror.", { path });
   const etag = `"${row.sha256}"`;
   if (c.req.header("if-none-match") === etag) return c.body(null, 304, { etag });
-  const object = await c.env.BLOBS.get(r2Keys.blob(project.id, row.sha256));
+  const object = await readBlob(c.env.BLOBS, { projectId: project.id, ...row });
   if (!object) throw new ApiError("FILE_NOT_FOUND", "The file's content is missing from storage.", { path });
   return c.body(object.body, 200, {
     "content-type": contentTypeFor(path),

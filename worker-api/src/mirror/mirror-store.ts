@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { mirrorFiles, mirrorSyncs, projects } from "../../../schema/tables";
+import { mirrorBlobs, mirrorFiles, mirrorSyncs, projects } from "../../../schema/tables";
 import type { Db } from "../db";
 import { chunkForD1 } from "../lib/d1";
 
@@ -8,6 +8,23 @@ import { chunkForD1 } from "../lib/d1";
 export type MirrorFileEntry = Pick<typeof mirrorFiles.$inferSelect, "path" | "sha256" | "size">;
 
 const ENTRY = { path: mirrorFiles.path, sha256: mirrorFiles.sha256, size: mirrorFiles.size };
+
+/**
+ * A file with where its content is (schema/blob-location.ts): what the file route and the
+ * consumers read it by. Never in an API answer — the listing stays `MirrorFileEntry`.
+ */
+export type StoredFileEntry = MirrorFileEntry & Pick<typeof mirrorBlobs.$inferSelect, "pack" | "packOffset">;
+
+const STORED = { ...ENTRY, pack: mirrorBlobs.pack, packOffset: mirrorBlobs.packOffset };
+
+/**
+ * The join to a file's blob row (its primary key: one row at most). A left join: a file whose row is
+ * missing reads as its own object, as every blob before packs was.
+ */
+const BLOB_OF_FILE = and(
+  eq(mirrorBlobs.projectId, mirrorFiles.projectId),
+  eq(mirrorBlobs.sha256, mirrorFiles.sha256),
+);
 
 /** The rows of `projectId` that make up the tree at `revision` (the current tree when omitted). */
 function treeAt(projectId: string, revision: number | undefined) {
@@ -45,15 +62,31 @@ export async function listFilesAt(
     .all();
 }
 
-/** One file of the current tree, or undefined when the mirror has no such path. */
+/** The files of a project at `revision` with where their content is, sorted by path (the consumers'). */
+export async function listStoredFilesAt(
+  db: Db,
+  projectId: string,
+  revision: number,
+): Promise<StoredFileEntry[]> {
+  return db
+    .select(STORED)
+    .from(mirrorFiles)
+    .leftJoin(mirrorBlobs, BLOB_OF_FILE)
+    .where(treeAt(projectId, revision))
+    .orderBy(asc(mirrorFiles.path))
+    .all();
+}
+
+/** One file of the current tree with where its content is, or undefined when the mirror has no such path. */
 export async function findCurrentFile(
   db: Db,
   projectId: string,
   path: string,
-): Promise<MirrorFileEntry | undefined> {
+): Promise<StoredFileEntry | undefined> {
   return db
-    .select(ENTRY)
+    .select(STORED)
     .from(mirrorFiles)
+    .leftJoin(mirrorBlobs, BLOB_OF_FILE)
     .where(and(treeAt(projectId, undefined), eq(mirrorFiles.path, path)))
     .get();
 }

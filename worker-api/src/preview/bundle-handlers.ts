@@ -1,5 +1,6 @@
 import type { TypedResponse } from "hono";
 import type { BundleManifest } from "../../../schema/api/previews";
+import { readBlob } from "../../../schema/blob-location";
 import { r2Keys } from "../../../schema/storage-keys";
 import { database } from "../db";
 import { ApiError, notFound } from "../lib/api-error";
@@ -45,8 +46,9 @@ export const bundleFile: AppRouteHandler<typeof routes.bundleFile> = async (c) =
   const caller = await identifyPreviewCaller(c, id);
   const state = assertCanRead(await previewStub(c.env, id).get(), caller);
   assertReady(state);
-  const size = (await manifestHashes(c.env, state))?.get(sha256);
-  if (size === undefined) throw notFound("File in this bundle");
+  const file = (await manifestHashes(c.env, state))?.get(sha256);
+  if (file === undefined) throw notFound("File in this bundle");
+  const { size } = file;
   const headers: Record<string, string> = {
     "content-type": "application/octet-stream",
     etag: `"${sha256}"`,
@@ -62,7 +64,12 @@ export const bundleFile: AppRouteHandler<typeof routes.bundleFile> = async (c) =
       { "content-range": `bytes */${size}` },
     );
   }
-  const object = await c.env.BLOBS.get(r2Keys.blob(state.project_id, sha256), range ? { range } : {});
+  // Its own object, or its slice of a pack: the manifest says which, so this costs no D1 query.
+  const object = await readBlob(
+    c.env.BLOBS,
+    { projectId: state.project_id, sha256, ...file },
+    range ?? undefined,
+  );
   if (!object) throw notFound("File in this bundle");
   if (range) {
     headers["content-range"] = `bytes ${range.offset}-${range.offset + range.length - 1}/${size}`;

@@ -1,7 +1,7 @@
+import { readBlob } from "../../../schema/blob-location";
 import type { JobErrorCode } from "../../../schema/job-errors";
 import { parseLimits } from "../../../schema/limits";
 import type { AiRunMessage } from "../../../schema/queue-messages";
-import { r2Keys } from "../../../schema/storage-keys";
 import { createProvider, ProviderError } from "../ai/provider";
 import type { Env } from "../env";
 import { isLastAttempt } from "../retry";
@@ -21,7 +21,13 @@ export async function handleAiRun(
   const fail = (code: JobErrorCode, text: string) =>
     env.API.finishAiJob(task.job_id, { status: "failed", error: { code, message: text } });
 
-  const object = await env.BLOBS.get(r2Keys.blob(task.project_id, task.sha256));
+  const object = await readBlob(env.BLOBS, {
+    projectId: task.project_id,
+    sha256: task.sha256,
+    size: task.size,
+    pack: task.pack,
+    packOffset: task.pack_offset,
+  });
   if (!object) {
     await fail("file_missing", "The file's content is no longer in storage.");
     return;

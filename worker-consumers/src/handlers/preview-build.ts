@@ -1,5 +1,6 @@
 import { RUNTIME_MODULES, RUNTIME_URL } from "../../../runtime/dist/meta.js";
 import type { AppBuildError, AppSection, BundleManifest, PreviewError } from "../../../schema/api/previews";
+import { readBlob } from "../../../schema/blob-location";
 import { contentTypeFor } from "../../../schema/content-types";
 import type { JobErrorCode } from "../../../schema/job-errors";
 import { parseLimits } from "../../../schema/limits";
@@ -86,8 +87,16 @@ export async function handlePreviewBuild(message: PreviewBuildMessage, env: Env)
     platform: task.platform,
     revision,
     created_at: new Date().toISOString(),
+    // Where each file's bytes are travels with it (a packed blob's pack and offset), so serving a
+    // file to a device needs no D1 query (bundle-handlers.ts `bundleFile`).
     files: files
-      .map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, content_type: contentTypeFor(f.path) }))
+      .map((f) => ({
+        path: f.path,
+        sha256: f.sha256,
+        size: f.size,
+        content_type: contentTypeFor(f.path),
+        ...(f.pack ? { pack: f.pack, pack_offset: f.packOffset ?? 0 } : {}),
+      }))
       .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     total_bytes: totalBytes,
     app: built.app,
@@ -117,30 +126,29 @@ export async function handlePreviewBuild(message: PreviewBuildMessage, env: Env)
 }
 
 type Task = NonNullable<Awaited<ReturnType<Env["API"]["startPreviewBuild"]>>>;
+/** A file of the revision with where its content is (schema/blob-location.ts). */
+type StoredFile = Awaited<ReturnType<Env["API"]["getMirrorFiles"]>>[number];
 
 /** The manifest's `app`, or the error that fails this build. */
 async function buildApp(
   env: Env,
   task: Task,
-  files: readonly SourceFile[],
+  files: readonly StoredFile[],
 ): Promise<
   | { app: AppSection; counts: { transformed: number; reused: number; stored: number } }
   | { error: PreviewError }
 > {
-  const blobKey = (path: string) => {
-    const file = byPath.get(path);
-    if (!file) throw new Error(`read of ${path}, which is not in revision ${task.revision}`);
-    return r2Keys.blob(task.project.id, file.sha256);
-  };
   const byPath = new Map(files.map((f) => [f.path, f]));
   const read = async (path: string) => {
-    const object = await env.BLOBS.get(blobKey(path));
+    const file = byPath.get(path);
+    if (!file) throw new Error(`read of ${path}, which is not in revision ${task.revision}`);
+    const object = await readBlob(env.BLOBS, { projectId: task.project.id, ...file });
     // The mirror only commits blobs that are stored (repo-sync checks them too): a missing one is a
     // storage fault worth a retry, not a build error.
     if (!object) throw new Error(`blob of ${path} is missing from storage`);
     return object;
   };
-  const assets = new Map<string, SourceFile>();
+  const assets = new Map<string, StoredFile>();
   const linked = await linkDependencies(env, task.project.id);
   const result = await buildModuleGraph({
     files,
@@ -159,7 +167,7 @@ async function buildApp(
     },
     hasModule: async (key) => (await env.BLOBS.head(r2Keys.module(key))) !== null,
     assetUrl: (file) => {
-      assets.set(file.sha256, file);
+      assets.set(file.sha256, byPath.get(file.path) ?? { ...file, pack: null, packOffset: null });
       return assetUrl(file);
     },
   });
@@ -198,7 +206,11 @@ async function buildApp(
   return { app: { runtime: RUNTIME_URL, ...app }, counts };
 }
 
-type LinkedDependency = DependencyModule & { sha256: string };
+/** A linked dependency, with its blob and where that is (schema/blob-location.ts). */
+type LinkedDependency = DependencyModule & {
+  sha256: string;
+  blob: { sha256: string; size: number; pack: string | null; packOffset: number | null };
+};
 
 /**
  * The project's pre-bundled dependencies (docs/previews.md §4) as the graph links them: each keyed
@@ -232,6 +244,12 @@ async function linkDependencies(env: Env, projectId: string) {
       key: await moduleKey(TRANSFORM_VERSION, "npm", dependency.sha256),
       deps,
       sha256: dependency.sha256,
+      blob: {
+        sha256: dependency.sha256,
+        size: dependency.size,
+        pack: dependency.pack,
+        packOffset: dependency.packOffset,
+      },
     };
     modules.set(dependency.specifier, linkedModule);
     byId.set(dependency.id, linkedModule);
@@ -245,7 +263,7 @@ async function storeDependencies(env: Env, projectId: string, reached: readonly 
     reached.map(async (dependency) => {
       const key = r2Keys.module(dependency.key);
       if (await env.BLOBS.head(key)) return;
-      const body = await env.BLOBS.get(r2Keys.blob(projectId, dependency.sha256));
+      const body = await readBlob(env.BLOBS, { projectId, ...dependency.blob });
       if (!body) throw new Error(`blob of ${dependency.id} is missing from storage`);
       await env.BLOBS.put(key, wrapModule(dependency.key, await body.text()), {
         onlyIf: { etagDoesNotMatch: "*" },
@@ -280,12 +298,12 @@ async function previousApp(env: Env, task: Task): Promise<AppGraph | null> {
  * Copies the assets the app requires to `modules/blob/<sha256>`, where `/m/blob/<sha256>` serves
  * them: content-addressed like module scripts, so each is copied once whatever requires it.
  */
-async function copyAssets(env: Env, projectId: string, assets: readonly SourceFile[]): Promise<void> {
+async function copyAssets(env: Env, projectId: string, assets: readonly StoredFile[]): Promise<void> {
   await Promise.all(
     assets.map(async (file) => {
       const key = r2Keys.moduleBlob(file.sha256);
       if (await env.BLOBS.head(key)) return;
-      const source = await env.BLOBS.get(r2Keys.blob(projectId, file.sha256));
+      const source = await readBlob(env.BLOBS, { projectId, ...file });
       if (!source) throw new Error(`blob of ${file.path} is missing from storage`);
       await env.BLOBS.put(key, await source.arrayBuffer(), {
         onlyIf: { etagDoesNotMatch: "*" },
