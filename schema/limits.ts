@@ -11,9 +11,10 @@ export const LIMIT_DEFAULTS = {
   MAX_AI_INPUT_BYTES: 256 * 1024,
   /**
    * One blob-batch upload (`POST /projects/:id/blobs/batch`): at most this many blobs and bytes
-   * (the blobs' sum; the header line comes on top). Each blob is one R2 put, and an invocation may
-   * make only so many calls to Cloudflare services (1,000 on Workers Free). worker-api only; the
-   * clients pack their batches by these defaults and shrink on a 413 that names the limits.
+   * (the blobs' sum; the header line comes on top). The new blobs of a batch are one R2 put (a
+   * pack, held in memory until it is written: hence the byte cap) and ⌈n/16⌉ insert statements of
+   * one D1 batch. worker-api only; the clients pack their batches by these defaults and shrink on a
+   * 413 that names the limits.
    */
   MAX_BATCH_BLOBS: 256,
   MAX_BATCH_BYTES: 16 * 1024 * 1024,

@@ -67,20 +67,23 @@ export class BodyReader {
     }
   }
 
-  /** Exactly `n` bytes, or null when the body ends (or breaks off) before the last of them. */
-  async readExactly(n: number): Promise<Uint8Array | null> {
-    const out = new Uint8Array(n);
+  /**
+   * Fills `out` with the next `out.byteLength` bytes (a view into the caller's buffer, so a blob is
+   * read where it will be kept); false when the body ends (or breaks off) before the last of them.
+   */
+  async readInto(out: Uint8Array): Promise<boolean> {
+    const n = out.byteLength;
     let filled = 0;
     while (filled < n) {
       if (this.pending.byteLength === 0 && !(await this.pull())) {
         this.ended ??= "eof";
-        return null;
+        return false;
       }
       const part = this.take(n - filled);
       out.set(part, filled);
       filled += part.byteLength;
     }
-    return out;
+    return true;
   }
 
   /** Reads past `n` bytes without keeping them; false when the body ends first. */

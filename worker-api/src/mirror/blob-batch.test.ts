@@ -1,8 +1,11 @@
-// Batch upload (issue 13 item 1): many blobs in one framed request, each verified and written
-// create-only, one auth + ownership query and one D1 write per request — and what each route costs.
+// Batch upload (issue 13 item 1): many blobs in one framed request, each verified, the new ones
+// written as one R2 object (a pack) and recorded with their places in one D1 write per request —
+// and what each route costs.
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { BLOB_BATCH_CONTENT_TYPE } from "../../../schema/api/mirror";
+import { readBlob } from "../../../schema/blob-location";
+import { r2Keys } from "../../../schema/storage-keys";
 import { countedBindings } from "../../test/counted-bindings";
 import {
   BASE,
@@ -94,7 +97,30 @@ async function rowCount(projectId: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-const stored = (projectId: string, hash: string) => env.BLOBS.head(`p/${projectId}/blobs/${hash}`);
+/** The bytes the project holds for `hash`, read from where its row says they are; null: not recorded. */
+async function stored(projectId: string, hash: string): Promise<Uint8Array | null> {
+  const row = await env.DB.prepare(
+    "SELECT size, pack, pack_offset FROM mirror_blobs WHERE project_id = ? AND sha256 = ?",
+  )
+    .bind(projectId, hash)
+    .first<{ size: number; pack: string | null; pack_offset: number | null }>();
+  if (!row) return null;
+  const read = await readBlob(env.BLOBS, {
+    projectId,
+    sha256: hash,
+    size: row.size,
+    pack: row.pack,
+    packOffset: row.pack_offset,
+  });
+  if (!read) throw new Error(`blob ${hash} is recorded but not in storage`);
+  return new Uint8Array(await read.arrayBuffer());
+}
+
+/** The project's R2 objects (its packs and blobs of their own). */
+const objects = async (projectId: string) =>
+  (await env.BLOBS.list({ prefix: r2Keys.projectPrefix(projectId) })).objects;
+
+const sizeOf = (list: Blob[]) => list.reduce((n, b) => n + b.size, 0);
 
 /** A body that sends `bytes` in small chunks, then ends — or breaks off with an error. */
 function streamOf(
@@ -124,12 +150,10 @@ describe("POST /projects/:id/blobs/batch", () => {
     const answer = await results(await sendBatch(user.access, project.id, frame(list)));
     expect(answer).toEqual(list.map(({ sha256, size }) => ({ sha256, size, status: "stored" })));
     expect(await rowCount(project.id)).toBe(200);
-    const first = list[0] as Blob;
-    const last = list[199] as Blob;
-    expect(await (await env.BLOBS.get(`p/${project.id}/blobs/${first.sha256}`))?.text()).toBe(
-      new TextDecoder().decode(first.bytes),
-    );
-    expect((await stored(project.id, last.sha256))?.size).toBe(last.size);
+    // One R2 object, a pack of the 200 blobs.
+    const written = await objects(project.id);
+    expect(written.map((o) => o.key)).toEqual([expect.stringMatching(`^p/${project.id}/packs/pak_`)]);
+    expect(written[0]?.size).toBe(sizeOf(list));
     const unknown = await sha256Of(`never uploaded ${crypto.randomUUID()}`);
     expect(await missing(user, project.id, [...list.map((b) => b.sha256), unknown])).toEqual([unknown]);
     // Recorded with their sizes: a change set naming them commits.
@@ -141,6 +165,13 @@ describe("POST /projects/:id/blobs/batch", () => {
       },
     });
     expect(res.status).toBe(202);
+    // …and every file reads back byte for byte through the API.
+    for (const [i, b] of list.entries()) {
+      const file = await call(`/api/v1/projects/${project.id}/mirror/file?path=f/${i}.txt`, {
+        token: user.access,
+      });
+      expect(await file.text(), `f/${i}.txt`).toBe(new TextDecoder().decode(b.bytes));
+    }
   });
 
   it("stores a blob larger than the bytes it keeps in flight between small ones, byte for byte", async () => {
@@ -153,8 +184,9 @@ describe("POST /projects/:id/blobs/batch", () => {
       await sendBatch(user.access, project.id, streamOf(frame([a, big, b]), "close", 65521)),
     );
     expect(answer.map((r) => r.status)).toEqual(["stored", "stored", "stored"]);
-    const object = await env.BLOBS.get(`p/${project.id}/blobs/${big.sha256}`);
-    expect(await sha256Of(new Uint8Array(await (object as R2ObjectBody).arrayBuffer()))).toBe(big.sha256);
+    expect(await sha256Of((await stored(project.id, big.sha256)) as Uint8Array)).toBe(big.sha256);
+    expect(await stored(project.id, b.sha256)).toEqual(b.bytes);
+    expect(await objects(project.id)).toHaveLength(1);
   });
 
   it("fails a blob whose bytes do not match its hash and stores the others", async () => {
@@ -175,6 +207,9 @@ describe("POST /projects/:id/blobs/batch", () => {
     });
     expect(await stored(project.id, claimed.sha256)).toBeNull();
     expect(await rowCount(project.id)).toBe(4);
+    // The pack holds the four that verified, and nothing of the one that did not.
+    expect((await objects(project.id)).map((o) => o.size)).toEqual([sizeOf(list.slice(0, 4))]);
+    for (const b of list.slice(0, 4)) expect(await stored(project.id, b.sha256)).toEqual(b.bytes);
     expect(
       await missing(
         user,
@@ -244,6 +279,7 @@ describe("POST /projects/:id/blobs/batch", () => {
 
     for (const b of [...list, ...thousand]) expect(await stored(project.id, b.sha256)).toBeNull();
     expect(await rowCount(project.id)).toBe(0);
+    expect(await objects(project.id)).toEqual([]);
   });
 
   it("keeps every blob received whole when the body ends midway, and reports the rest not_received", async () => {
@@ -258,12 +294,20 @@ describe("POST /projects/:id/blobs/batch", () => {
     expect(await stored(project.id, (list[2] as Blob).sha256)).toBeNull();
     const hashes = list.map((b) => b.sha256);
     expect(await missing(user, project.id, hashes)).toEqual(hashes.slice(2));
+    // Exactly the two that arrived whole are in the pack, and read back as sent.
+    expect((await objects(project.id)).map((o) => o.size)).toEqual([sizeOf(list.slice(0, 2))]);
+    for (const b of list.slice(0, 2)) expect(await stored(project.id, b.sha256)).toEqual(b.bytes);
 
-    // Resuming: the whole batch again lands the rest; what had landed is already_stored.
+    // Resuming: the whole batch again lands the rest; what had landed is already_stored, and only
+    // the rest goes into the new pack.
     const again = await results(await sendBatch(user.access, project.id, whole));
     expect(again.map((r) => r.status)).toEqual(["already_stored", "already_stored", "stored", "stored"]);
     expect(await missing(user, project.id, hashes)).toEqual([]);
     expect(await rowCount(project.id)).toBe(4);
+    expect((await objects(project.id)).map((o) => o.size).sort((x, y) => x - y)).toEqual(
+      [sizeOf(list.slice(0, 2)), sizeOf(list.slice(2))].sort((x, y) => x - y),
+    );
+    for (const b of list) expect(await stored(project.id, b.sha256)).toEqual(b.bytes);
   });
 
   it("keeps every blob received whole when the connection breaks off", async () => {
@@ -279,6 +323,8 @@ describe("POST /projects/:id/blobs/batch", () => {
     expect(answer.map((r) => r.status)).toEqual(["stored", "stored", "not_received"]);
     const hashes = list.map((b) => b.sha256);
     expect(await missing(user, project.id, hashes)).toEqual([hashes[2]]);
+    for (const b of list.slice(0, 2)) expect(await stored(project.id, b.sha256)).toEqual(b.bytes);
+    expect((await objects(project.id)).map((o) => o.size)).toEqual([sizeOf(list.slice(0, 2))]);
   });
 
   it("answers 404 for another user's project and stores nothing there", async () => {
@@ -296,6 +342,7 @@ describe("POST /projects/:id/blobs/batch", () => {
     expect(unknownProject.message).toBe(err.message);
     for (const b of list) expect(await stored(project.id, b.sha256)).toBeNull();
     expect(await rowCount(project.id)).toBe(0);
+    expect(await objects(project.id)).toEqual([]);
   });
 
   it("answers 401 for a signed-out session at once", async () => {
@@ -321,11 +368,56 @@ describe("POST /projects/:id/blobs/batch", () => {
     const replay = await results(await sendBatch(user.access, project.id, body));
     expect(replay).toEqual(list.map(({ sha256, size }) => ({ sha256, size, status: "already_stored" })));
     expect(await rowCount(project.id)).toBe(60);
+    // Nothing new: no second pack, and the content is where it was.
+    expect(await objects(project.id)).toHaveLength(1);
+    for (const b of list) expect(await stored(project.id, b.sha256)).toEqual(b.bytes);
     // The same blob twice in one batch: written once, recorded once.
     const twice = await blob(`twice ${crypto.randomUUID()}`);
     const dup = await results(await sendBatch(user.access, project.id, frame([twice, twice])));
     expect(dup.map((r) => r.status).sort()).toEqual(["already_stored", "stored"]);
     expect(await rowCount(project.id)).toBe(61);
+    expect((await objects(project.id)).map((o) => o.size)).toContain(twice.size);
+    expect(await stored(project.id, twice.sha256)).toEqual(twice.bytes);
+  });
+
+  it("a blob recorded while its batch was in flight keeps its first place and is already_stored", async () => {
+    const user = await registerUser();
+    const project = await createProject(user);
+    const [a, b] = (await blobs(2)) as [Blob, Blob];
+    // The batch's "recorded already?" lookup runs before a single upload of `a` lands…
+    const lookup = 'select "sha256", "size" from "mirror_blobs"';
+    const DB = {
+      prepare: (query: string) =>
+        env.DB.prepare(query.startsWith(lookup) ? query.replace(" where ", " where 0 and ") : query),
+      batch: (statements: D1PreparedStatement[]) => env.DB.batch(statements),
+      exec: (query: string) => env.DB.exec(query),
+      dump: () => env.DB.dump(),
+      withSession: () => env.DB.withSession(),
+    };
+    const single = await call(`/api/v1/projects/${project.id}/blobs/${a.sha256}`, {
+      method: "PUT",
+      token: user.access,
+      body: new TextDecoder().decode(a.bytes),
+      headers: { "content-type": "application/octet-stream" },
+    });
+    expect(single.status).toBe(201);
+    // …so both go into its pack, but only the insert that created a row says "stored".
+    const answer = await results(await sendBatchWith({ DB }, user.access, project.id, frame([a, b])));
+    expect(answer.map((r) => r.status)).toEqual(["already_stored", "stored"]);
+    const places = await env.DB.prepare("SELECT sha256, pack FROM mirror_blobs WHERE project_id = ?")
+      .bind(project.id)
+      .all<{ sha256: string; pack: string | null }>();
+    expect(new Map(places.results.map((r) => [r.sha256, r.pack]))).toEqual(
+      new Map([
+        [a.sha256, null],
+        [b.sha256, expect.stringMatching(/^pak_/)],
+      ]),
+    );
+    expect(await stored(project.id, a.sha256)).toEqual(a.bytes);
+    expect(await stored(project.id, b.sha256)).toEqual(b.bytes);
+    expect((await objects(project.id)).map((o) => o.size).sort((x, y) => x - y)).toEqual(
+      [a.size, a.size + b.size].sort((x, y) => x - y),
+    );
   });
 
   it("refuses malformed frames with 400 and stores nothing from a body it could not frame", async () => {
@@ -386,7 +478,7 @@ describe("single blob upload without the 'already known?' read", () => {
 
 describe("what a request costs", () => {
   const counted = countedBindings;
-  it("a batch: one auth + ownership query, one D1 write, one limiter call, one R2 put per blob", async () => {
+  it("a batch: one auth + ownership query, one lookup, one D1 write, one limiter call, ONE R2 put", async () => {
     const user = await registerUser();
     const project = await createProject(user);
     const list = await blobs(60);
@@ -397,8 +489,24 @@ describe("what a request costs", () => {
       body: frame(list),
     });
     expect((await results(res)).every((r) => r.status === "stored")).toBe(true);
-    // 60 rows at ≤ 16 per INSERT (6 columns, D1's 100 parameters): 4 statements, sent as one batch.
-    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 5, doCalls: 1, r2Puts: 60 });
+    // The 60 hashes' lookup is one statement; 60 rows at ≤ 16 per INSERT (D1's 100 parameters)
+    // are 4, sent as one batch; the 60 blobs are one pack.
+    expect(bindings.counts()).toEqual({ d1RoundTrips: 3, d1Statements: 6, doCalls: 1, r2Puts: 1 });
+  });
+
+  it("a replayed batch: the lookup finds every blob, so no R2 put and no insert", async () => {
+    const user = await registerUser();
+    const project = await createProject(user);
+    const list = await blobs(60);
+    await results(await sendBatch(user.access, project.id, frame(list)));
+    const bindings = counted();
+    const res = await bindings.request(batchPath(project.id), {
+      method: "POST",
+      headers: headers(user.access),
+      body: frame(list),
+    });
+    expect((await results(res)).every((r) => r.status === "already_stored")).toBe(true);
+    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 2, doCalls: 1, r2Puts: 0 });
   });
 
   it("a single upload: one auth + ownership query and the insert (was four D1 round trips)", async () => {
