@@ -96,7 +96,7 @@ export async function createProject(user: TestUser, body: Record<string, unknown
 /** SHA-256 hex of text or bytes (the app's own helper). */
 export const sha256Of = sha256Hex;
 
-/** Uploads each file's blob and commits them all as one change set on `baseRevision`. */
+/** Uploads the files' blobs in one batch (one pack) and commits them all as one change set on `baseRevision`. */
 export function pushFiles(
   user: TestUser,
   projectId: string,

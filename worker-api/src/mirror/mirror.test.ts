@@ -416,6 +416,8 @@ describe("isolation and deletion", () => {
     const user = await registerUser();
     const project = await createProject(user);
     await pushFiles(user, project.id, { "a.txt": "a", "b.txt": "b" });
+    await upload(user.access, project.id, await sha256Of("c"), "c");
+    // The pushed pair's pack and the single upload's own object.
     expect((await env.BLOBS.list({ prefix: `p/${project.id}/` })).objects).toHaveLength(2);
     expect(
       (await call(`/api/v1/projects/${project.id}`, { method: "DELETE", token: user.access })).status,

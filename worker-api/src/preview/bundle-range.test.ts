@@ -27,7 +27,11 @@ type Started = { session_id: string; code: string };
 async function readyPreview(): Promise<{ owner: TestUser; started: Started; projectId: string }> {
   const owner = await registerUser();
   const project = await createProject(owner, { name: "Ranges", framework: "web", entry: "index.js" });
-  await pushFiles(owner, project.id, { "index.js": CONTENT });
+  // Pushed in one batch, so both are in one pack: the file the ranges are asked of starts past 0.
+  await pushFiles(owner, project.id, {
+    "a/before.md": "# a file packed before index.js\n",
+    "index.js": CONTENT,
+  });
   const res = await call("/api/v1/preview/start", {
     token: owner.access,
     body: { project_id: project.id, platform: "web" },
