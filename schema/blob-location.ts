@@ -66,26 +66,17 @@ export async function readBlob(
   const slice = packSlice(at);
   if (!slice) {
     const object = await bucket.get(r2Keys.blob(at.projectId, at.sha256), range ? { range } : {});
-    return (
-      object && {
-        body: object.body,
-        size: object.size,
-        text: () => object.text(),
-        arrayBuffer: () => object.arrayBuffer(),
-      }
-    );
+    return object && asRead(object, object.size);
   }
   const wanted = range ?? { offset: 0, length: slice.size };
   if (wanted.length === 0) return (await bucket.head(slice.key)) ? emptyRead(slice.size) : null;
   const object = await bucket.get(slice.key, {
     range: { offset: slice.offset + wanted.offset, length: wanted.length },
   });
-  return (
-    object && {
-      body: object.body,
-      size: slice.size,
-      text: () => object.text(),
-      arrayBuffer: () => object.arrayBuffer(),
-    }
-  );
+  return object && asRead(object, slice.size);
+}
+
+/** An R2 object body as a read of a blob of `size` bytes (the blob's, not the pack's). */
+function asRead(object: R2ObjectBody, size: number): BlobRead {
+  return { body: object.body, size, text: () => object.text(), arrayBuffer: () => object.arrayBuffer() };
 }

@@ -1,12 +1,11 @@
+import type { BlobRange } from "../../../schema/blob-location";
+
 /**
  * One `Range: bytes=…` range (`a-b`, `a-`, `-n`) resolved against `size`; null for no or an
  * unusable header (the whole file is sent, as RFC 9110 allows), "unsatisfiable" for a range
  * wholly past the end (416).
  */
-export function byteRange(
-  header: string | undefined,
-  size: number,
-): { offset: number; length: number } | null | "unsatisfiable" {
+export function byteRange(header: string | undefined, size: number): BlobRange | null | "unsatisfiable" {
   const match = /^bytes=(\d*)-(\d*)$/.exec(header?.trim() ?? "");
   if (!match || (match[1] === "" && match[2] === "")) return null;
   if (match[1] === "") {
