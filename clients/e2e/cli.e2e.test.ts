@@ -4,25 +4,13 @@ import { execFile } from "node:child_process";
 import { access, cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { main } from "../cli/src/main";
+import { registerWithCli, runCli } from "./cli-runner";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 let work = "";
 let env: NodeJS.ProcessEnv = {};
-
-function sink() {
-  let text = "";
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 /** Runs `hivesync …` in-process; returns the exit code, stdout, stderr and the last JSON line. */
 async function hivesync(...argv: string[]) {
@@ -34,17 +22,7 @@ async function hivesyncIn(cwd: string, ...argv: string[]) {
 }
 
 async function hivesyncWith(runEnv: NodeJS.ProcessEnv, cwd: string, ...argv: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env: runEnv, cwd });
-  const lines = stdout.text().trim().split("\n");
-  let last: Record<string, unknown> = {};
-  try {
-    last = JSON.parse(lines.at(-1) ?? "{}");
-  } catch {
-    // not a --json run
-  }
-  return { code, stdout: stdout.text(), stderr: stderr.text(), last };
+  return runCli(argv, { env: runEnv, cwd });
 }
 
 beforeAll(async () => {
@@ -58,17 +36,7 @@ afterAll(async () => {
 
 describe("hivesync CLI", () => {
   it("runs the README tour: register, preview ./hello-app, open <code>, then a one-file re-preview", async () => {
-    const name = `cli${Date.now().toString(36)}`;
-    const reg = await hivesync(
-      "register",
-      "--email",
-      `${name}@example.com`,
-      "--username",
-      name,
-      "--password",
-      "a long enough password",
-      "--json",
-    );
+    const { name, run: reg } = await registerWithCli(hivesync, "cli");
     expect(reg.code).toBe(0);
     const creds = path.join(work, "config/hivesync/credentials.json");
     expect((await stat(creds)).mode & 0o777).toBe(0o600);

@@ -7,9 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { main } from "../cli/src/main";
 import {
   HiveSyncClient,
   type PreviewLiveEvent,
@@ -18,6 +16,7 @@ import {
   watchPreview,
   watchPreviewEvents,
 } from "../desktop/src";
+import { registerWithCli, runCli } from "./cli-runner";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "clients/cli/bin/hivesync.mjs");
@@ -36,37 +35,12 @@ afterAll(async () => {
 });
 
 async function hivesync(...argv: string[]) {
-  let out = "";
-  let err = "";
-  const sink = (write: (s: string) => void) =>
-    new Writable({
-      write(chunk, _e, done) {
-        write(chunk.toString());
-        done();
-      },
-    });
-  const code = await main(argv, {
-    stdout: sink((s) => (out += s)),
-    stderr: sink((s) => (err += s)),
-    env,
-    cwd: work,
-  });
-  return { code, stdout: out, stderr: err, last: JSON.parse(out.trim().split("\n").at(-1) || "{}") };
+  return runCli(argv, { env, cwd: work });
 }
 
 describe("hivesync preview --watch", () => {
   it("pushes every save and prints each revision's result: ready, build error App.js:<line>:<col>, ready; Ctrl-C exits 0", async () => {
-    const name = `watch${Date.now().toString(36)}`;
-    const reg = await hivesync(
-      "register",
-      "--email",
-      `${name}@example.com`,
-      "--username",
-      name,
-      "--password",
-      "a long enough password",
-      "--json",
-    );
+    const { run: reg } = await registerWithCli(hivesync, "watch");
     expect(reg.code, reg.stderr).toBe(0);
 
     const proc = spawn(process.execPath, [BIN, "preview", "hello-app", "--watch"], {
