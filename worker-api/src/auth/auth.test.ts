@@ -2,7 +2,15 @@ import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { decode, sign } from "hono/jwt";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { countedBindings } from "../../test/counted-bindings";
-import { call, expectError, freshIp, json, registerUser, type TestUser } from "../../test/helpers";
+import {
+  call,
+  createProject,
+  expectError,
+  freshIp,
+  json,
+  registerUser,
+  type TestUser,
+} from "../../test/helpers";
 import { createApp } from "../app";
 import { database } from "../db";
 import type { Env } from "../env";
@@ -347,13 +355,13 @@ describe("access tokens", () => {
     expect(await verifyAccessToken(user.access, secret, () => exp * 1000 - 1000)).toMatchObject({
       sub: user.id,
     });
+    // Under another secret the remembered check counts for nothing (asked while it is remembered).
+    expect(await verifyAccessToken(user.access, "another secret of at least 32 characters!!")).toBeNull();
     // The second check is answered from the isolate's memory of the first — and still expires.
     expect(await verifyAccessToken(user.access, secret, () => exp * 1000 - 1)).toMatchObject({
       sub: user.id,
     });
     expect(await verifyAccessToken(user.access, secret, () => exp * 1000)).toBeNull();
-    // Under another secret the remembered check counts for nothing.
-    expect(await verifyAccessToken(user.access, "another secret of at least 32 characters!!")).toBeNull();
   });
 
   it("carry sub, sid, iat, exp (15 min) and typ, and no personal data", async () => {
@@ -581,6 +589,7 @@ describe("logout", () => {
 
   it("refuses the access token once the revocation reached the user's object, before D1 records it", async () => {
     const user = await registerUser();
+    const project = await createProject(user);
     const { sub, sid } = claimsOf(user.access);
     // A logout cut off after its first write: the D1 write fails.
     const broken = {
@@ -593,9 +602,15 @@ describe("logout", () => {
       },
     } as unknown as Env;
     await expect(revokeSession(broken, sub, sid, "logout")).rejects.toThrow("D1 unavailable");
-    // Still live in D1 (so refresh would still rotate it) — but the access token already stops.
+    // Still live in D1 (so refresh would still rotate it) — but the access token already stops,
+    // on every kind of route: plain ones and those that check a project's owner in D1.
     expect(await isSessionLive(database(env), sub, sid)).toBe(true);
     await expectError(await me(user.access), 401, "UNAUTHENTICATED");
+    await expectError(
+      await call(`/api/v1/projects/${project.id}/mirror`, { token: user.access }),
+      401,
+      "UNAUTHENTICATED",
+    );
     // The retry (the client logs out again) finishes the job: D1 records it too.
     await revokeSession(env, sub, sid, "logout");
     expect(await isSessionLive(database(env), sub, sid)).toBe(false);

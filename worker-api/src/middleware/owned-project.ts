@@ -1,40 +1,40 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { isSessionLive } from "../auth/session-store";
+import { isAuthSessionLive } from "../auth/user-sessions";
 import { database } from "../db";
 import type { AppEnv } from "../env";
 import { notFound } from "../lib/api-error";
-import { findProjectForSession, type ProjectRow } from "../projects/project-store";
+import { findOwnedProject, type ProjectRow } from "../projects/project-store";
 import { unauthenticated } from "./auth";
 
 /** What the id parameter must look like (the route's own zod schema for it). */
 type ParamSchema = { safeParse(value: unknown): { success: boolean } };
 
 /**
- * `requireAuth` and the route's ownership check in one D1 query, for routes declared with
- * `ownedProject: "<param>"`: the token's auth session must be live (401 otherwise: logout and
- * device revocation still take effect at once) and the project in the path the caller's own (404
- * otherwise, the same for someone else's and a missing one). The project goes on the context. An id
- * the route's schema refuses is not looked up: the session alone is checked and validation answers
- * 400, exactly as with `requireAuth`.
+ * `requireAuth` and the route's ownership check, for routes declared with `ownedProject:
+ * "<param>"`: the token's auth session must be live — asked of the user's UserSessions object, the
+ * one authority every signed-in route uses, so a revocation that reached it refuses these routes
+ * too (401) — and the project in the path the caller's own (404 otherwise, the same for someone
+ * else's and a missing one; one D1 query, sent beside the session check). The project goes on the
+ * context. An id the route's schema refuses is not looked up: the session alone is checked and
+ * validation answers 400, exactly as with `requireAuth`.
  */
 export function requireOwnedProject(param: string, schema: ParamSchema | undefined) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const claims = c.get("claims");
     if (!claims) throw unauthenticated();
     const caller = { userId: claims.sub, sessionId: claims.sid };
-    const db = database(c.env);
     const id = c.req.param(param);
-    if (id === undefined || (schema && !schema.safeParse(id).success)) {
-      if (!(await isSessionLive(db, caller.userId, caller.sessionId))) throw unauthenticated();
-      c.set("auth", caller);
-      return next();
-    }
-    const found = await findProjectForSession(db, caller, id);
-    if (!found) throw unauthenticated();
+    const wanted = id !== undefined && (!schema || schema.safeParse(id).success);
+    const [live, project] = await Promise.all([
+      isAuthSessionLive(c.env, caller.userId, caller.sessionId),
+      wanted ? findOwnedProject(database(c.env), caller.userId, id) : undefined,
+    ]);
+    if (!live) throw unauthenticated();
     c.set("auth", caller);
-    if (!found.project) throw notFound("Project");
-    c.set("project", found.project);
+    if (!wanted) return next();
+    if (!project) throw notFound("Project");
+    c.set("project", project);
     await next();
   });
 }

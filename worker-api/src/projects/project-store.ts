@@ -1,6 +1,6 @@
-import { and, desc, eq, isNull, lt } from "drizzle-orm";
+import { and, desc, eq, lt } from "drizzle-orm";
 import type { Project } from "../../../schema/api/projects";
-import { authSessions, projects } from "../../../schema/tables";
+import { projects } from "../../../schema/tables";
 import type { Db } from "../db";
 import { notFound } from "../lib/api-error";
 
@@ -30,44 +30,27 @@ export async function findProject(db: Db, projectId: string): Promise<ProjectRow
   return db.select().from(projects).where(eq(projects.id, projectId)).get();
 }
 
+/** The project if `userId` owns it; undefined for someone else's and for a missing one alike. */
+export async function findOwnedProject(
+  db: Db,
+  userId: string,
+  projectId: string,
+): Promise<ProjectRow | undefined> {
+  return db
+    .select()
+    .from(projects)
+    .where(and(eq(projects.id, projectId), eq(projects.ownerId, userId)))
+    .get();
+}
+
 /**
  * The project if `userId` owns it. Someone else's project and a missing one both throw the same
  * 404, so nobody can probe for other users' project IDs (spec §2, §10).
  */
 export async function loadOwnedProject(db: Db, userId: string, projectId: string): Promise<ProjectRow> {
-  const row = await db
-    .select()
-    .from(projects)
-    .where(and(eq(projects.id, projectId), eq(projects.ownerId, userId)))
-    .get();
+  const row = await findOwnedProject(db, userId, projectId);
   if (!row) throw notFound("Project");
   return row;
-}
-
-/**
- * The authentication check and the ownership check of a project route in one query: whether
- * `sessionId` is a live (not revoked) auth session of `userId` and, if so, the project when that
- * user owns it. `undefined`: the session is not live (401); `{ project: undefined }`: no such
- * project, or someone else's (the same 404 for both).
- */
-export async function findProjectForSession(
-  db: Db,
-  caller: { userId: string; sessionId: string },
-  projectId: string,
-): Promise<{ project: ProjectRow | undefined } | undefined> {
-  const row = await db
-    .select({ sessionId: authSessions.id, project: projects })
-    .from(authSessions)
-    .leftJoin(projects, and(eq(projects.id, projectId), eq(projects.ownerId, authSessions.userId)))
-    .where(
-      and(
-        eq(authSessions.id, caller.sessionId),
-        eq(authSessions.userId, caller.userId),
-        isNull(authSessions.revokedAt),
-      ),
-    )
-    .get();
-  return row && { project: row.project ?? undefined };
 }
 
 export async function insertProject(db: Db, project: NewProject): Promise<ProjectRow> {
