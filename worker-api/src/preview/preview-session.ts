@@ -115,14 +115,11 @@ export class PreviewSession extends DurableObject<Env> {
    * whole fan-out. When the last turn is done no timer is left, and the object can hibernate.
    */
   private fanOut(): void {
-    const due = this.due;
+    // Only ever started by scheduleFanOut, which starts it only with a change due.
+    const due = this.due as NonNullable<typeof this.due>;
     const joined = this.joinedAt;
     this.due = null;
     this.joinedAt = new Map();
-    if (!due) {
-      this.fanOutTimer = null;
-      return;
-    }
     const waiters = due.waiters;
     const sockets = due.changes.length > 0 || due.close ? this.ctx.getWebSockets() : [];
     // Every socket's frames first, then (the session ended) every close: a close costs its reader

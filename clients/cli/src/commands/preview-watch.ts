@@ -1,5 +1,6 @@
 import {
   type ExcludedFile,
+  isTerminalPreviewStatus,
   type PreviewLiveEvent,
   syncFolder,
   type WatchFolderOptions,
@@ -166,7 +167,7 @@ export async function followFolder(
       knownRevision: target.knownRevision,
     })) {
       handle(ctx, event, report);
-      if (event.type === "status" && ["failed", "cancelled", "expired"].includes(event.status.status)) {
+      if (event.type === "status" && isTerminalPreviewStatus(event.status.status)) {
         const what = event.status.status;
         throw new CliError(
           `PREVIEW_${what.toUpperCase()}`,
