@@ -5,9 +5,9 @@ export type Counts = { d1RoundTrips: number; d1Statements: number; doCalls: numb
 
 /**
  * The real bindings behind counters: D1 round trips and statements, Durable Object stubs (rate
- * limiter and user sessions), R2 puts.
+ * limiter and user sessions), R2 puts; `vars` override the environment's variables (e.g. a limit).
  */
-export function countedBindings() {
+export function countedBindings(vars: Record<string, string> = {}) {
   const counts: Counts = { d1RoundTrips: 0, d1Statements: 0, doCalls: 0, r2Puts: 0 };
   let inBatches = 0;
   let prepared = 0;
@@ -56,6 +56,6 @@ export function countedBindings() {
       d1Statements: prepared,
     }),
     request: (path: string, init: RequestInit) =>
-      app.request(path, init, { ...env, DB, RATE_LIMITER, USER_SESSIONS, BLOBS }),
+      app.request(path, init, { ...env, ...vars, DB, RATE_LIMITER, USER_SESSIONS, BLOBS }),
   };
 }

@@ -641,21 +641,22 @@ describe("me", () => {
     await expectError(await call("/api/v1/auth/me"), 401, "UNAUTHENTICATED");
   });
 
-  it("costs no D1 query once its isolate knows the user: one revocation check, one limiter lease", async () => {
+  it("costs no D1 query once its isolate knows the user, and one Durable Object call: the session check, which counts the general limit too", async () => {
     const user = await registerUser();
     const bindings = countedBindings();
     const headers = { authorization: `Bearer ${user.access}`, "cf-connecting-ip": freshIp() };
     const first = await bindings.request("/api/v1/auth/me", { headers });
     expect(first.status).toBe(200);
     expect((await json<{ user: UserBody }>(first)).user.id).toBe(user.id);
-    // The first call reads the account; the revocation check is the user's Durable Object.
-    expect(bindings.counts()).toMatchObject({ d1RoundTrips: 1, doCalls: 2 });
+    // The first call reads the account; the session check is the user's Durable Object, and no
+    // limiter object is asked (the session check counted the request).
+    expect(bindings.counts()).toMatchObject({ d1RoundTrips: 1, doCalls: 1 });
     const again = await bindings.request("/api/v1/auth/me", { headers });
     expect((await json<{ user: UserBody }>(again)).user).toEqual(
       (await json<{ user: UserBody }>(await me(user.access))).user,
     );
-    // Then: no D1 at all, and the limiter serves from the block it leased.
-    expect(bindings.counts()).toMatchObject({ d1RoundTrips: 1, doCalls: 3 });
+    // Then: no D1 at all, and again that one object.
+    expect(bindings.counts()).toMatchObject({ d1RoundTrips: 1, doCalls: 2 });
   });
 });
 

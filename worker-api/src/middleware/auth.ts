@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { isAuthSessionLive } from "../auth/user-sessions";
+import { admitSignedIn } from "../auth/admission";
 import { getConfig } from "../config";
 import type { AppEnv } from "../env";
 import { verifyAccessToken } from "../lib/access-tokens";
@@ -37,13 +37,14 @@ export const unauthenticated = () =>
 
 /**
  * Demands a valid access token whose auth session is live: the user's UserSessions object is asked
- * on every call (one Durable Object call; D1 only for a session it has not seen), which is what
- * makes logout and device revocation take effect at once.
+ * on every call (one Durable Object call, which also counts the request against the user's general
+ * limit; D1 only for a session it has not seen), which is what makes logout and device revocation
+ * take effect at once.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const claims = c.get("claims");
   if (!claims) throw unauthenticated();
-  if (!(await isAuthSessionLive(c.env, claims.sub, claims.sid))) throw unauthenticated();
+  if (!(await admitSignedIn(c, claims.sub, claims.sid))) throw unauthenticated();
   c.set("auth", { userId: claims.sub, sessionId: claims.sid });
   await next();
 });

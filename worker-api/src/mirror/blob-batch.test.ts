@@ -476,9 +476,11 @@ describe("single blob upload without the 'already known?' read", () => {
   });
 });
 
+// doCalls: 1 is the user's UserSessions object, asked once: is the session live, and is the request
+// under the user's general limit — no limiter call of its own.
 describe("what a request costs", () => {
   const counted = countedBindings;
-  it("a batch: one ownership query, one lookup, one D1 write, one limiter call, one session check, ONE R2 put", async () => {
+  it("a batch: one ownership query, one lookup, one D1 write, one session check (which counts the general limit too), ONE R2 put", async () => {
     const user = await registerUser();
     const project = await createProject(user);
     const list = await blobs(60);
@@ -491,7 +493,7 @@ describe("what a request costs", () => {
     expect((await results(res)).every((r) => r.status === "stored")).toBe(true);
     // The 60 hashes' lookup is one statement; 60 rows at ≤ 16 per INSERT (D1's 100 parameters)
     // are 4, sent as one batch; the 60 blobs are one pack.
-    expect(bindings.counts()).toEqual({ d1RoundTrips: 3, d1Statements: 6, doCalls: 2, r2Puts: 1 });
+    expect(bindings.counts()).toEqual({ d1RoundTrips: 3, d1Statements: 6, doCalls: 1, r2Puts: 1 });
   });
 
   it("a replayed batch: the lookup finds every blob, so no R2 put and no insert", async () => {
@@ -506,7 +508,7 @@ describe("what a request costs", () => {
       body: frame(list),
     });
     expect((await results(res)).every((r) => r.status === "already_stored")).toBe(true);
-    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 2, doCalls: 2, r2Puts: 0 });
+    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 2, doCalls: 1, r2Puts: 0 });
   });
 
   it("a single upload: one ownership query (the session check beside it) and the insert (was four D1 round trips)", async () => {
@@ -520,7 +522,7 @@ describe("what a request costs", () => {
       body: a.bytes,
     });
     expect(res.status).toBe(201);
-    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 2, doCalls: 2, r2Puts: 1 });
+    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 2, doCalls: 1, r2Puts: 1 });
   });
 
   it("blobs/missing: one ownership query (the session check beside it) and one batch of lookups for 1,000 hashes", async () => {
@@ -535,7 +537,7 @@ describe("what a request costs", () => {
     });
     expect((await json<{ missing: string[] }>(res)).missing).toHaveLength(1000);
     // ⌈1,000 / 99⌉ = 11 lookups in one batch, plus the auth + ownership query.
-    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 12, doCalls: 2, r2Puts: 0 });
+    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 12, doCalls: 1, r2Puts: 0 });
   });
 
   it("the mirror's reads: one ownership query (the session check beside it) before their own", async () => {
@@ -546,7 +548,7 @@ describe("what a request costs", () => {
       headers: headers(user.access),
     });
     expect(res.status).toBe(200);
-    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 2, doCalls: 2, r2Puts: 0 });
+    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 2, doCalls: 1, r2Puts: 0 });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { isAuthSessionLive } from "../auth/user-sessions";
-import type { AppEnv, Env } from "../env";
+import { admitSignedIn } from "../auth/admission";
+import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../lib/api-error";
 import { sha256Hex } from "../lib/crypto";
 import { bearer } from "../middleware/auth";
@@ -39,21 +39,19 @@ export async function previewCaller(c: Context<AppEnv>, sessionId: string): Prom
 
 /**
  * Logout and device revocation apply at once on the preview paths too, through the same check as
- * `requireAuth`: the user's UserSessions object.
+ * `requireAuth`: the user's UserSessions object, which also counts an owner's request against the
+ * user's general limit (429; a preview-token caller is limited per IP by the route's chain).
  */
-export async function assertSessionLive(
-  env: Pick<Env, "USER_SESSIONS">,
-  caller: PreviewCaller,
-): Promise<void> {
+export async function assertSessionLive(c: Context<AppEnv>, caller: PreviewCaller): Promise<void> {
   if (caller.kind !== "owner") return;
-  if (!(await isAuthSessionLive(env, caller.userId, caller.authSessionId)))
+  if (!(await admitSignedIn(c, caller.userId, caller.authSessionId)))
     throw new ApiError("UNAUTHENTICATED", "This sign-in has been revoked.");
 }
 
 /** `previewCaller` and `assertSessionLive` one after the other. */
 export async function identifyPreviewCaller(c: Context<AppEnv>, sessionId: string): Promise<PreviewCaller> {
   const caller = await previewCaller(c, sessionId);
-  await assertSessionLive(c.env, caller);
+  await assertSessionLive(c, caller);
   return caller;
 }
 

@@ -143,7 +143,7 @@ export const status: AppRouteHandler<typeof routes.status> = async (c) => {
   // runs beside it; no D1 on this path.
   const [{ outcome, status: view }] = await Promise.all([
     previewStub(c.env, id).poll(caller, since, (c.req.valid("query").wait ?? 0) * 1000),
-    assertSessionLive(c.env, caller),
+    assertSessionLive(c, caller),
   ]);
   assertReadable(outcome);
   if (!view) throw notFound("Preview session");

@@ -61,7 +61,7 @@ async function liveCaller(c: Context<AppEnv>, sessionId: string): Promise<Previe
 export const live: AppRouteHandler<typeof routes.live> = async (c) => {
   const { id } = c.req.valid("param");
   const caller = await liveCaller(c, id);
-  await assertSessionLive(c.env, caller);
+  await assertSessionLive(c, caller);
   const stub = previewStub(c.env, id);
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     const { outcome, status } = await stub.poll(caller, null, 0);

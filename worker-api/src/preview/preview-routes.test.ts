@@ -359,6 +359,28 @@ describe("the phone's side: codes and scoped tokens", () => {
   });
 });
 
+describe("the general limit on the preview paths", () => {
+  it("counts the owner's status polls per user (in the session check) and a phone's per IP", async () => {
+    const { owner, started } = await startedPreview();
+    const scoped = await json<{ access_token: string }>(await resolve(started.code));
+    const app = createApp();
+    const limited = { ...env, RATE_LIMIT_GENERAL: "2" };
+    const poll = (token: string, ip: string) =>
+      app.request(
+        `https://hivesync.test/api/v1/preview/sessions/${started.session_id}/status`,
+        { headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": ip } },
+        limited,
+      );
+    // The owner's window already holds the project, push and start requests: over 2 at once,
+    // from any IP — the count is the user's.
+    await expectError(await poll(owner.access, freshIp()), 429, "RATE_LIMITED");
+    const phone = freshIp();
+    for (let i = 0; i < 2; i++) expect((await poll(scoped.access_token, phone)).status).toBe(200);
+    await expectError(await poll(scoped.access_token, phone), 429, "RATE_LIMITED");
+    expect((await poll(scoped.access_token, freshIp())).status).toBe(200);
+  });
+});
+
 describe("ending a preview", () => {
   it("cancel makes the bundle 410 PREVIEW_CANCELLED and removes its manifest", async () => {
     const { owner, project, started } = await startedPreview();
