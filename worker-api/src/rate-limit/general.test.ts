@@ -3,7 +3,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BASE, expectError, freshIp } from "../../test/helpers";
 import { createApp } from "../app";
 import type { Env } from "../env";
-import { blockSize, takeGeneral } from "./general";
+import { takeGeneral } from "./general";
+import { blockSize } from "./hit-blocks";
 
 type Namespace = Env["RATE_LIMITER"];
 

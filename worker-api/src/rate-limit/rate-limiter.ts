@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { FixedWindow } from "./hit-blocks";
 
 export type LimitDecision = { allowed: boolean; remaining: number; retryAfterSeconds: number };
 
@@ -35,8 +36,8 @@ export function bucketWidthMs(windowMs: number): number {
 export class RateLimiter extends DurableObject {
   /** The sliding window's buckets, oldest first; mirrored in SQLite so an evicted object keeps its counts. */
   private buckets: Bucket[] | null = null;
-  /** The fixed window of `lease`: its index (`floor(now / windowMs)`) and the hits handed out in it. */
-  private fixed: { window: number; windowMs: number; used: number } | null = null;
+  /** The fixed window of `lease`, mirrored in SQLite. */
+  private fixed: FixedWindow | null = null;
 
   private load(): Bucket[] {
     if (!this.buckets) {
@@ -173,10 +174,6 @@ export class RateLimiter extends DurableObject {
    * `limit` have been handed out in it. The caller spends them without asking again (general.ts).
    */
   async lease(limit: number, windowSeconds: number, want: number): Promise<LeaseGrant> {
-    const now = Date.now();
-    const windowMs = windowSeconds * 1000;
-    const window = Math.floor(now / windowMs);
-    const resetAt = (window + 1) * windowMs;
     const sql = this.ctx.storage.sql;
     if (!this.fixed) {
       sql.exec(
@@ -187,25 +184,20 @@ export class RateLimiter extends DurableObject {
           "SELECT window, window_ms, used FROM fixed_window WHERE id = 1",
         )
         .toArray()[0];
-      this.fixed = row
-        ? { window: row.window, windowMs: row.window_ms, used: row.used }
-        : { window, windowMs, used: 0 };
+      this.fixed = new FixedWindow(row && { index: row.window, ms: row.window_ms, used: row.used });
     }
-    if (this.fixed.window !== window || this.fixed.windowMs !== windowMs) {
-      this.fixed = { window, windowMs, used: 0 };
-    }
-    const granted = Math.max(0, Math.min(want, limit - this.fixed.used));
-    if (granted > 0) {
-      this.fixed.used += granted;
+    const grant = this.fixed.grant({ limit, windowSeconds }, want);
+    if (grant.granted > 0) {
+      const { index, ms, used } = this.fixed.state;
       sql.exec(
         "INSERT OR REPLACE INTO fixed_window (id, window, window_ms, used) VALUES (1, ?, ?, ?)",
-        window,
-        windowMs,
-        this.fixed.used,
+        index,
+        ms,
+        used,
       );
-      await this.scheduleCleanup(resetAt);
+      await this.scheduleCleanup(grant.resetAt);
     }
-    return { granted, used: this.fixed.used, resetAt };
+    return grant;
   }
 
   /** Forgets every hit (e.g. failures after a successful login). */
