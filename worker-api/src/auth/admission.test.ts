@@ -1,9 +1,19 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { countedBindings } from "../../test/counted-bindings";
-import { BASE, createProject, expectError, freshIp, registerUser, type TestUser } from "../../test/helpers";
+import {
+  BASE,
+  call,
+  createProject,
+  expectError,
+  freshIp,
+  registerUser,
+  type TestUser,
+} from "../../test/helpers";
 import { createApp } from "../app";
+import { blockSize } from "../rate-limit/hit-blocks";
 import { defineRoute } from "../routing/define-route";
+import { SESSION_LEASE_MS, userSessionsOf } from "./user-sessions";
 
 /** Freezes Date mid-minute (the object's clock too: it runs in this isolate), so no test straddles two windows. */
 function midMinute(): void {
@@ -28,22 +38,45 @@ function limitedTo(limit: number) {
   return (path: string, init: RequestInit = {}) => app.request(`${BASE}${path}`, init, vars);
 }
 
-describe("the general limit of a signed-in caller, counted by the session check", () => {
-  it("costs no limiter call, and counts exactly: ratelimit-remaining falls by one per request whichever isolate serves it", async () => {
+/** The user's session id, from the access token's claims. */
+function sessionIdOf(user: TestUser): string {
+  const payload = JSON.parse(atob((user.access.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/")));
+  return payload.sid as string;
+}
+
+describe("a signed-in request's session check and general limit: one object call per lease and block", () => {
+  it("costs one Durable Object call per block of the user's limit while the isolate holds a lease: 30 requests are 2 calls", async () => {
     const user = await registerUser();
-    // Two isolates' worth of bindings (each its own app and namespace objects), asked in turn.
-    const isolates = [countedBindings(), countedBindings()];
+    const isolate = countedBindings();
     const remaining: string[] = [];
     for (let i = 0; i < 30; i++) {
-      const res = await (isolates[i % 2] as (typeof isolates)[0]).request("/api/v1/auth/me", {
-        headers: bearer(user),
-      });
+      const res = await isolate.request("/api/v1/auth/me", { headers: bearer(user) });
       expect(res.status).toBe(200);
       remaining.push(res.headers.get("ratelimit-remaining") ?? "");
     }
-    // Every call was the user's UserSessions object (one per request), none a RateLimiter.
-    expect(isolates.map((b) => b.counts().doCalls)).toEqual([15, 15]);
+    expect(blockSize(1200)).toBe(24);
+    // The user's UserSessions object, once per 24 requests; never a RateLimiter.
+    expect(isolate.counts().doCalls).toBe(2);
+    // One isolate knows the count exactly.
     expect(remaining).toEqual(Array.from({ length: 30 }, (_, i) => String(1199 - i)));
+    // Another isolate asks for a lease and block of its own; the object's count is the user's.
+    const other = countedBindings();
+    const res = await other.request("/api/v1/auth/me", { headers: bearer(user) });
+    expect(res.headers.get("ratelimit-remaining")).toBe(String(1200 - 48 - 1));
+    expect(other.counts().doCalls).toBe(1);
+  });
+
+  it("asks again once the lease has run out, even with hits left", async () => {
+    const user = await registerUser();
+    const isolate = countedBindings();
+    expect((await isolate.request("/api/v1/auth/me", { headers: bearer(user) })).status).toBe(200);
+    vi.setSystemTime(Date.now() + SESSION_LEASE_MS - 300);
+    expect((await isolate.request("/api/v1/auth/me", { headers: bearer(user) })).status).toBe(200);
+    expect(isolate.counts().doCalls).toBe(1);
+    // Past the lease less its margin (250 ms): the session is asked about again.
+    vi.setSystemTime(Date.now() + 100);
+    expect((await isolate.request("/api/v1/auth/me", { headers: bearer(user) })).status).toBe(200);
+    expect(isolate.counts().doCalls).toBe(2);
   });
 
   it("answers the request over the limit 429 RATE_LIMITED with Retry-After to the window's end; a new window admits again", async () => {
@@ -66,16 +99,21 @@ describe("the general limit of a signed-in caller, counted by the session check"
   it("once refused, refuses in this isolate without asking: no Durable Object call, and no D1 query on an ownedProject route", async () => {
     const user = await registerUser();
     const project = await createProject(user);
-    // Creating the project was the user's first request of the window.
-    const get = limitedTo(3);
-    for (let i = 0; i < 2; i++)
-      expect((await get("/api/v1/auth/me", { headers: bearer(user) })).status).toBe(200);
-    await expectError(await get("/api/v1/auth/me", { headers: bearer(user) }), 429, "RATE_LIMITED");
-    const bindings = countedBindings({ RATE_LIMIT_GENERAL: "3" });
-    const res = await bindings.request(`/api/v1/projects/${project.id}/mirror`, { headers: bearer(user) });
+    // The next window: creating the project took a block of the default limit's hits.
+    vi.setSystemTime(Date.now() + 60_000);
+    const isolate = countedBindings({ RATE_LIMIT_GENERAL: "3" });
+    for (let i = 0; i < 3; i++)
+      expect((await isolate.request("/api/v1/auth/me", { headers: bearer(user) })).status).toBe(200);
+    await expectError(
+      await isolate.request("/api/v1/auth/me", { headers: bearer(user) }),
+      429,
+      "RATE_LIMITED",
+    );
+    const before = isolate.counts();
+    const res = await isolate.request(`/api/v1/projects/${project.id}/mirror`, { headers: bearer(user) });
     expect(res.headers.get("retry-after")).toBe("30");
     await expectError(res, 429, "RATE_LIMITED");
-    expect(bindings.counts()).toMatchObject({ d1RoundTrips: 0, doCalls: 0 });
+    expect(isolate.counts()).toEqual(before);
   });
 
   it("is one budget per user across routes: a token on a route without sign-in (refresh) counts against it", async () => {
@@ -98,13 +136,17 @@ describe("the general limit of a signed-in caller, counted by the session check"
     await expectError(await refresh({ "cf-connecting-ip": freshIp() }), 401, "INVALID_REFRESH_TOKEN");
   });
 
-  it("counts a request whose session has ended too (401, then 429 once over), so a revoked token cannot hammer the object", async () => {
+  it("refuses a session the object said is dead from memory: no more calls for it", async () => {
     const user = await registerUser();
-    const get = limitedTo(2);
-    const logout = await get("/api/v1/auth/logout", { method: "POST", headers: bearer(user) });
-    expect(logout.status).toBe(204);
-    await expectError(await get("/api/v1/auth/me", { headers: bearer(user) }), 401, "UNAUTHENTICATED");
-    await expectError(await get("/api/v1/auth/me", { headers: bearer(user) }), 429, "RATE_LIMITED");
+    await userSessionsOf(env, user.id).revoke(sessionIdOf(user));
+    const isolate = countedBindings();
+    for (let i = 0; i < 3; i++)
+      await expectError(
+        await isolate.request("/api/v1/auth/me", { headers: bearer(user) }),
+        401,
+        "UNAUTHENTICATED",
+      );
+    expect(isolate.counts().doCalls).toBe(1);
   });
 
   it("cannot be switched off on a route that checks the session", () => {
@@ -121,5 +163,58 @@ describe("the general limit of a signed-in caller, counted by the session check"
         }),
       ).toThrow(/always have the general limit/);
     }
+  });
+});
+
+describe("revocation against leases", () => {
+  beforeEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("a logout waits out another isolate's lease, and once it has answered that isolate refuses the token", async () => {
+    const user = await registerUser();
+    const phone = countedBindings();
+    expect((await phone.request("/api/v1/auth/me", { headers: bearer(user) })).status).toBe(200);
+    const started = Date.now();
+    expect((await call("/api/v1/auth/logout", { method: "POST", token: user.access })).status).toBe(204);
+    // The phone's isolate could admit the session from its lease until the object's end of it.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(SESSION_LEASE_MS - 500);
+    await expectError(
+      await phone.request("/api/v1/auth/me", { headers: bearer(user) }),
+      401,
+      "UNAUTHENTICATED",
+    );
+  });
+
+  it("a logout in the isolate holding the session's only lease answers without waiting, and that isolate refuses at once", async () => {
+    const user = await registerUser();
+    const desktop = countedBindings();
+    expect((await desktop.request("/api/v1/auth/me", { headers: bearer(user) })).status).toBe(200);
+    const started = Date.now();
+    expect(
+      (await desktop.request("/api/v1/auth/logout", { method: "POST", headers: bearer(user) })).status,
+    ).toBe(204);
+    expect(Date.now() - started).toBeLessThan(SESSION_LEASE_MS / 2);
+    const calls = desktop.counts().doCalls;
+    await expectError(
+      await desktop.request("/api/v1/auth/me", { headers: bearer(user) }),
+      401,
+      "UNAUTHENTICATED",
+    );
+    expect(desktop.counts().doCalls).toBe(calls);
+  });
+
+  it("a revocation that names no isolate waits out every lease of the session", async () => {
+    const user = await registerUser();
+    const desktop = countedBindings();
+    expect((await desktop.request("/api/v1/auth/me", { headers: bearer(user) })).status).toBe(200);
+    const started = Date.now();
+    await userSessionsOf(env, user.id).revoke(sessionIdOf(user));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(SESSION_LEASE_MS - 500);
+    await expectError(
+      await desktop.request("/api/v1/auth/me", { headers: bearer(user) }),
+      401,
+      "UNAUTHENTICATED",
+    );
   });
 });

@@ -6,6 +6,7 @@ import type { Env } from "../env";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "../lib/access-tokens";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import { forgetSessionHere } from "./admission";
 import {
   authSessionInsert,
   claimRefreshToken,
@@ -70,7 +71,9 @@ export async function prepareSession(
  * Revokes auth session `sessionId` of `userId`: first in the user's UserSessions object (what
  * every request with an access token checks), then in D1 (the record, and what refresh checks).
  * In that order, an access token stops working before the revocation is recorded, and a revocation
- * cut off half-way is carried out again by a retry: both writes are idempotent.
+ * cut off half-way is carried out again by a retry: both writes are idempotent. The object answers
+ * once no other isolate can still admit the session from a lease (at most `SESSION_LEASE_MS`);
+ * this isolate stops at once (`forgetSessionHere`) — even if the object then fails: it fails closed.
  */
 export async function revokeSession(
   env: Env,
@@ -78,7 +81,7 @@ export async function revokeSession(
   sessionId: string,
   reason: string,
 ): Promise<void> {
-  await userSessionsOf(env, userId).revoke(sessionId);
+  await userSessionsOf(env, userId).revoke(sessionId, forgetSessionHere(env, userId, sessionId));
   await markSessionRevoked(database(env), sessionId, { at: new Date().toISOString(), reason });
 }
 

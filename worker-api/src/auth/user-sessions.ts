@@ -4,27 +4,42 @@ import { database } from "../db";
 import type { Env } from "../env";
 import { ACCESS_TOKEN_TTL_SECONDS } from "../lib/access-tokens";
 import { RecentMap } from "../lib/recent-map";
-import type { LimitDecision } from "../rate-limit/rate-limiter";
+import { FixedWindow } from "../rate-limit/hit-blocks";
+import type { LeaseGrant } from "../rate-limit/rate-limiter";
 import { isSessionLive } from "./session-store";
 
 /** How long a revocation must be remembered: until every access token of the session has expired. */
 const KEEP_MS = (ACCESS_TOKEN_TTL_SECONDS + 60) * 1000;
 /** Live sessions remembered per user; beyond that the least recently checked is asked of D1 again. */
 const MAX_LIVE = 256;
+/**
+ * How long an isolate may take "this session is live" as still true without asking again (it
+ * counts from before it asked, less a margin: `auth/admission.ts`). A revocation waits out the
+ * leases other isolates hold, so this is also the longest a logout or device revocation can take.
+ */
+export const SESSION_LEASE_MS = 2_000;
+/**
+ * Storage key of the newest lease end this object handed out, at most about half a lease behind:
+ * an object that restarted within a lease of its last grant cannot know which isolates still hold
+ * one, so a revocation then waits until this time (not a session id: those never contain `~`).
+ */
+const HORIZON_KEY = "~lease-horizon";
 
 /** What `admit` answers a signed-in request. */
 export type Admission = {
-  /** This request against the user's general limit. */
-  decision: LimitDecision;
-  /** Whether the session is live; not asked (undefined) when the limit refused the request. */
-  live?: boolean;
+  /** The hits of the user's general limit handed to the asking isolate (the request spends one). */
+  grant: LeaseGrant;
+  /** Whether the session is live. */
+  live: boolean;
+  /** How long the asking isolate may treat a live session as live without asking (ms). */
+  leaseMs: number;
 };
 
 /**
  * One user's auth sessions as every request with an access token needs them (addressed by
- * `idFromName(userId)`): "is this session live?" answered from memory, so authentication costs one
- * Durable Object call near the user instead of a D1 query at the database's primary (spec §5,
- * docs/scale.md). D1 stays the record of sessions and what refresh checks.
+ * `idFromName(userId)`): "is this session live?" answered from memory, so authentication costs at
+ * most one Durable Object call near the user instead of a D1 query at the database's primary
+ * (spec §5, docs/scale.md). D1 stays the record of sessions and what refresh checks.
  *
  * - Revocations are written here first (`revoke`, auth/sessions.ts), before D1, and kept in storage
  *   until no access token of the session can still be valid: an access token stops working before
@@ -33,26 +48,39 @@ export type Admission = {
  *   the user's and not be revoked — a validly signed token naming another user's session, or one
  *   that never existed, is refused) and remembered as live in memory only; losing that on eviction
  *   costs one D1 query, never a wrong answer.
- * - The user's general limit (spec §9) is counted here too (`admit`, `count`), in the same call as
- *   the session check, so a signed-in request pays no separate limiter call: an exact fixed-window
- *   counter (`floor(now / window)`), in memory only. An object is evicted only after a while
- *   without requests, so the count it forgets belongs to a caller that went quiet; a caller
- *   sending fast enough to reach the limit keeps its object, and its count, alive. The security
- *   limits (login, code guesses) are not this: they stay exact sliding windows kept in storage
- *   (rate-limit/rate-limiter.ts).
+ * - A live answer is a lease (`SESSION_LEASE_MS`): the isolate that asked admits the session's
+ *   requests from memory until it ends. `revoke` records the revocation, then waits until every
+ *   lease other isolates hold for the session has ended before it answers — so once a logout or a
+ *   device revocation has answered, no isolate anywhere admits the session's tokens (spec: "stop
+ *   working at once"), and in between only requests of the ≤ 2 s the revocation takes can pass.
+ *   The isolate that revokes drops its own lease first, so a logout waits only when another
+ *   isolate used the same session in the last lease.
+ * - The user's general limit (spec §9) is handed out here too, in the same call: blocks of a fixed
+ *   window (`FixedWindow`, `rate-limit/hit-blocks.ts`) that the isolate spends from memory, in
+ *   this object's memory only. An object is evicted only after a while without requests, so the
+ *   count it forgets belongs to a caller that went quiet; a caller sending fast enough to reach
+ *   the limit keeps its object, and its count, alive. The security limits (login, code guesses)
+ *   are not this: they stay exact sliding windows kept in storage (rate-limit/rate-limiter.ts).
  */
 export class UserSessions extends DurableObject<Env> {
   /** Session id → when it was revoked (ms); the same entries as storage. */
   private revoked = new Map<string, number>();
   /** Sessions D1 said were live. */
   private readonly live = new RecentMap<string, true>(MAX_LIVE);
-  /** The general limit's current fixed window: its index, its length and the requests it counted. */
-  private window = { index: -1, ms: 0, used: 0 };
+  /** Session id → isolate (holder id) → when the lease it was given ends (ms). */
+  private readonly leases = new RecentMap<string, Map<string, number>>(MAX_LIVE);
+  /** The stored lease horizon: where it stands, and the value it had when this object started. */
+  private horizon = { stored: 0, atStart: 0 };
+  private readonly general = new FixedWindow();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      this.revoked = await ctx.storage.list<number>();
+      const entries = await ctx.storage.list<number>();
+      const horizon = entries.get(HORIZON_KEY) ?? 0;
+      entries.delete(HORIZON_KEY);
+      this.revoked = entries;
+      this.horizon = { stored: horizon, atStart: horizon };
     });
   }
 
@@ -67,28 +95,31 @@ export class UserSessions extends DurableObject<Env> {
   }
 
   /**
-   * Counts one request of the user's general limit and, if it is allowed, says whether `sessionId`
-   * is live: everything a signed-in request needs, in one call. A refused request is not looked up.
+   * Everything a signed-in request needs, in one call: up to `want` hits of the user's general
+   * limit for the asking isolate (`holder`), whether `sessionId` is live, and — if it is — a lease
+   * on that answer for the holder.
    */
-  admit(userId: string, sessionId: string, limit: Limit): Admission | Promise<Admission> {
-    const decision = this.count(limit);
-    if (!decision.allowed) return { decision };
+  admit(
+    userId: string,
+    sessionId: string,
+    limit: Limit,
+    want: number,
+    holder: string,
+  ): Admission | Promise<Admission> {
+    const grant = this.general.grant(limit, want);
+    const answer = (live: boolean): Admission => {
+      // A revocation may have landed while D1 answered: then no lease.
+      const leased = live && !this.revoked.has(sessionId);
+      if (leased) this.lend(sessionId, holder);
+      return { grant, live: leased, leaseMs: SESSION_LEASE_MS };
+    };
     const live = this.isLive(userId, sessionId);
-    return typeof live === "boolean" ? { decision, live } : live.then((known) => ({ decision, live: known }));
+    return typeof live === "boolean" ? answer(live) : live.then(answer);
   }
 
-  /** Counts one request of the user's general limit (a signed-in call of a route without sign-in). */
-  count({ limit, windowSeconds }: Limit): LimitDecision {
-    const now = Date.now();
-    const ms = windowSeconds * 1000;
-    const index = Math.floor(now / ms);
-    if (this.window.index !== index || this.window.ms !== ms) this.window = { index, ms, used: 0 };
-    if (this.window.used >= limit) {
-      const retryAfterSeconds = Math.max(1, Math.ceil(((index + 1) * ms - now) / 1000));
-      return { allowed: false, remaining: 0, retryAfterSeconds };
-    }
-    this.window.used += 1;
-    return { allowed: true, remaining: limit - this.window.used, retryAfterSeconds: 0 };
+  /** Up to `want` hits of the user's general limit (a signed-in call of a route without sign-in). */
+  count(limit: Limit, want: number): LeaseGrant {
+    return this.general.grant(limit, want);
   }
 
   private async lookUp(userId: string, sessionId: string): Promise<boolean> {
@@ -99,12 +130,41 @@ export class UserSessions extends DurableObject<Env> {
     return true;
   }
 
-  async revoke(sessionId: string): Promise<void> {
+  private lend(sessionId: string, holder: string): void {
+    const now = Date.now();
+    const until = now + SESSION_LEASE_MS;
+    let holders = this.leases.get(sessionId);
+    if (!holders) {
+      holders = new Map();
+      this.leases.set(sessionId, holders);
+    }
+    for (const [id, end] of holders) if (end <= now) holders.delete(id);
+    holders.set(holder, until);
+    // Written at most about twice a lease, half a lease ahead; not awaited: the output gate holds
+    // this answer until the write is durable.
+    if (until > this.horizon.stored) {
+      this.horizon.stored = until + SESSION_LEASE_MS / 2;
+      void this.ctx.storage.put(HORIZON_KEY, this.horizon.stored);
+    }
+  }
+
+  /**
+   * Revokes `sessionId`: recorded (storage first), then answered once no isolate but `holder` (the
+   * one revoking, which has dropped its own lease) can still admit the session from a lease — and,
+   * for an object that started within a lease of its previous life's last grant, once that lease
+   * horizon has passed.
+   */
+  async revoke(sessionId: string, holder?: string): Promise<void> {
     const at = Date.now();
     await this.ctx.storage.put(sessionId, at);
     this.revoked.set(sessionId, at);
     this.live.delete(sessionId);
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(at + KEEP_MS);
+    let until = this.horizon.atStart;
+    for (const [id, end] of this.leases.get(sessionId) ?? []) if (id !== holder) until = Math.max(until, end);
+    this.leases.delete(sessionId);
+    const wait = until - Date.now();
+    if (wait > 0) await scheduler.wait(wait);
   }
 
   /**
