@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { countedBindings } from "../../test/counted-bindings";
 import {
@@ -13,7 +13,7 @@ import {
 import { createApp } from "../app";
 import { blockSize } from "../rate-limit/hit-blocks";
 import { defineRoute } from "../routing/define-route";
-import { SESSION_LEASE_MS, userSessionsOf } from "./user-sessions";
+import { SESSION_LEASE_MS, UserSessions, userSessionsOf } from "./user-sessions";
 
 /** Freezes Date mid-minute (the object's clock too: it runs in this isolate), so no test straddles two windows. */
 function midMinute(): void {
@@ -216,5 +216,21 @@ describe("revocation against leases", () => {
       401,
       "UNAUTHENTICATED",
     );
+  });
+
+  it("an object that restarted within a lease of its last grant cannot know who holds one: it waits out the stored horizon", async () => {
+    const user = await registerUser();
+    const desktop = countedBindings();
+    expect((await desktop.request("/api/v1/auth/me", { headers: bearer(user) })).status).toBe(200);
+    const started = Date.now();
+    await runInDurableObject(userSessionsOf(env, user.id), async (_live, state) => {
+      // The same storage, a fresh memory: what the object is after an eviction or a restart.
+      const restarted = new UserSessions(state, env);
+      await state.blockConcurrencyWhile(async () => {});
+      await restarted.revoke(sessionIdOf(user), "the isolate revoking");
+      expect(await restarted.isLive(user.id, sessionIdOf(user))).toBe(false);
+    });
+    // (The test's other instance still has the session in memory: only the timing is the point.)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(SESSION_LEASE_MS - 500);
   });
 });
