@@ -71,9 +71,10 @@ export async function prepareSession(
  * Revokes auth session `sessionId` of `userId`: first in the user's UserSessions object (what
  * every request with an access token checks), then in D1 (the record, and what refresh checks).
  * In that order, an access token stops working before the revocation is recorded, and a revocation
- * cut off half-way is carried out again by a retry: both writes are idempotent. The object answers
- * once no other isolate can still admit the session from a lease (at most `SESSION_LEASE_MS`);
- * this isolate stops at once (`forgetSessionHere`) — even if the object then fails: it fails closed.
+ * cut off half-way is carried out again by a retry: both writes are idempotent. Then it answers
+ * once no other isolate can still admit the session from a lease (at most `SESSION_LEASE_MS`,
+ * as the object counts it); this isolate stops at once (`forgetSessionHere`) — even if the object
+ * then fails: it fails closed.
  */
 export async function revokeSession(
   env: Env,
@@ -81,8 +82,11 @@ export async function revokeSession(
   sessionId: string,
   reason: string,
 ): Promise<void> {
-  await userSessionsOf(env, userId).revoke(sessionId, forgetSessionHere(env, userId, sessionId));
+  const holder = forgetSessionHere(env, userId, sessionId);
+  const settleMs = await userSessionsOf(env, userId).revoke(sessionId, holder);
   await markSessionRevoked(database(env), sessionId, { at: new Date().toISOString(), reason });
+  // Recorded everywhere; now until no other isolate can admit the session from a lease (≤ 2 s).
+  if (settleMs > 0) await scheduler.wait(settleMs);
 }
 
 export type RefreshOutcome =

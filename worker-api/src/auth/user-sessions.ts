@@ -25,9 +25,12 @@ export const SESSION_LEASE_MS = 2_000;
  */
 const HORIZON_KEY = "~lease-horizon";
 
+/** The grant of an `admit` that asked for no hits. */
+const NO_HITS: LeaseGrant = { granted: 0, used: 0, resetAt: 0 };
+
 /** What `admit` answers a signed-in request. */
 export type Admission = {
-  /** The hits of the user's general limit handed to the asking isolate (the request spends one). */
+  /** The hits of the user's general limit handed to the asking isolate (`NO_HITS` if it asked none). */
   grant: LeaseGrant;
   /** Whether the session is live. */
   live: boolean;
@@ -49,12 +52,14 @@ export type Admission = {
  *   that never existed, is refused) and remembered as live in memory only; losing that on eviction
  *   costs one D1 query, never a wrong answer.
  * - A live answer is a lease (`SESSION_LEASE_MS`): the isolate that asked admits the session's
- *   requests from memory until it ends. `revoke` records the revocation, then waits until every
- *   lease other isolates hold for the session has ended before it answers — so once a logout or a
- *   device revocation has answered, no isolate anywhere admits the session's tokens (spec: "stop
- *   working at once"), and in between only requests of the ≤ 2 s the revocation takes can pass.
- *   The isolate that revokes drops its own lease first, so a logout waits only when another
- *   isolate used the same session in the last lease.
+ *   requests from memory until it ends. `revoke` records the revocation and says how long until
+ *   every lease other isolates hold for the session has ended; `revokeSession` marks D1, then waits
+ *   that out before it answers — so once a logout or a device revocation has answered, no isolate
+ *   anywhere admits the session's tokens (spec: "stop working at once"), and in between only
+ *   requests of the ≤ 2 s the revocation takes can pass. The isolate that revokes drops its own
+ *   lease first, so a logout waits only when another isolate used the same session in the last
+ *   lease. Leases are never forgotten before they end, so a second revocation of the same session
+ *   waits as long as the first.
  * - The user's general limit (spec §9) is handed out here too, in the same call: blocks of a fixed
  *   window (`FixedWindow`, `rate-limit/hit-blocks.ts`) that the isolate spends from memory, in
  *   this object's memory only. An object is evicted only after a while without requests, so the
@@ -67,8 +72,12 @@ export class UserSessions extends DurableObject<Env> {
   private revoked = new Map<string, number>();
   /** Sessions D1 said were live. */
   private readonly live = new RecentMap<string, true>(MAX_LIVE);
-  /** Session id → isolate (holder id) → when the lease it was given ends (ms). */
-  private readonly leases = new RecentMap<string, Map<string, number>>(MAX_LIVE);
+  /**
+   * Session id → isolate (holder id) → when the lease it was given ends (ms). Entries go only once
+   * ended (`sweepLeases`), never to make room: a forgotten lease would let a revocation answer
+   * early. Its size is the sessions used in the last lease.
+   */
+  private readonly leases = new Map<string, Map<string, number>>();
   /** The stored lease horizon: where it stands, and the value it had when this object started. */
   private horizon = { stored: 0, atStart: 0 };
   private readonly general = new FixedWindow();
@@ -95,18 +104,17 @@ export class UserSessions extends DurableObject<Env> {
   }
 
   /**
-   * Everything a signed-in request needs, in one call: up to `want` hits of the user's general
-   * limit for the asking isolate (`holder`), whether `sessionId` is live, and — if it is — a lease
-   * on that answer for the holder.
+   * Everything a signed-in request needs, in one call: whether `sessionId` is live and — if it is
+   * — a lease on that answer for the asking isolate (`holder`), and, when it asks for them
+   * (`hits`), up to `want` hits of the user's general limit.
    */
   admit(
     userId: string,
     sessionId: string,
-    limit: Limit,
-    want: number,
     holder: string,
+    hits?: { limit: Limit; want: number },
   ): Admission | Promise<Admission> {
-    const grant = this.general.grant(limit, want);
+    const grant = hits ? this.general.grant(hits.limit, hits.want) : NO_HITS;
     const answer = (live: boolean): Admission => {
       // A revocation may have landed while D1 answered: then no lease.
       const leased = live && !this.revoked.has(sessionId);
@@ -115,11 +123,6 @@ export class UserSessions extends DurableObject<Env> {
     };
     const live = this.isLive(userId, sessionId);
     return typeof live === "boolean" ? answer(live) : live.then(answer);
-  }
-
-  /** Up to `want` hits of the user's general limit (a signed-in call of a route without sign-in). */
-  count(limit: Limit, want: number): LeaseGrant {
-    return this.general.grant(limit, want);
   }
 
   private async lookUp(userId: string, sessionId: string): Promise<boolean> {
@@ -133,6 +136,7 @@ export class UserSessions extends DurableObject<Env> {
   private lend(sessionId: string, holder: string): void {
     const now = Date.now();
     const until = now + SESSION_LEASE_MS;
+    if (this.leases.size > MAX_LIVE) this.sweepLeases(now);
     let holders = this.leases.get(sessionId);
     if (!holders) {
       holders = new Map();
@@ -148,13 +152,20 @@ export class UserSessions extends DurableObject<Env> {
     }
   }
 
+  private sweepLeases(now: number): void {
+    for (const [sessionId, holders] of this.leases) {
+      for (const [id, end] of holders) if (end <= now) holders.delete(id);
+      if (holders.size === 0) this.leases.delete(sessionId);
+    }
+  }
+
   /**
-   * Revokes `sessionId`: recorded (storage first), then answered once no isolate but `holder` (the
-   * one revoking, which has dropped its own lease) can still admit the session from a lease — and,
-   * for an object that started within a lease of its previous life's last grant, once that lease
-   * horizon has passed.
+   * Revokes `sessionId` (recorded in storage before it answers) and says how long (ms) until no
+   * isolate but `holder` — the one revoking, which has dropped its own lease — can still admit the
+   * session from a lease; for an object that started within a lease of its previous life's last
+   * grant, until that lease horizon has passed. The caller waits that out (`revokeSession`).
    */
-  async revoke(sessionId: string, holder?: string): Promise<void> {
+  async revoke(sessionId: string, holder?: string): Promise<number> {
     const at = Date.now();
     await this.ctx.storage.put(sessionId, at);
     this.revoked.set(sessionId, at);
@@ -162,9 +173,7 @@ export class UserSessions extends DurableObject<Env> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(at + KEEP_MS);
     let until = this.horizon.atStart;
     for (const [id, end] of this.leases.get(sessionId) ?? []) if (id !== holder) until = Math.max(until, end);
-    this.leases.delete(sessionId);
-    const wait = until - Date.now();
-    if (wait > 0) await scheduler.wait(wait);
+    return Math.max(0, until - Date.now());
   }
 
   /**

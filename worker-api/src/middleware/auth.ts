@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { admitSignedIn } from "../auth/admission";
+import { sessionLiveHere } from "../auth/admission";
 import { getConfig } from "../config";
 import type { AppEnv } from "../env";
 import { verifyAccessToken } from "../lib/access-tokens";
@@ -36,15 +36,15 @@ export const unauthenticated = () =>
   );
 
 /**
- * Demands a valid access token whose auth session is live: the user's UserSessions object is asked
- * on every call (one Durable Object call, which also counts the request against the user's general
- * limit; D1 only for a session it has not seen), which is what makes logout and device revocation
- * take effect at once.
+ * Demands a valid access token whose auth session is live, as the user's UserSessions object says
+ * — from the lease this isolate holds on its answer, or one call (D1 only for a session the object
+ * has not seen). A revocation answers only once no isolate holds a lease, which is what makes
+ * logout and device revocation take effect everywhere by the time they have answered.
  */
 export const requireAuth = createMiddleware<AppEnv>(async (c, next) => {
   const claims = c.get("claims");
   if (!claims) throw unauthenticated();
-  if (!(await admitSignedIn(c, claims.sub, claims.sid))) throw unauthenticated();
+  if (!(await sessionLiveHere(c.env, claims.sub, claims.sid))) throw unauthenticated();
   c.set("auth", { userId: claims.sub, sessionId: claims.sid });
   await next();
 });

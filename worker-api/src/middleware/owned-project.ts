@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import { admitSignedIn, throwIfRefusedHere } from "../auth/admission";
+import { knownDeadHere, sessionLiveHere } from "../auth/admission";
 import { database } from "../db";
 import type { AppEnv } from "../env";
 import { notFound } from "../lib/api-error";
@@ -14,7 +14,7 @@ type ParamSchema = { safeParse(value: unknown): { success: boolean } };
  * `requireAuth` and the route's ownership check, for routes declared with `ownedProject:
  * "<param>"`: the token's auth session must be live — asked of the user's UserSessions object, the
  * one authority every signed-in route uses, so a revocation that reached it refuses these routes
- * too (401), and which counts the request against the user's general limit (429) — and the project in the path the caller's own (404 otherwise, the same for someone
+ * too (401) — and the project in the path the caller's own (404 otherwise, the same for someone
  * else's and a missing one; one D1 query, sent beside the session check). The project goes on the
  * context. An id the route's schema refuses is not looked up: the session alone is checked and
  * validation answers 400, exactly as with `requireAuth`.
@@ -26,10 +26,10 @@ export function requireOwnedProject(param: string, schema: ParamSchema | undefin
     const caller = { userId: claims.sub, sessionId: claims.sid };
     const id = c.req.param(param);
     const wanted = id !== undefined && (!schema || schema.safeParse(id).success);
-    // Before the D1 read goes out: a caller this isolate knows is over the limit costs nothing.
-    throwIfRefusedHere(c, caller.userId);
+    // Before the D1 read goes out: a token this isolate knows is revoked costs nothing more.
+    if (knownDeadHere(c.env, caller.userId, caller.sessionId)) throw unauthenticated();
     const [live, project] = await Promise.all([
-      admitSignedIn(c, caller.userId, caller.sessionId),
+      sessionLiveHere(c.env, caller.userId, caller.sessionId),
       wanted ? findOwnedProject(database(c.env), caller.userId, id) : undefined,
     ]);
     if (!live) throw unauthenticated();

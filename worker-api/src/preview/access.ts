@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { admitSignedIn } from "../auth/admission";
+import { knownDeadHere, sessionLiveHere } from "../auth/admission";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../lib/api-error";
 import { sha256Hex } from "../lib/crypto";
@@ -14,6 +14,9 @@ export function previewTokenParts(token: string): { sessionId: string; secret: s
   const match = /^pvt_(pvs_[A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{32,})$/.exec(token);
   return match ? { sessionId: match[1] as string, secret: match[2] as string } : null;
 }
+
+/** The refusal of an owner's token whose sign-in was revoked. */
+const revoked = () => new ApiError("UNAUTHENTICATED", "This sign-in has been revoked.");
 
 /**
  * Who is asking about preview `sessionId`, from the request alone: a preview-scoped token (which
@@ -34,18 +37,18 @@ export async function previewCaller(c: Context<AppEnv>, sessionId: string): Prom
   const claims = c.get("claims");
   if (!claims)
     throw new ApiError("UNAUTHENTICATED", "Sign in, or use the token from resolving the preview code.");
+  // Before the session object's call goes out beside the check (a status poll can wait 25 s).
+  if (knownDeadHere(c.env, claims.sub, claims.sid)) throw revoked();
   return { kind: "owner", userId: claims.sub, authSessionId: claims.sid };
 }
 
 /**
- * Logout and device revocation apply at once on the preview paths too, through the same check as
- * `requireAuth`: the user's UserSessions object, which also counts an owner's request against the
- * user's general limit (429; a preview-token caller is limited per IP by the route's chain).
+ * Logout and device revocation apply on the preview paths too, through the same check as
+ * `requireAuth`: the user's UserSessions object (or this isolate's lease on its answer).
  */
 export async function assertSessionLive(c: Context<AppEnv>, caller: PreviewCaller): Promise<void> {
   if (caller.kind !== "owner") return;
-  if (!(await admitSignedIn(c, caller.userId, caller.authSessionId)))
-    throw new ApiError("UNAUTHENTICATED", "This sign-in has been revoked.");
+  if (!(await sessionLiveHere(c.env, caller.userId, caller.authSessionId))) throw revoked();
 }
 
 /** `previewCaller` and `assertSessionLive` one after the other. */

@@ -7,7 +7,7 @@ import { readAccessToken, requireAuth, requireOpsToken } from "../middleware/aut
 import { IDEMPOTENCY_KEY_MAX, idempotent } from "../middleware/idempotency";
 import { jsonBody } from "../middleware/json-body";
 import { requireOwnedProject } from "../middleware/owned-project";
-import { anonymousRateLimit, generalRateLimit } from "../middleware/rate-limit";
+import { generalRateLimit } from "../middleware/rate-limit";
 
 /**
  * Who may call a route:
@@ -132,16 +132,10 @@ function chain(spec: RouteSpec): Middleware[] {
   if (spec.ownedProject && spec.auth !== "user") {
     throw new Error(`${spec.method} ${spec.path}: ownedProject needs auth "user"`);
   }
-  const checksSession = spec.auth === "user" || spec.auth === "preview";
-  const limited = spec.generalLimit !== false;
-  // A signed-in caller's general limit is counted by the session check (`admitSignedIn`), which
-  // these routes always make: there is no way to check the session without counting.
-  if (checksSession && !limited) {
-    throw new Error(`${spec.method} ${spec.path}: auth "${spec.auth}" routes always have the general limit`);
-  }
   const middleware: Middleware[] = [];
-  if (limited || checksSession) middleware.push(readAccessToken);
-  if (limited) middleware.push(checksSession ? anonymousRateLimit : generalRateLimit);
+  const limited = spec.generalLimit !== false;
+  if (limited || spec.auth === "user" || spec.auth === "preview") middleware.push(readAccessToken);
+  if (limited) middleware.push(generalRateLimit);
   if (bodyKind(spec) === "json") middleware.push(jsonBody);
   if (spec.auth === "user") {
     middleware.push(
