@@ -38,11 +38,13 @@ function limitedTo(limit: number) {
   return (path: string, init: RequestInit = {}) => app.request(`${BASE}${path}`, init, vars);
 }
 
-/** The user's session id, from the access token's claims. */
-function sessionIdOf(user: TestUser): string {
-  const payload = JSON.parse(atob((user.access.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/")));
-  return payload.sid as string;
+/** An access token's claims (`sub`, `sid`). */
+function claimsOf(token: string): { sub: string; sid: string } {
+  return JSON.parse(atob((token.split(".")[1] ?? "").replace(/-/g, "+").replace(/_/g, "/")));
 }
+
+/** The user's session id, from the access token's claims. */
+const sessionIdOf = (user: TestUser) => claimsOf(user.access).sid;
 
 describe("a signed-in request's session check and general limit: one object call per lease and block", () => {
   it("costs one Durable Object call per block of the user's limit while the isolate holds a lease: 30 requests are 2 calls", async () => {
@@ -146,19 +148,44 @@ describe("a signed-in request's session check and general limit: one object call
     await expectError(await refresh({ "cf-connecting-ip": freshIp() }), 401, "INVALID_REFRESH_TOKEN");
   });
 
-  it("refuses a session the object said is dead from memory — no more calls, no D1 read on an ownedProject route — and still counts it", async () => {
+  it("refuses a session the object said is dead from memory: no more calls to it, no D1 read on an ownedProject route", async () => {
     const user = await registerUser();
     const project = await createProject(user);
     await userSessionsOf(env, user.id).revoke(sessionIdOf(user));
     const isolate = countedBindings();
+    const headers = { authorization: `Bearer ${user.access}`, "cf-connecting-ip": freshIp() };
     for (let i = 0; i < 3; i++) {
-      const res = await isolate.request("/api/v1/auth/me", { headers: bearer(user) });
-      await expectError(res, 401, "UNAUTHENTICATED");
+      await expectError(await isolate.request("/api/v1/auth/me", { headers }), 401, "UNAUTHENTICATED");
     }
-    const res = await isolate.request(`/api/v1/projects/${project.id}/mirror`, { headers: bearer(user) });
-    expect(res.headers.get("ratelimit-remaining")).toMatch(/^\d+$/);
+    const res = await isolate.request(`/api/v1/projects/${project.id}/mirror`, { headers });
     await expectError(res, 401, "UNAUTHENTICATED");
-    expect(isolate.counts()).toMatchObject({ doCalls: 1, d1RoundTrips: 0 });
+    // One UserSessions call (the first request), then one block of the IP's limit for the rest.
+    expect(isolate.counts()).toMatchObject({ doCalls: 2, d1RoundTrips: 0 });
+  });
+
+  it("counts a revoked token per IP once known dead, so whoever holds it cannot spend its user's budget", async () => {
+    const user = await registerUser();
+    const signIn = async () => {
+      const res = await call("/api/v1/auth/login", {
+        body: { login: user.username, password: user.password },
+        ip: freshIp(),
+      });
+      return (await res.json<{ tokens: { access_token: string } }>()).tokens.access_token;
+    };
+    const [stolen, mine] = [await signIn(), await signIn()];
+    vi.setSystemTime(Date.now() + 60_000); // a fresh window: signing in took hits of the default limit
+    const revoked = claimsOf(stolen);
+    await userSessionsOf(env, user.id).revoke(revoked.sid);
+    const get = limitedTo(3);
+    const from = (token: string, ip: string) =>
+      get("/api/v1/auth/me", { headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": ip } });
+    const thief = freshIp();
+    // The first request learns the session is dead (one of the user's hits); then the thief's IP pays.
+    for (let i = 0; i < 4; i++) await expectError(await from(stolen, thief), 401, "UNAUTHENTICATED");
+    await expectError(await from(stolen, thief), 429, "RATE_LIMITED");
+    // The user's own session still has two of its three.
+    for (let i = 0; i < 2; i++) expect((await from(mine, freshIp())).status).toBe(200);
+    await expectError(await from(mine, freshIp()), 429, "RATE_LIMITED");
   });
 
   it("counts a signed-in request before anything else: bodies refused 400 count too", async () => {
@@ -210,7 +237,8 @@ describe("revocation against leases", () => {
       401,
       "UNAUTHENTICATED",
     );
-    expect(desktop.counts().doCalls).toBe(calls);
+    // No UserSessions call: the one call is its IP's limiter (a revoked token counts per IP).
+    expect(desktop.counts().doCalls).toBe(calls + 1);
   });
 
   it("a revocation that names no isolate counts every lease of the session, and a second one as much as the first", async () => {

@@ -17,6 +17,7 @@ import type { Env } from "../env";
 import { verifyAccessToken } from "../lib/access-tokens";
 import { isSessionLive } from "./session-store";
 import { revokeSession } from "./sessions";
+import { userSessionsOf } from "./user-sessions";
 
 type Tokens = { access_token: string; refresh_token: string; token_type: string; expires_in: number };
 type UserBody = { id: string; email: string; username: string; created_at: string };
@@ -611,10 +612,18 @@ describe("logout", () => {
       401,
       "UNAUTHENTICATED",
     );
-    // The retry (the client logs out again) finishes the job: D1 records it too.
-    await revokeSession(env, sub, sid, "logout");
+    // The object kept it as pending for D1: its alarm finishes the job (a client cannot retry the
+    // logout — its token is refused now).
+    expect(await runDurableObjectAlarm(userSessionsOf(env, sub))).toBe(true);
     expect(await isSessionLive(database(env), sub, sid)).toBe(false);
     await expectError(await refresh(user.refresh), 401, "INVALID_REFRESH_TOKEN");
+    const row = await env.DB.prepare("SELECT revoked_reason FROM auth_sessions WHERE id = ?")
+      .bind(sid)
+      .first();
+    expect(row).toEqual({ revoked_reason: "logout" });
+    // A retry after that changes nothing and fails nothing.
+    await revokeSession(env, sub, sid, "logout");
+    expect(await isSessionLive(database(env), sub, sid)).toBe(false);
   });
 
   it("demands a token", async () => {

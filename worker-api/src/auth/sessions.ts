@@ -71,7 +71,8 @@ export async function prepareSession(
  * Revokes auth session `sessionId` of `userId`: first in the user's UserSessions object (what
  * every request with an access token checks), then in D1 (the record, and what refresh checks).
  * In that order, an access token stops working before the revocation is recorded, and a revocation
- * cut off half-way is carried out again by a retry: both writes are idempotent. Then it answers
+ * cut off half-way is finished by the object's alarm (it keeps the revocation as pending until
+ * told D1 has it: `recorded`), or by a retry: every write is idempotent. Then it answers
  * once no other isolate can still admit the session from a lease (at most `SESSION_LEASE_MS`,
  * as the object counts it); this isolate stops at once (`forgetSessionHere`) — even if the object
  * then fails: it fails closed.
@@ -83,8 +84,10 @@ export async function revokeSession(
   reason: string,
 ): Promise<void> {
   const holder = forgetSessionHere(env, userId, sessionId);
-  const settleMs = await userSessionsOf(env, userId).revoke(sessionId, holder);
+  const object = userSessionsOf(env, userId);
+  const settleMs = await object.revoke(sessionId, holder, reason);
   await markSessionRevoked(database(env), sessionId, { at: new Date().toISOString(), reason });
+  await object.recorded(sessionId);
   // Recorded everywhere; now until no other isolate can admit the session from a lease (≤ 2 s).
   if (settleMs > 0) await scheduler.wait(settleMs);
 }

@@ -6,7 +6,7 @@ import { ACCESS_TOKEN_TTL_SECONDS } from "../lib/access-tokens";
 import { RecentMap } from "../lib/recent-map";
 import { FixedWindow } from "../rate-limit/hit-blocks";
 import type { LeaseGrant } from "../rate-limit/rate-limiter";
-import { isSessionLive } from "./session-store";
+import { isSessionLive, markSessionRevoked } from "./session-store";
 
 /** How long a revocation must be remembered: until every access token of the session has expired. */
 const KEEP_MS = (ACCESS_TOKEN_TTL_SECONDS + 60) * 1000;
@@ -24,6 +24,13 @@ export const SESSION_LEASE_MS = 2_000;
  * one, so a revocation then waits until this time (not a session id: those never contain `~`).
  */
 const HORIZON_KEY = "~lease-horizon";
+/** Storage keys of revocations D1 has not confirmed yet: `~d1-pending:<session id>`. */
+const PENDING_PREFIX = "~d1-pending:";
+/** How soon the alarm tries again to record in D1 a revocation whose D1 write failed. */
+const RETRY_MS = 30_000;
+
+/** A revocation as D1 records it. */
+type Revocation = { at: number; reason: string };
 
 /** The grant of an `admit` that asked for no hits. */
 const NO_HITS: LeaseGrant = { granted: 0, used: 0, resetAt: 0 };
@@ -46,7 +53,11 @@ export type Admission = {
  *
  * - Revocations are written here first (`revoke`, auth/sessions.ts), before D1, and kept in storage
  *   until no access token of the session can still be valid: an access token stops working before
- *   the revocation is even recorded in D1, and an evicted object still knows.
+ *   the revocation is even recorded in D1, and an evicted object still knows. Until the revoking
+ *   Worker confirms the D1 write (`recorded`), the revocation is also kept as pending, and the
+ *   alarm writes it to D1 itself: a revocation whose D1 write failed or was cut off is finished
+ *   anyway, and is never forgotten before D1 has it (else refresh, which reads D1, would go on
+ *   rotating the session, and after `KEEP_MS` the session would come back).
  * - A session this object has not seen is looked up in D1 once (`isSessionLive`: it must exist, be
  *   the user's and not be revoked — a validly signed token naming another user's session, or one
  *   that never existed, is refused) and remembered as live in memory only; losing that on eviction
@@ -70,6 +81,8 @@ export type Admission = {
 export class UserSessions extends DurableObject<Env> {
   /** Session id → when it was revoked (ms); the same entries as storage. */
   private revoked = new Map<string, number>();
+  /** Revocations D1 has not confirmed; the same entries as storage under `PENDING_PREFIX`. */
+  private pending = new Map<string, Revocation>();
   /** Sessions D1 said were live. */
   private readonly live = new RecentMap<string, true>(MAX_LIVE);
   /**
@@ -85,10 +98,13 @@ export class UserSessions extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      const entries = await ctx.storage.list<number>();
-      const horizon = entries.get(HORIZON_KEY) ?? 0;
-      entries.delete(HORIZON_KEY);
-      this.revoked = entries;
+      let horizon = 0;
+      for (const [key, value] of await ctx.storage.list()) {
+        if (key === HORIZON_KEY) horizon = value as number;
+        else if (key.startsWith(PENDING_PREFIX))
+          this.pending.set(key.slice(PENDING_PREFIX.length), value as Revocation);
+        else this.revoked.set(key, value as number);
+      }
       this.horizon = { stored: horizon, atStart: horizon };
     });
   }
@@ -160,32 +176,55 @@ export class UserSessions extends DurableObject<Env> {
   }
 
   /**
-   * Revokes `sessionId` (recorded in storage before it answers) and says how long (ms) until no
-   * isolate but `holder` — the one revoking, which has dropped its own lease — can still admit the
-   * session from a lease; for an object that started within a lease of its previous life's last
-   * grant, until that lease horizon has passed. The caller waits that out (`revokeSession`).
+   * Revokes `sessionId` (recorded in storage, as pending for D1, before it answers) and says how
+   * long (ms) until no isolate but `holder` — the one revoking, which has dropped its own lease —
+   * can still admit the session from a lease; for an object that started within a lease of its
+   * previous life's last grant, until that lease horizon has passed. The caller writes D1, says so
+   * (`recorded`), then waits that out (`revokeSession`).
    */
-  async revoke(sessionId: string, holder?: string): Promise<number> {
-    const at = Date.now();
-    await this.ctx.storage.put(sessionId, at);
+  async revoke(sessionId: string, holder?: string, reason = "revoked"): Promise<number> {
+    const at = this.revoked.get(sessionId) ?? Date.now();
+    const revocation = this.pending.get(sessionId) ?? { at, reason };
+    await this.ctx.storage.put({ [sessionId]: at, [PENDING_PREFIX + sessionId]: revocation });
     this.revoked.set(sessionId, at);
+    this.pending.set(sessionId, revocation);
     this.live.delete(sessionId);
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(at + KEEP_MS);
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > Date.now() + RETRY_MS)
+      await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
     let until = this.horizon.atStart;
     for (const [id, end] of this.leases.get(sessionId) ?? []) if (id !== holder) until = Math.max(until, end);
     return Math.max(0, until - Date.now());
   }
 
+  /** D1 has recorded the revocation of `sessionId`: nothing is left for the alarm to write. */
+  async recorded(sessionId: string): Promise<void> {
+    if (!this.pending.delete(sessionId)) return;
+    await this.ctx.storage.delete(PENDING_PREFIX + sessionId);
+  }
+
   /**
-   * Forgets revocations older than any access token could be (a token of such a session that still
-   * came would be expired, and D1 says revoked).
+   * Writes to D1 the revocations it has not confirmed (again in `RETRY_MS` for any that fail), and
+   * forgets revocations older than any access token could be (a token of such a session that
+   * still came would be expired, and D1 says revoked) — never one D1 does not have yet.
    */
   override async alarm(): Promise<void> {
+    for (const [sessionId, { at, reason }] of [...this.pending]) {
+      try {
+        await markSessionRevoked(database(this.env), sessionId, { at: new Date(at).toISOString(), reason });
+        await this.recorded(sessionId);
+      } catch {
+        // D1 still unavailable: kept, and tried again below.
+      }
+    }
     const cutoff = Date.now() - KEEP_MS;
-    const stale = [...this.revoked].filter(([, at]) => at <= cutoff).map(([key]) => key);
+    const stale = [...this.revoked]
+      .filter(([key, at]) => at <= cutoff && !this.pending.has(key))
+      .map(([key]) => key);
     if (stale.length > 0) await this.ctx.storage.delete(stale);
     for (const key of stale) this.revoked.delete(key);
-    if (this.revoked.size > 0) await this.ctx.storage.setAlarm(Date.now() + KEEP_MS);
+    if (this.pending.size > 0) await this.ctx.storage.setAlarm(Date.now() + RETRY_MS);
+    else if (this.revoked.size > 0) await this.ctx.storage.setAlarm(Date.now() + KEEP_MS);
   }
 }
 

@@ -136,7 +136,7 @@ describe("device linking", () => {
       get: (id: DurableObjectId) => {
         const stub = env.USER_SESSIONS.get(id);
         return {
-          isLive: (userId: string, sessionId: string) => stub.isLive(userId, sessionId),
+          admit: (...args: Parameters<typeof stub.admit>) => stub.admit(...args),
           revoke: () => Promise.reject(new Error("object unavailable")),
         };
       },

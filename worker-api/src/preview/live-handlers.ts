@@ -1,5 +1,6 @@
 import type { Context, TypedResponse } from "hono";
 import type { PreviewStatusResponse } from "../../../schema/api/previews";
+import { countSignedIn, knownDeadHere } from "../auth/admission";
 import { getConfig } from "../config";
 import type { AppEnv } from "../env";
 import { verifyAccessToken } from "../lib/access-tokens";
@@ -50,6 +51,9 @@ async function liveCaller(c: Context<AppEnv>, sessionId: string): Promise<Previe
   const claims = await verifyAccessToken(token, getConfig(c.env).jwtSecret);
   if (!claims)
     throw new ApiError("UNAUTHENTICATED", "Sign in, or use the token from resolving the preview code.");
+  // A token the chain did not see (it reads the Authorization header): counted against its user
+  // here, as every other request with a verified token is (the chain counted this one per IP).
+  if (!knownDeadHere(c.env, claims.sub, claims.sid)) await countSignedIn(c, claims.sub, claims.sid);
   return { kind: "owner", userId: claims.sub, authSessionId: claims.sid };
 }
 

@@ -371,13 +371,47 @@ describe("the general limit on the preview paths", () => {
         { headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": ip } },
         limited,
       );
-    // The owner's window already holds the project, push and start requests: over 2 at once,
-    // from any IP — the count is the user's.
+    // The owner's window already holds a block of hits its project, push and start requests took:
+    // over 2 at once, from any IP — the count is the user's.
     await expectError(await poll(owner.access, freshIp()), 429, "RATE_LIMITED");
     const phone = freshIp();
     for (let i = 0; i < 2; i++) expect((await poll(scoped.access_token, phone)).status).toBe(200);
     await expectError(await poll(scoped.access_token, phone), 429, "RATE_LIMITED");
     expect((await poll(scoped.access_token, freshIp())).status).toBe(200);
+  });
+});
+
+describe("the general limit on the live route", () => {
+  it("counts a JWT it reads from the WebSocket subprotocol against its user, and one sent beside a preview token too", async () => {
+    const { owner, started } = await startedPreview();
+    const scoped = await json<{ access_token: string }>(await resolve(started.code));
+    const app = createApp();
+    const limited = { ...env, RATE_LIMIT_GENERAL: "2" };
+    const live = (headers: Record<string, string>) =>
+      app.request(
+        `https://hivesync.test/api/v1/preview/sessions/${started.session_id}/live`,
+        { headers: { "cf-connecting-ip": freshIp(), ...headers } },
+        limited,
+      );
+    // The phone's preview token alone: its IP's budget, fresh.
+    expect((await live({ "sec-websocket-protocol": `hivesync, bearer.${scoped.access_token}` })).status).toBe(
+      200,
+    );
+    // The owner's JWT in the subprotocol (no Authorization header): the user's window is used up.
+    await expectError(
+      await live({ "sec-websocket-protocol": `hivesync, bearer.${owner.access}` }),
+      429,
+      "RATE_LIMITED",
+    );
+    // The owner's JWT as Authorization beside the phone's preview token: the user's, too.
+    await expectError(
+      await live({
+        authorization: `Bearer ${owner.access}`,
+        "sec-websocket-protocol": `hivesync, bearer.${scoped.access_token}`,
+      }),
+      429,
+      "RATE_LIMITED",
+    );
   });
 });
 

@@ -132,8 +132,13 @@ function chain(spec: RouteSpec): Middleware[] {
   if (spec.ownedProject && spec.auth !== "user") {
     throw new Error(`${spec.method} ${spec.path}: ownedProject needs auth "user"`);
   }
-  const middleware: Middleware[] = [];
   const limited = spec.generalLimit !== false;
+  // The general limit is what bounds a signed-in user (and its call leases the session the check
+  // then reads): only the operations routes and open ones go without it.
+  if (!limited && (spec.auth === "user" || spec.auth === "preview")) {
+    throw new Error(`${spec.method} ${spec.path}: auth "${spec.auth}" routes always have the general limit`);
+  }
+  const middleware: Middleware[] = [];
   if (limited || spec.auth === "user" || spec.auth === "preview") middleware.push(readAccessToken);
   if (limited) middleware.push(generalRateLimit);
   if (bodyKind(spec) === "json") middleware.push(jsonBody);
