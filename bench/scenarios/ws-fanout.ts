@@ -7,7 +7,9 @@
 // The subscribers live in a child process of their own (this file, run with SUBSCRIBERS_ENV set):
 // in the writer's process, its response would wait for Node to handle a thousand frames first, and
 // the writer's time would measure the bench, not the server. Both processes stamp times with
-// `performance.timeOrigin + performance.now()`, one clock on one machine.
+// `process.hrtime` — the machine's monotonic clock (CLOCK_MONOTONIC on Linux), one for every
+// process. Not `performance.timeOrigin + performance.now()`: a wall-clock step between the two
+// processes' starts shifts it (a full run measured every notification 17.9 s "late" that way).
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -24,8 +26,8 @@ const CONNECT_PARALLEL = 50;
 const NOTIFY_TIMEOUT_MS = 20_000;
 const SUBSCRIBERS_ENV = "HIVESYNC_BENCH_WS_SUBSCRIBERS";
 
-/** Milliseconds on a clock the bench and its subscriber process share. */
-const clock = () => performance.timeOrigin + performance.now();
+/** Milliseconds on a clock the bench and its subscriber process share (monotonic, machine-wide). */
+const clock = () => Number(process.hrtime.bigint()) / 1e6;
 
 type State = { url: string; client: HiveSyncClient; projectId: string };
 type Job = { url: string; sessionId: string; token: string; count: number };
