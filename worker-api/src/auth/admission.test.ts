@@ -1,5 +1,5 @@
 import { env, runInDurableObject } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { countedBindings } from "../../test/counted-bindings";
 import {
   BASE,
@@ -10,21 +10,13 @@ import {
   registerUser,
   type TestUser,
 } from "../../test/helpers";
+import { frozenMidMinute } from "../../test/mid-minute";
 import { createApp } from "../app";
 import { blockSize } from "../rate-limit/hit-blocks";
 
 import { SESSION_LEASE_MS, UserSessions, userSessionsOf } from "./user-sessions";
 
-/** Freezes Date mid-minute (the object's clock too: it runs in this isolate), so no test straddles two windows. */
-function midMinute(): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
-}
-
-beforeEach(midMinute);
-afterEach(() => {
-  vi.useRealTimers();
-});
+frozenMidMinute();
 
 const bearer = (user: TestUser) => ({
   authorization: `Bearer ${user.access}`,

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BASE, expectError, freshIp } from "../../test/helpers";
+import { frozenMidMinute } from "../../test/mid-minute";
 import { createApp } from "../app";
 import type { Env } from "../env";
 import { takeGeneral } from "./general";
@@ -27,16 +28,7 @@ function isolate() {
 const key = () => `general:ip:test-${crypto.randomUUID()}`;
 const perMinute = (limit: number) => ({ limit, windowSeconds: 60 });
 
-/** Freezes Date mid-minute, so no test's requests straddle two windows. */
-function midMinute(): void {
-  vi.useFakeTimers({ toFake: ["Date"] });
-  vi.setSystemTime(Math.floor(Date.now() / 60_000) * 60_000 + 30_000);
-}
-
-beforeEach(midMinute);
-afterEach(() => {
-  vi.useRealTimers();
-});
+frozenMidMinute();
 
 describe("the general limit: blocks of a fixed window, spent in isolate memory", () => {
   it("asks its Durable Object once per block: 100 requests at 1,200/min are 5 calls, not 100", async () => {
