@@ -69,8 +69,9 @@ function remember(view: IsolateView, key: string, answer: Admission, sentAt: num
 /**
  * Counts a request with a verified access token against its user's general limit (spec §9: per
  * user), before anything else the route does: throws 429 RATE_LIMITED over the limit, sets
- * `ratelimit-remaining` otherwise. Every request with such a token counts, whatever the route and
- * whatever its session's state.
+ * `ratelimit-remaining` otherwise. Every request with such a token counts, whatever the route —
+ * but one whose session this isolate knows is dead is counted per IP instead (its callers check
+ * `knownDeadHere` first), so a revoked token cannot spend its user's budget.
  *
  * From memory while this isolate holds a hit of the user's limit (and a lease on the session);
  * otherwise one call to the user's UserSessions object, which hands out a block of hits and, in the
