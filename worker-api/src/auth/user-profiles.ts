@@ -1,6 +1,10 @@
 import type { User } from "../../../schema/api/auth";
 import type { Db } from "../db";
+import { RecentMap } from "../lib/recent-map";
 import { findUser, presentUser } from "./user-store";
+
+/** Bounded: past this many users the least recently asked-for one is forgotten. */
+const MAX_PROFILES = 5_000;
 
 /**
  * Users as the API presents them, remembered by this isolate. An account's presented fields (id,
@@ -8,9 +12,7 @@ import { findUser, presentUser } from "./user-store";
  * account — so a remembered profile cannot go stale, and `/auth/me` answers from memory after the
  * first call instead of with a D1 query each time. No password hash is kept here.
  */
-const profiles = new Map<string, User>();
-/** Bounded: past this many users the least recently asked-for one is forgotten. */
-const MAX_PROFILES = 5_000;
+const profiles = new RecentMap<string, User>(MAX_PROFILES);
 
 /**
  * The presented user `userId`, from memory or D1; undefined when there is no such account.
@@ -20,16 +22,10 @@ const MAX_PROFILES = 5_000;
  */
 export async function userProfile(db: Db, userId: string): Promise<User | undefined> {
   const known = profiles.get(userId);
-  if (known) {
-    // Re-inserted: a Map iterates in insertion order, so its first key is the least recent.
-    profiles.delete(userId);
-    profiles.set(userId, known);
-    return known;
-  }
+  if (known) return known;
   const row = await findUser(db, userId);
   if (!row) return undefined;
   const user = presentUser(row);
-  if (profiles.size >= MAX_PROFILES) profiles.delete(profiles.keys().next().value as string);
   profiles.set(userId, user);
   return user;
 }

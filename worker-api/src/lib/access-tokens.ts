@@ -1,5 +1,6 @@
 import { sign, verify } from "hono/jwt";
 import { fromBase64url } from "./encoding";
+import { RecentMap } from "./recent-map";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
@@ -18,20 +19,21 @@ export async function signAccessToken(userId: string, sessionId: string, secret:
   return sign(claims, secret, "HS256");
 }
 
+/** Bounded: past this many tokens the least recently used is forgotten (checked again if it returns). */
+const MAX_VERIFIED = 2_000;
+
 /**
  * Tokens whose signature this isolate has checked, with their claims: a client sends the same
  * token with every request for up to 15 minutes, and checking it again (key import, HMAC, two JSON
  * parses) was most of what an authenticated request cost beyond its own work. An entry is only
  * ever the result of a full check of exactly these bytes under this secret; it ends with the
- * token's `exp`. Revocation is not cached here (it is checked per request, see middleware/auth.ts).
+ * token's `exp`. Revocation is not decided here: the session check is (auth/admission.ts).
  */
-const verified = new Map<string, { secret: string; claims: AccessClaims }>();
-/** Bounded: past this many tokens the oldest checked one is forgotten (checked again if it returns). */
-const MAX_VERIFIED = 2_000;
+const verified = new RecentMap<string, { secret: string; claims: AccessClaims }>(MAX_VERIFIED);
 
 /**
  * Verifies signature, algorithm and expiry of an access token; null for anything else (forged,
- * expired, `alg:none`, another token type). Revocation is checked separately, per request.
+ * expired, `alg:none`, another token type). Revocation is the session check's (auth/admission.ts).
  */
 export async function verifyAccessToken(
   token: string,
@@ -46,7 +48,6 @@ export async function verifyAccessToken(
   }
   const claims = await checkAccessToken(token, secret);
   if (claims) {
-    if (verified.size >= MAX_VERIFIED) verified.delete(verified.keys().next().value as string);
     verified.set(token, { secret, claims });
   }
   return claims;

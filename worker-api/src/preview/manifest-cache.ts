@@ -1,13 +1,14 @@
 import type { BlobLocation } from "../../../schema/blob-location";
 import { r2Keys } from "../../../schema/storage-keys";
 import type { Env } from "../env";
+import { RecentMap } from "../lib/recent-map";
 import type { PreviewState } from "./session-state";
 
 // Manifests are immutable once written (one per session and revision), so an isolate can keep the
 // file sets of recently used ones and serve every file request of a bundle download from memory
 // instead of re-reading R2.
 const MAX_CACHED = 64;
-const cache = new Map<string, Map<string, ManifestBlob>>();
+const cache = new RecentMap<string, Map<string, ManifestBlob>>(MAX_CACHED);
 
 /** A file of a manifest: its size and where its bytes are (schema/blob-location.ts). */
 export type ManifestBlob = Required<Pick<BlobLocation, "pack" | "packOffset">> & { size: number };
@@ -37,7 +38,6 @@ export async function manifestHashes(
       { size: f.size, pack: f.pack ?? null, packOffset: f.pack === undefined ? null : (f.pack_offset ?? 0) },
     ]),
   );
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
   cache.set(cacheKey, hashes);
   return hashes;
 }
