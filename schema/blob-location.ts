@@ -18,6 +18,12 @@ export type BlobLocation = {
   packOffset?: number | null;
 };
 
+/**
+ * Where a recorded blob is, as its row, the build's RPC answers and the bundle manifest carry it:
+ * `pack` null for a blob that is its own object.
+ */
+export type StoredPlace = { pack: string | null; packOffset: number | null };
+
 /** One read of a blob (or of a range of it). */
 export type BlobRead = {
   /** The bytes read: the whole blob, or the range asked for. */

@@ -1,5 +1,6 @@
 import { and, asc, eq } from "drizzle-orm";
 import { type Dependency, parseDependencyModuleId } from "../../../schema/api/dependencies";
+import type { StoredPlace } from "../../../schema/blob-location";
 import { mirrorBlobs, projectDependencies } from "../../../schema/tables";
 import type { Db } from "../db";
 import { D1_MAX_PARAMS } from "../lib/d1";
@@ -111,15 +112,13 @@ export async function replaceDependencies(db: Db, projectId: string, rows: reado
  * requires to get it, `sha256` the project blob holding its CommonJS body (`pack`, `packOffset`:
  * where that is, schema/blob-location.ts), `requires` the bare specifiers that body requires.
  */
-export type AppDependency = {
+export type AppDependency = StoredPlace & {
   id: string;
   specifier: string;
   name: string;
   version: string;
   sha256: string;
   size: number;
-  pack: string | null;
-  packOffset: number | null;
   requires: string[];
 };
 

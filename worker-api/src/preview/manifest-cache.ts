@@ -1,4 +1,4 @@
-import type { BlobLocation } from "../../../schema/blob-location";
+import type { StoredPlace } from "../../../schema/blob-location";
 import { r2Keys } from "../../../schema/storage-keys";
 import type { Env } from "../env";
 import { RecentMap } from "../lib/recent-map";
@@ -11,7 +11,7 @@ const MAX_CACHED = 64;
 const cache = new RecentMap<string, Map<string, ManifestBlob>>(MAX_CACHED);
 
 /** A file of a manifest: its size and where its bytes are (schema/blob-location.ts). */
-export type ManifestBlob = Required<Pick<BlobLocation, "pack" | "packOffset">> & { size: number };
+export type ManifestBlob = StoredPlace & { size: number };
 
 type StoredManifest = {
   files: { sha256: string; size: number; pack?: string; pack_offset?: number }[];

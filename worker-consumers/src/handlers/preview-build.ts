@@ -1,6 +1,6 @@
 import { RUNTIME_MODULES, RUNTIME_URL } from "../../../runtime/dist/meta.js";
 import type { AppBuildError, AppSection, BundleManifest, PreviewError } from "../../../schema/api/previews";
-import { readBlob } from "../../../schema/blob-location";
+import { readBlob, type StoredPlace } from "../../../schema/blob-location";
 import { contentTypeFor } from "../../../schema/content-types";
 import type { JobErrorCode } from "../../../schema/job-errors";
 import { parseLimits } from "../../../schema/limits";
@@ -209,7 +209,7 @@ async function buildApp(
 /** A linked dependency, with its blob and where that is (schema/blob-location.ts). */
 type LinkedDependency = DependencyModule & {
   sha256: string;
-  blob: { sha256: string; size: number; pack: string | null; packOffset: number | null };
+  blob: StoredPlace & { sha256: string; size: number };
 };
 
 /**
