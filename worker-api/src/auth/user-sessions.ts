@@ -41,7 +41,10 @@ export type Admission = {
   grant: LeaseGrant;
   /** Whether the session is live. */
   live: boolean;
-  /** How long the asking isolate may treat a live session as live without asking (ms). */
+  /**
+   * How long the asking isolate may treat a live session as live without asking (ms). Sent, not
+   * imported by the isolate: during a deploy the object and the isolate can run different code.
+   */
   leaseMs: number;
 };
 
