@@ -105,72 +105,87 @@ export async function startLocalStack(
   const consumerConfig = options.consumerVars
     ? await consumerConfigWith(options.consumerVars)
     : "worker-consumers/wrangler.toml";
-  const port = await freePort();
-  const varArgs = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-  const child = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      "-c",
-      "wrangler.toml",
-      ...(options.consumers === false ? [] : ["-c", consumerConfig]),
-      "--persist-to",
-      stateDir,
-      "--port",
-      String(port),
-      "--ip",
-      "127.0.0.1",
-      "--show-interactive-dev-session=false",
-      ...varArgs,
-    ],
-    { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let output = "";
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-200_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode === null && child.pid) {
+  // The port is free when chosen but not held until wrangler binds it, and e2e files start their
+  // stacks in parallel: one can take another's (wrangler's own sockets too: "Address already in
+  // use"). Such a start is tried again, on fresh ports; any other failure is the test's.
+  const launch = async () => {
+    const port = await freePort();
+    const varArgs = Object.entries(options.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    const child = spawn(
+      "npx",
+      [
+        "wrangler",
+        "dev",
+        "-c",
+        "wrangler.toml",
+        ...(options.consumers === false ? [] : ["-c", consumerConfig]),
+        "--persist-to",
+        stateDir,
+        "--port",
+        String(port),
+        "--ip",
+        "127.0.0.1",
+        "--show-interactive-dev-session=false",
+        ...varArgs,
+      ],
+      { cwd: ROOT, env: ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let output = "";
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-200_000);
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
+    const url = `http://127.0.0.1:${port}`;
+    const stop = async () => {
+      if (child.exitCode === null && child.pid) {
+        const exited = new Promise((r) => child.once("exit", r));
+        try {
+          process.kill(-child.pid, "SIGTERM"); // the whole group: npx, wrangler and workerd
+        } catch {
+          // already gone
+        }
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) {
+          try {
+            process.kill(-child.pid, "SIGKILL");
+          } catch {
+            // already gone
+          }
+        }
+      }
+    };
+    const kill = async () => {
+      if (child.exitCode !== null || !child.pid) return;
       const exited = new Promise((r) => child.once("exit", r));
       try {
-        process.kill(-child.pid, "SIGTERM"); // the whole group: npx, wrangler and workerd
+        process.kill(-child.pid, "SIGKILL");
       } catch {
         // already gone
       }
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) {
-        try {
-          process.kill(-child.pid, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
-    }
-  };
-  const kill = async () => {
-    if (child.exitCode !== null || !child.pid) return;
-    const exited = new Promise((r) => child.once("exit", r));
+    };
     try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // already gone
+      await waitForHealth(url, child, 90_000, () => output);
+    } catch (err) {
+      await stop();
+      throw err;
     }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    return { url, stop, kill, logs: () => output };
   };
-  try {
-    await waitForHealth(url, child, 90_000, () => output);
-  } catch (err) {
-    await stop();
-    throw err;
+  let launched: Awaited<ReturnType<typeof launch>> | undefined;
+  for (let attempt = 1; !launched; attempt++) {
+    try {
+      launched = await launch();
+    } catch (err) {
+      if (attempt >= 3 || !String(err).includes("Address already in use")) throw err;
+    }
   }
+  const { url, stop, kill, logs } = launched;
   return {
     url,
     stateDir,
-    logs: () => output,
+    logs,
     kill,
     stop: async () => {
       await stop();
