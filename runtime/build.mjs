@@ -1,26 +1,35 @@
 #!/usr/bin/env node
-// Builds the preview runtime (runtime/src → runtime/dist) with esbuild: one minified IIFE holding
-// the `__hs` registry and the runtime set from the pinned npm packages. Runs from npm's
-// postinstall/predev/prebuild/pretest hooks, so it must be fast when nothing changed: it records a
-// digest of every file the last build read and skips when none changed. Deterministic: the same
-// inputs give the same bytes, so the same content hash and URL.
+// Builds the preview runtime (runtime/src → runtime/dist) with esbuild: the core, one minified IIFE
+// holding the `__hs` registry, page, bar and overlay; and for each supported Expo SDK the chunks
+// made of the real packages pinned in runtime/sdks/<sdk>/ (installed here from their lock file;
+// runtime/sdks/build-sdk.mjs). Runs from npm's postinstall/predev/prebuild/pretest hooks, so it
+// must be fast when nothing changed: it records a digest of every input of the last build and
+// skips when none changed. Deterministic: the same inputs give the same bytes, so the same URLs.
 //
 // Outputs (all git-ignored):
-//   dist/hivesync-runtime.js     the runtime, imported as text (wrangler.toml [[rules]]) by
+//   dist/hivesync-runtime.js     the core, imported as text (wrangler.toml [[rules]]) by
 //   dist/index.js + index.d.ts   RUNTIME_SCRIPT (what worker-api serves)
-//   dist/meta.js + meta.d.ts     RUNTIME_HASH, RUNTIME_URL, RUNTIME_MODULES, RUNTIME_PACKAGES, sizes
-//   dist/stamp.json              what the skip check compares
+//   dist/meta.js + meta.d.ts     RUNTIME_HASH, RUNTIME_URL, RUNTIME_PACKAGES, SDK_VERSIONS, sizes
+//   dist/sdks.js + sdks.d.ts     SDK_TABLES: per SDK, what the preview build resolves against
+//   dist/public/c/<hash>.js      the SDK chunks, served at /runtime/c/<hash>.js (wrangler [assets])
+//   dist/public/a/<sha256>.<ext> the packages' fonts and images, served at /runtime/a/…
+//   dist/stamp.json, dist/sdk-<sdk>.json   what the skip checks compare
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
+import { buildSdk } from "./sdks/build-sdk.mjs";
+import { loadProvided } from "./sdks/load-provided.mjs";
 
 const here = import.meta.dirname;
 const root = path.dirname(here);
 const dist = path.join(here, "dist");
 const OUT = "hivesync-runtime.js";
-/** The packages the set is built from; their versions are recorded in the output's metadata. */
-const PACKAGES = ["react", "react-dom", "react-native-web"];
+/** The Expo SDKs previews run, newest last: each is a folder runtime/sdks/<sdk>/ (runtime/sdks/pin.mjs). */
+const SDKS = ["57", "58"];
+/** What the SDK packages are compiled with (Metro's inlined values for a web build). */
+const SDK_DEFINE = { "process.env.NODE_ENV": '"production"', "process.env.EXPO_OS": '"web"', __DEV__: "false" };
 const force = process.argv.includes("--force");
 const quiet = process.argv.includes("--quiet");
 
@@ -50,10 +59,98 @@ function upToDate() {
   return stamp.digest === inputsDigest(stamp.inputs) ? stamp : undefined;
 }
 
-async function main() {
-  const fresh = upToDate();
-  if (fresh) return log(`up to date (${fresh.hash})`);
+/** Installs an SDK folder's packages from its lock file, unless that lock is what is installed. */
+function installSdk(folder) {
+  const lock = sha256(readFileSync(path.join(folder, "package-lock.json")));
+  const marker = path.join(folder, "node_modules", ".hivesync-lock");
+  if (existsSync(marker) && readFileSync(marker, "utf8") === lock) return;
+  log(`installing ${path.relative(root, folder)} (npm install from its lock file)`);
+  // The outer npm's settings (npm_config_*: its command, global, omit…) are not this install's.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  execFileSync("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd: folder,
+    env,
+    stdio: quiet ? "ignore" : ["ignore", "inherit", "inherit"],
+  });
+  writeFileSync(marker, lock);
+}
 
+/** Builds each SDK's chunks and table, skipping an SDK whose inputs are unchanged. */
+async function buildSdks(esbuild) {
+  const provided = await loadProvided(esbuild);
+  const tables = {};
+  const packages = {};
+  for (const sdk of SDKS) {
+    const folder = path.join(here, "sdks", sdk);
+    installSdk(folder);
+    const digest = sha256(
+      JSON.stringify({
+        lock: sha256(readFileSync(path.join(folder, "package-lock.json"))),
+        builder: sha256(readFileSync(path.join(here, "sdks/build-sdk.mjs"))),
+        provided,
+        define: SDK_DEFINE,
+        esbuild: esbuild.version,
+      }),
+    );
+    const stampFile = path.join(dist, `sdk-${sdk}.json`);
+    let table;
+    if (!force && existsSync(stampFile)) {
+      const stamp = JSON.parse(readFileSync(stampFile, "utf8"));
+      if (stamp.digest === digest && stamp.table.chunks.every((c) => existsSync(path.join(dist, "public", c.url.slice("/runtime/".length)))))
+        table = stamp.table;
+    }
+    if (!table) {
+      const started = performance.now();
+      const built = await buildSdk({ sdk, folder, esbuild, define: SDK_DEFINE, packages: Object.keys(provided) });
+      for (const out of [...built.chunks.map((c) => ({ file: c.file, bytes: c.code })), ...built.assets]) {
+        const target = path.join(dist, "public", out.file);
+        mkdirSync(path.dirname(target), { recursive: true });
+        if (!existsSync(target)) writeFileSync(target, out.bytes);
+      }
+      table = built.table;
+      writeFileSync(stampFile, JSON.stringify({ digest, table }));
+      const bytes = built.chunks.reduce((sum, c) => sum + c.bytes, 0);
+      log(
+        `built Expo SDK ${sdk} in ${Math.round(performance.now() - started)} ms: ${built.chunks.length} chunks, ${table.ids.length} modules, ${(bytes / 1048576).toFixed(1)} MiB${built.errors.length ? `; ${built.errors.length} files left out: ${built.errors.join("; ")}` : ""}`,
+      );
+    }
+    tables[sdk] = table;
+    packages[sdk] = table.packages;
+  }
+  writeFileSync(
+    path.join(dist, "sdks.js"),
+    `// Generated by runtime/build.mjs: per Expo SDK, what a preview build resolves against.\nexport const SDK_VERSIONS = ${JSON.stringify(SDKS)};\nexport const SDK_PACKAGES = ${JSON.stringify(packages)};\nexport const SDK_TABLES = ${JSON.stringify(tables)};\n`,
+  );
+  writeFileSync(
+    path.join(dist, "sdks.d.ts"),
+    `// Generated by runtime/build.mjs.
+/** One Expo SDK's runtime (runtime/sdks/build-sdk.mjs): its chunks and how specifiers resolve in it. */
+export interface SdkTable {
+  sdk: string;
+  /** Provided package → pinned version. */
+  packages: Record<string, string>;
+  /** Chunks: URL and the chunks (indices) its modules require. */
+  chunks: { name: string; url: string; needs: number[] }[];
+  /** Every module id, sorted; chunkOf[i] is the chunk of ids[i]. */
+  ids: string[];
+  chunkOf: number[];
+  /** Bare specifier an app may write → index in ids. */
+  specifiers: Record<string, number>;
+  /** Modules that require the app's own files (expo-router/_ctx) and those that require them. */
+  appBound: Record<string, { key: string; deps: Record<string, string> }>;
+  /** Expo Router's route pattern (the RegExp source of its _ctx require.context). */
+  routePattern?: string;
+}
+/** The supported SDK majors, oldest first. */
+export declare const SDK_VERSIONS: readonly string[];
+/** Per SDK: provided package → pinned version. */
+export declare const SDK_PACKAGES: Readonly<Record<string, Readonly<Record<string, string>>>>;
+export declare const SDK_TABLES: Readonly<Record<string, SdkTable>>;
+`,
+  );
+}
+
+async function main() {
   let esbuild;
   try {
     esbuild = await import("esbuild");
@@ -64,13 +161,12 @@ async function main() {
       return log(`skipped, esbuild unavailable (${error.message})`);
     throw error;
   }
+  mkdirSync(dist, { recursive: true });
+  await buildSdks(esbuild);
+  const fresh = upToDate();
+  if (fresh) return log(`up to date (${fresh.hash})`);
+
   const started = performance.now();
-  const packages = Object.fromEntries(
-    PACKAGES.map((name) => [
-      name,
-      JSON.parse(readFileSync(path.join(root, "node_modules", name, "package.json"))).version,
-    ]),
-  );
   const result = await esbuild.build({
     absWorkingDir: root,
     entryPoints: ["runtime/src/index.ts"],
@@ -80,7 +176,7 @@ async function main() {
     target: ["es2020", "chrome90", "safari15", "firefox90"],
     minify: true,
     // Production React: a phone downloads this, and the overlay shows errors without React's dev build.
-    define: { "process.env.NODE_ENV": '"production"', __HS_PACKAGES__: JSON.stringify(packages) },
+    define: { "process.env.NODE_ENV": '"production"' },
     legalComments: "eof",
     charset: "utf8",
     metafile: true,
@@ -91,24 +187,9 @@ async function main() {
   const hash = sha256(js).slice(0, 16);
   const inputs = Object.keys(result.metafile.inputs).sort();
 
-  // The set's names, from the same file the runtime's types check its set against.
-  const names = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: ["runtime/src/set-names.ts"],
-    bundle: true,
-    format: "esm",
-    write: false,
-    logLevel: "warning",
-  });
-  const { RUNTIME_SET_NAMES } = await import(
-    `data:text/javascript,${encodeURIComponent(names.outputFiles[0].text)}`
-  );
-  const modules = [...RUNTIME_SET_NAMES].sort();
   const meta = {
     hash,
     url: `/runtime/${hash}.js`,
-    modules,
-    packages,
     bytes: js.length,
     gzipBytes: gzipSync(js, { level: 9 }).length,
   };
@@ -135,8 +216,6 @@ async function main() {
     `// Generated by runtime/build.mjs.\n${Object.entries({
       RUNTIME_HASH: meta.hash,
       RUNTIME_URL: meta.url,
-      RUNTIME_MODULES: meta.modules,
-      RUNTIME_PACKAGES: meta.packages,
       RUNTIME_BYTES: meta.bytes,
       RUNTIME_GZIP_BYTES: meta.gzipBytes,
     })
@@ -150,10 +229,6 @@ async function main() {
 export declare const RUNTIME_HASH: string;
 /** Where worker-api serves it: "/runtime/<hash>.js" (manifests' app.runtime). */
 export declare const RUNTIME_URL: string;
-/** The bare specifiers the runtime set provides (a build resolves them to "runtime:<name>"). */
-export declare const RUNTIME_MODULES: readonly string[];
-/** The pinned npm versions the set was built from. */
-export declare const RUNTIME_PACKAGES: Readonly<Record<string, string>>;
 export declare const RUNTIME_BYTES: number;
 export declare const RUNTIME_GZIP_BYTES: number;
 `,
@@ -164,7 +239,7 @@ export declare const RUNTIME_GZIP_BYTES: number;
   );
   const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
   log(
-    `built ${meta.url} in ${Math.round(performance.now() - started)} ms: ${kib(meta.bytes)} raw, ${kib(meta.gzipBytes)} gzip; ${modules.join(", ")}`,
+    `built ${meta.url} in ${Math.round(performance.now() - started)} ms: ${kib(meta.bytes)} raw, ${kib(meta.gzipBytes)} gzip`,
   );
 }
 

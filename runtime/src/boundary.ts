@@ -1,4 +1,10 @@
-import { Component, type ComponentType, createElement, type ErrorInfo, type ReactNode } from "react";
+import type { ComponentType, ErrorInfo, ReactNode } from "react";
+
+/** The part of the app's React the boundary is made of (the SDK's own copy: one React per page). */
+export interface ReactLike {
+  Component: typeof import("react").Component;
+  createElement: typeof import("react").createElement;
+}
 
 /** Receives an error React caught while rendering, with React's component stack. */
 export type RenderErrorSink = (error: unknown, componentStack?: string) => void;
@@ -13,8 +19,10 @@ interface State {
  * because react-native-web asks its provider again on every run.
  */
 export function boundaryWrapper(
+  react: ReactLike,
   sink: RenderErrorSink,
 ): (app: ComponentType<unknown>) => ComponentType<unknown> {
+  const { Component, createElement } = react;
   class HiveSyncErrorBoundary extends Component<{ children?: ReactNode }, State> {
     override state: State = { error: undefined };
 

@@ -1,17 +1,18 @@
-// The HiveSync preview runtime: one same-origin script (`/runtime/<hash>.js`) that defines `__hs`
-// (the module registry the app's module scripts register with), provides the runtime set, and
-// runs an app's module graph with its bar and error overlay. docs/previews.md is the contract.
+// The HiveSync preview runtime's core: one same-origin script (`/runtime/<hash>.js`) that defines
+// `__hs` (the module registry the app's module scripts and the SDK's chunks register with) and runs
+// an app's module graph with its bar and error overlay. React, react-native-web and the Expo
+// packages come from the SDK's chunks, which the manifest names. docs/previews.md is the contract.
+// First: react-native-web must find its stylesheet in place when it initialises.
+import "./rnw-stylesheet";
 import { createPage } from "./page";
 import type { Manifest } from "./types";
-
-declare const __HS_PACKAGES__: Record<string, string>;
 
 const globals = globalThis as Record<string, unknown>;
 // What React Native code expects of its environment (Metro and Expo's web build provide the same).
 globals.global ??= globalThis;
 globals.__DEV__ ??= true;
 globals.process ??= {
-  env: { NODE_ENV: "development" },
+  env: { NODE_ENV: "development", EXPO_OS: "web" },
   browser: true,
   versions: {},
   nextTick: (fn: (...args: unknown[]) => void, ...args: unknown[]) => queueMicrotask(() => fn(...args)),
@@ -36,8 +37,6 @@ async function boot(): Promise<unknown> {
 
 const hs = {
   ...page,
-  /** The pinned versions the runtime set was built from. */
-  packages: __HS_PACKAGES__,
   /** Settles when the boot from `data-manifest` (if any) has run. */
   ready: boot(),
 };

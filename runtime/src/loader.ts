@@ -39,3 +39,40 @@ function loadOne(registry: Registry, record: ModuleRecord): Promise<void> {
   }
   return pending;
 }
+
+const chunksLoaded = new Set<string>();
+const chunksInFlight = new Map<string, Promise<void>>();
+
+/**
+ * Loads the SDK chunks (`/runtime/c/<hash>.js`, each calling `__hs.c`) the page has not run yet,
+ * in parallel, and resolves with the URLs it fetched. A chunk URL is its content: once run, it is
+ * never needed again.
+ */
+export async function loadChunks(urls: readonly string[]): Promise<string[]> {
+  const wanted = urls.filter((url) => !chunksLoaded.has(url));
+  await Promise.all(
+    wanted.map((url) => {
+      let pending = chunksInFlight.get(url);
+      if (!pending) {
+        pending = new Promise<void>((resolve, reject) => {
+          const script = document.createElement("script");
+          script.src = url;
+          script.async = true;
+          script.onload = () => {
+            script.remove();
+            chunksLoaded.add(url);
+            resolve();
+          };
+          script.onerror = () => {
+            script.remove();
+            reject(new Error(`Could not load ${url}`));
+          };
+          document.head.appendChild(script);
+        }).finally(() => chunksInFlight.delete(url));
+        chunksInFlight.set(url, pending);
+      }
+      return pending;
+    }),
+  );
+  return wanted;
+}

@@ -1,13 +1,12 @@
-import { hookAppRegistry } from "./app-registry";
+import { type AppRegistryLike, hookAppRegistry } from "./app-registry";
 import { Bar, type BarInfo } from "./bar";
-import { boundaryWrapper } from "./boundary";
-import { loadMissing } from "./loader";
+import { boundaryWrapper, type ReactLike } from "./boundary";
+import { loadChunks, loadMissing } from "./loader";
 import { Overlay, type OverlayError } from "./overlay";
 import { Registry } from "./registry";
-import { appRegistry, runtimeSet } from "./runtime-set";
 import { type Frame, mapLocation, mapStack, primaryFrame } from "./stack";
-import { applyStyles } from "./styles";
-import type { AppSection, Factory, Manifest } from "./types";
+import { adoptStyleSheet, applyStyles } from "./styles";
+import type { AppSection, ChunkTable, Factory, Manifest, SdkSection } from "./types";
 
 /** What one `load`/`update` did. */
 export interface ApplyResult {
@@ -34,7 +33,6 @@ const RELOAD_KEY = "hivesync:runtime-reload";
  */
 export function createPage(ownUrl?: string) {
   const registry = new Registry();
-  for (const [name, exports] of Object.entries(runtimeSet())) registry.provide(name, exports);
 
   const idOfKey = new Map<string, string>();
   const domReady = new Promise<void>((resolve) => {
@@ -89,7 +87,21 @@ export function createPage(ownUrl?: string) {
     });
   }
 
-  const hooks = hookAppRegistry(appRegistry, boundaryWrapper(reportRuntimeError));
+  /** The SDK the page runs (one per page: its React and react-native-web), hooked on first use. */
+  let sdk: { version: string; appRegistry: AppRegistryLike; hooks: ReturnType<typeof hookAppRegistry> } | undefined;
+
+  function useSdk(section: SdkSection) {
+    if (!sdk) {
+      const react = registry.requireRuntime(section.react) as ReactLike;
+      const reactNative = registry.requireRuntime(section.reactNative) as { AppRegistry: AppRegistryLike };
+      sdk = {
+        version: section.version,
+        appRegistry: reactNative.AppRegistry,
+        hooks: hookAppRegistry(reactNative.AppRegistry, boundaryWrapper(react, reportRuntimeError)),
+      };
+    }
+    return sdk;
+  }
 
   window.addEventListener("error", (event) => {
     if (event.error !== undefined && event.error !== null) return reportRuntimeError(event.error);
@@ -142,9 +154,19 @@ export function createPage(ownUrl?: string) {
       return result("load");
     }
 
+    // A project that moved to another Expo SDK needs that SDK's React: only a reload swaps it.
+    if (app.sdk && sdk && app.sdk.version !== sdk.version) {
+      if (readReloadMark() !== `sdk:${app.sdk.version}`) {
+        writeReloadMark(`sdk:${app.sdk.version}`);
+        window.location.reload();
+      } else reportLoadError(new Error(`This page runs Expo SDK ${sdk.version}; the preview needs SDK ${app.sdk.version}`));
+      return result("load");
+    }
+
     let fetched: string[];
     try {
-      fetched = await loadMissing(registry, Object.values(app.modules ?? {}));
+      const chunks = app.sdk ? await loadChunks(app.sdk.chunks) : [];
+      fetched = [...chunks, ...(await loadMissing(registry, Object.values(app.modules ?? {})))];
     } catch (error) {
       // The previous version keeps running: nothing of the new one has run yet.
       reportLoadError(error);
@@ -154,6 +176,14 @@ export function createPage(ownUrl?: string) {
     // errors the previous version may still throw.
     for (const [id, record] of Object.entries(app.modules ?? {})) idOfKey.set(record.key, id);
     overlay.clear();
+    let hooks: ReturnType<typeof hookAppRegistry>;
+    try {
+      if (!app.sdk) throw new Error("This preview was built without an Expo SDK: rebuild it with a current HiveSync");
+      hooks = useSdk(app.sdk).hooks;
+    } catch (error) {
+      reportRuntimeError(error);
+      return result("module", fetched);
+    }
     hooks.beginRun();
     try {
       const run = registry.run(app);
@@ -173,6 +203,8 @@ export function createPage(ownUrl?: string) {
    * project's App).
    */
   function mountExports(exports: unknown): void {
+    if (!sdk) return;
+    const { appRegistry, hooks } = sdk;
     const rootTag = document.getElementById("root");
     const [first] = hooks.registered;
     if (first !== undefined) {
@@ -199,6 +231,10 @@ export function createPage(ownUrl?: string) {
   return {
     /** Registers a module script's factory: what every `/m/<key>.js` calls. */
     f: (key: string, factory: Factory) => registry.define(key, factory),
+    /** Registers an SDK chunk: what every `/runtime/c/<hash>.js` calls. */
+    c: (table: ChunkTable, factories: Record<string, Factory>) => registry.defineChunk(table, factories),
+    /** Adds a stylesheet (a CSS file the app or a package imports) to the document. */
+    css: (text: string) => adoptStyleSheet(text),
     /** Adds (or replaces) a runtime-set module. */
     provide: (name: string, exports: unknown) => registry.provide(name, exports),
     /** The runtime set's module names. */

@@ -1,6 +1,9 @@
-import type { AppSection, Factory, ModuleRecord } from "./types";
+import type { AppSection, ChunkTable, Factory, ModuleRecord } from "./types";
 
 const RUNTIME_PREFIX = "runtime:";
+/** Runtime-graph targets that are not modules (runtime/sdks/build-sdk.mjs). */
+const EMPTY_TARGET = "\0empty";
+const MISSING_PREFIX = "missing:";
 
 interface Instance {
   key: string;
@@ -24,6 +27,10 @@ export class Registry {
   private readonly factories = new Map<string, Factory>();
   private readonly provided = new Map<string, unknown>();
   private instances = new Map<string, Instance>();
+  /** The SDK's modules (id → key and deps), from the chunks loaded so far. */
+  private readonly runtimeGraph = new Map<string, { key: string; deps: Record<string, string> }>();
+  /** SDK module instances: made on first require, kept for the page's life (one React, one router). */
+  private readonly runtimeInstances = new Map<string, { exports: unknown }>();
   private lastRunFailed = false;
 
   /** Registers a module script's factory. A key is content, so a second registration is the same code. */
@@ -35,6 +42,53 @@ export class Registry {
   /** Whether the script for `key` has run (its factory is known). */
   has(key: string): boolean {
     return this.factories.has(key);
+  }
+
+  /** Registers an SDK chunk: its modules' factories by key and where each of their requires goes. */
+  defineChunk(table: ChunkTable, factories: Record<string, Factory>): void {
+    for (const [key, factory] of Object.entries(factories)) this.define(key, factory);
+    for (const [id, [key, deps]] of Object.entries(table)) this.runtimeGraph.set(id, { key, deps });
+  }
+
+  /** Whether the SDK module `id` is loaded (its chunk has run). */
+  hasRuntime(id: string): boolean {
+    return this.runtimeGraph.has(id);
+  }
+
+  /**
+   * The SDK module `id`, run on first use. A package's own require of something the browser has
+   * no use for (a Node built-in, a `browser: false` field) gets an empty module; one that could
+   * not be resolved throws only when it runs, as it would under Metro's lazy requires.
+   */
+  requireRuntime(id: string, from = "the runtime"): unknown {
+    if (this.provided.has(id)) return this.provided.get(id);
+    if (id === EMPTY_TARGET) return {};
+    if (id.startsWith(MISSING_PREFIX))
+      throw new Error(
+        `Unable to resolve "${id.slice(MISSING_PREFIX.length)}" from "${from}": it is not part of the preview runtime (a native or Node-only module)`,
+      );
+    const existing = this.runtimeInstances.get(id);
+    if (existing) return existing.exports;
+    const record = this.runtimeGraph.get(id);
+    if (!record) throw new Error(`"${id}" (required from "${from}") is not in the loaded runtime`);
+    const factory = this.factories.get(record.key);
+    if (!factory) throw new Error(`The runtime module "${id}" has no factory`);
+    const module = { id, exports: {} as unknown, loaded: false };
+    this.runtimeInstances.set(id, module);
+    const require = (spec: string) => {
+      const target = record.deps[spec];
+      if (target === undefined) throw new Error(`Unable to resolve "${spec}" from "${id}"`);
+      return this.requireRuntime(target, id);
+    };
+    const slash = id.lastIndexOf("/");
+    try {
+      factory.call(module.exports, require, module, module.exports, id, slash < 0 ? "." : id.slice(0, slash));
+    } catch (error) {
+      this.runtimeInstances.delete(id);
+      throw error;
+    }
+    module.loaded = true;
+    return module.exports;
   }
 
   /** Makes `exports` what `require(name)` returns for the runtime-set module `name`. */
@@ -147,9 +201,10 @@ export class Registry {
     if (target === undefined) throw new Error(`Unable to resolve "${spec}" from "${from}"`);
     if (!target.startsWith(RUNTIME_PREFIX)) return this.instantiate(target, modules, ran);
     const name = target.slice(RUNTIME_PREFIX.length);
-    if (!this.provided.has(name))
+    if (this.provided.has(name)) return this.provided.get(name);
+    if (!this.runtimeGraph.has(name) && name !== EMPTY_TARGET && !name.startsWith(MISSING_PREFIX))
       throw new Error(`"${spec}" (required from "${from}") is not in this runtime set`);
-    return this.provided.get(name);
+    return this.requireRuntime(name, from);
   }
 }
 

@@ -62,3 +62,19 @@ export function applyStyles(): void {
     }
   }
 }
+
+const adopted = new Set<string>();
+
+/**
+ * Adds a stylesheet the app or a package imports (`import "./global.css"`), once per text. A
+ * constructed stylesheet, because the page's CSP refuses inline <style>; placed before the page's
+ * own sheet so the bar and overlay keep their look.
+ */
+export function adoptStyleSheet(css: string): void {
+  if (adopted.has(css)) return;
+  adopted.add(css);
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  const sheets = document.adoptedStyleSheets;
+  document.adoptedStyleSheets = [...sheets.slice(0, -1), sheet, ...sheets.slice(-1)];
+}

@@ -21,9 +21,24 @@ export interface BuildError {
   frame?: string;
 }
 
+/** The Expo SDK an app runs on: its chunks (scripts calling `__hs.c`) and the modules the page itself needs. */
+export interface SdkSection {
+  /** The SDK's major version ("58"). */
+  version: string;
+  /** Every chunk the app's graph needs, each a same-origin immutable script. */
+  chunks: string[];
+  /** Module ids of the packages the page drives: react and react-native (react-native-web). */
+  react: string;
+  reactNative: string;
+}
+
+/** What one chunk registers: module id → [factory key, specifier → module id]. */
+export type ChunkTable = Record<string, [string, Record<string, string>]>;
+
 /** The manifest's `app` section. A failed build carries `errors` (and nothing needs to be run). */
 export interface AppSection {
   runtime?: string;
+  sdk?: SdkSection;
   entry?: string;
   modules?: Record<string, ModuleRecord>;
   errors?: BuildError[];

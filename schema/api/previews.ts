@@ -182,9 +182,18 @@ export const AppModule = z.object({
  * What the page runs: the runtime set's script and the module graph from the entry, or (a revision
  * that is not a runnable app: no entry found) the errors that say why.
  */
+/** The Expo SDK an app runs on (docs/previews.md §3): the chunks its graph needs, and React's module ids. */
+export const AppSdk = z.object({
+  version: z.string().meta({ description: "The Expo SDK's major version, e.g. \"58\"." }),
+  chunks: z.array(z.string()).meta({ description: "Every runtime chunk (/runtime/c/<hash>.js) the app's graph needs." }),
+  react: z.string(),
+  reactNative: z.string(),
+});
+
 export const AppSection = z
   .object({
     runtime: z.string(),
+    sdk: AppSdk.optional(),
     entry: z.string().optional(),
     modules: z.record(z.string(), AppModule).optional(),
     errors: z.array(AppBuildError).optional(),

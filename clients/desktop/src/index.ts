@@ -22,7 +22,6 @@ export {
   packageLookup,
   packageSpecifiers,
   prepareDependencies,
-  RUNTIME_MODULES,
   RUNTIME_PACKAGES,
   SOURCE_EXTENSIONS,
   type SyncDependenciesOptions,

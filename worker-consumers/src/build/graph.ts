@@ -1,10 +1,11 @@
 import { codeFrame } from "./code-frame";
 import { assetModule, assetNeedsBytes, assetScale, jsonModule } from "./data-modules";
-import { type Entry, findEntry, PACKAGE_MAIN_PATH } from "./entry";
+import { findEntry, PACKAGE_MAIN_PATH } from "./entry";
 import { lineColumn, topLevelValueOffset } from "./json-position";
 import { moduleKey, moduleUrl, sha256Hex } from "./keys";
 import { extname } from "./paths";
 import { ASSET_EXTS, packageName, resolveSpecifier } from "./resolve";
+import { routesContext, routesRoot } from "./routes-context";
 import { sourceFlavor, transformModule } from "./transform";
 import { aliasCandidates, type PathAlias, readPathAliases } from "./tsconfig-paths";
 import type {
@@ -13,6 +14,7 @@ import type {
   Dependencies,
   DependencyModule,
   ModuleEntry,
+  RuntimeModules,
   SourceFile,
   Specifier,
 } from "./types";
@@ -24,8 +26,10 @@ export interface BuildGraphOptions {
   readBytes(path: string): Promise<Uint8Array>;
   /** The `app` of the session's previous manifest: modules whose key is unchanged are not read again. */
   previous?: AppGraph | null;
-  /** Module names the runtime set provides (`react`, `react-native`, `expo`…). */
-  runtimeNames: ReadonlySet<string>;
+  /** The SDK's modules (`react`, `react-native`, `expo-router`, every path of them). */
+  runtime: RuntimeModules;
+  /** Expo Router's route pattern in this SDK (the RegExp source of its `require.context`). */
+  routePattern?: string;
   dependencies?: Dependencies;
   /** The project's `entry` setting, if any. */
   entry?: string | null;
@@ -69,8 +73,8 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Buil
   const byPath = new Map(options.files.map((f) => [f.path, f]));
   const paths = new Set(byPath.keys());
   const readIfPresent = (path: string) => (paths.has(path) ? options.readText(path) : Promise.resolve(null));
-  const [packageJson, tsconfig, jsconfig] = await Promise.all(
-    ["package.json", "tsconfig.json", "jsconfig.json"].map(readIfPresent),
+  const [packageJson, tsconfig, jsconfig, appJson] = await Promise.all(
+    ["package.json", "tsconfig.json", "jsconfig.json", "app.json"].map(readIfPresent),
   );
   const aliases = readPathAliases(tsconfig ? "tsconfig.json" : "jsconfig.json", tsconfig ?? jsconfig ?? "{}");
   const entry = findEntry(paths, options.entry, packageJson);
@@ -79,6 +83,13 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Buil
   const dependencyById = new Map([...(options.dependencies?.values() ?? [])].map((d) => [d.id, d]));
   const counts = { transformed: 0, reused: 0, stored: 0 };
   const produced = new Map<string, Promise<Made>>();
+  // Modules the build writes: the entry where Expo would have used one of its own, and Expo
+  // Router's routes context (the `expo-router/_ctx` the SDK's router entry requires).
+  const synthesized = new Map<string, string>();
+  if (entry.source !== undefined) synthesized.set(entry.path, entry.source);
+  const root = routesRoot(paths, appJson);
+  const routes = options.routePattern ? routesContext(paths, root, options.routePattern) : undefined;
+  if (routes) synthesized.set(routes.path, routes.source);
   const context: Context = {
     ...options,
     byPath,
@@ -87,7 +98,8 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Buil
     dependencyById,
     counts,
     produced,
-    start: entry,
+    synthesized,
+    routes: routes ? { path: routes.path } : { missing: root },
     packageJson,
   };
 
@@ -124,10 +136,15 @@ type Context = Omit<BuildGraphOptions, "entry"> & {
   dependencyById: Map<string, DependencyModule>;
   counts: { transformed: number; reused: number; stored: number };
   produced: Map<string, Promise<Made>>;
-  /** The entry found, with its source when the build writes it. */
-  start: Entry;
+  /** Modules the build writes (id → source): the entry Expo would supply, the routes context. */
+  synthesized: Map<string, string>;
+  /** The routes context module, or the folder Expo Router would read (which has no route). */
+  routes: { path: string } | { missing: string };
   packageJson: string | null | undefined;
 };
+
+/** An SDK module run in the app's graph has the id `sdk:<its runtime id>`. */
+const SDK_PREFIX = "sdk:";
 
 async function visit(ctx: Context, id: string): Promise<Visit> {
   const dependency = ctx.dependencyById.get(id);
@@ -138,7 +155,8 @@ async function visit(ctx: Context, id: string): Promise<Visit> {
       next: Object.values(deps).filter((t) => t.startsWith("npm:")),
     };
   }
-  const synthesized = id === ctx.start.path ? ctx.start.source : undefined;
+  if (id.startsWith(SDK_PREFIX)) return visitAppBound(ctx, id);
+  const synthesized = ctx.synthesized.get(id);
   const file = ctx.byPath.get(id);
   const kind = moduleKind(id, file, ctx);
   const key = await moduleKey(
@@ -178,6 +196,40 @@ async function visit(ctx: Context, id: string): Promise<Visit> {
     };
   }
   return { entry: { key, url: moduleUrl(key), deps: resolved.deps }, next: resolved.next };
+}
+
+/**
+ * An SDK module that requires the app's own files (expo-router's entry and the modules between it
+ * and `expo-router/_ctx`): its script is in the SDK's chunk, and it runs as a module of the app's
+ * graph so that it runs again when a route is added or removed.
+ */
+function visitAppBound(ctx: Context, id: string): Visit {
+  const runtimeId = id.slice(SDK_PREFIX.length);
+  const record = ctx.runtime.appBound(runtimeId);
+  if (!record) throw new Error(`${runtimeId} is not an app-bound module of the SDK`);
+  const deps: Record<string, string> = {};
+  const next: string[] = [];
+  for (const [spec, target] of Object.entries(record.deps)) {
+    if (target.startsWith("app:")) {
+      if ("missing" in ctx.routes) {
+        return {
+          errors: [
+            {
+              code: "module_not_found",
+              file: ctx.routes.missing,
+              line: 1,
+              column: 1,
+              message: `Expo Router found no routes: ${ctx.routes.missing}/ has no route file (an index.tsx, say). Add one, or set the folder with the expo-router plugin's "root" option in app.json.`,
+            },
+          ],
+        };
+      }
+      deps[spec] = ctx.routes.path;
+    } else if (ctx.runtime.appBound(target)) deps[spec] = SDK_PREFIX + target;
+    else deps[spec] = `runtime:${target}`;
+    if (!deps[spec]?.startsWith("runtime:")) next.push(deps[spec] as string);
+  }
+  return { entry: { key: record.key, url: record.url, deps }, next };
 }
 
 /**
@@ -250,29 +302,26 @@ function resolveAll(
   const failed = new Set<string>();
   for (const { spec, line, column } of specifiers) {
     if (spec in deps || failed.has(spec)) continue;
-    const r = resolveSpecifier(from, spec, ctx.paths, ctx.runtimeNames, ctx.dependencies, ctx.aliases);
+    const r = resolveSpecifier(from, spec, ctx.paths, ctx.runtime, ctx.dependencies, ctx.aliases);
     if (r.kind === "missing") {
       failed.add(spec);
       errors.push(notFound(ctx, from, spec, line, column));
       continue;
     }
-    const target = r.kind === "file" ? r.path : r.kind === "runtime" ? `runtime:${r.name}` : r.id;
+    const target =
+      r.kind === "file"
+        ? r.path
+        : r.kind === "runtime"
+          ? ctx.runtime.appBound(r.id)
+            ? SDK_PREFIX + r.id
+            : `runtime:${r.id}`
+          : r.id;
     deps[spec] = target;
-    if (r.kind !== "runtime") next.push(target);
+    if (!target.startsWith("runtime:")) next.push(target);
   }
   return errors.length > 0 ? { errors } : { deps, next };
 }
 
-/**
- * Packages known not to run in a preview even when uploaded, and why (docs/previews.md "What
- * runs"): the missing-package error says so, so nobody installs node_modules to find out.
- */
-const WHY_NOT = new Map([
-  [
-    "expo-router",
-    "Expo Router apps do not run in previews: file-based routing needs Metro's require.context to find the screens in app/ at build time",
-  ],
-]);
 
 function notFound(ctx: Context, file: string, spec: string, line: number, column: number): BuildError {
   let reason: string;
@@ -285,15 +334,13 @@ function notFound(ctx: Context, file: string, spec: string, line: number, column
   } else {
     const name = packageName(spec);
     const uploaded = [...(ctx.dependencies?.keys() ?? [])].some((d) => packageName(d) === name);
-    if (ctx.runtimeNames.has(name)) {
+    if (ctx.runtime.providesPackage(name)) {
       reason = `the preview runtime provides "${name}" but not "${spec}"`;
     } else if (uploaded) {
       reason = `the package "${name}" is an uploaded dependency of the project, but "${spec}" is not (a deep import is uploaded when a source file imports it by that name)`;
     } else {
       reason = `the package "${name}" is neither in the preview runtime nor an uploaded dependency of the project`;
     }
-    const why = WHY_NOT.get(name);
-    if (why) reason += `. ${why}`;
   }
   const from = file === PACKAGE_MAIN_PATH ? "package.json main" : file;
   return {

@@ -1,6 +1,6 @@
 import { dirname, extname, joinPath } from "./paths";
 import { aliasCandidates, type PathAlias } from "./tsconfig-paths";
-import type { Dependencies } from "./types";
+import type { Dependencies, RuntimeModules } from "./types";
 
 /** Expo's source extensions, in Metro's order of preference; each is tried as `.web.<ext>` first. */
 export const SOURCE_EXTS = ["ts", "tsx", "mjs", "js", "jsx", "json", "cjs"] as const;
@@ -16,7 +16,7 @@ const SCALE_PREFERENCE = ["@3x", "@2x", "@1.5x", "", "@1x", "@4x"];
 
 export type Resolution =
   | { kind: "file"; path: string }
-  | { kind: "runtime"; name: string }
+  | { kind: "runtime"; id: string }
   | { kind: "dependency"; id: string }
   | { kind: "missing" };
 
@@ -28,7 +28,7 @@ export function resolveSpecifier(
   fromPath: string,
   spec: string,
   files: ReadonlySet<string>,
-  runtimeNames: ReadonlySet<string>,
+  runtime: RuntimeModules,
   dependencies?: Dependencies,
   aliases: readonly PathAlias[] = [],
 ): Resolution {
@@ -42,12 +42,8 @@ export function resolveSpecifier(
     const path = resolvePath(candidate, files);
     if (path !== null) return { kind: "file", path };
   }
-  if (runtimeNames.has(spec)) return { kind: "runtime", name: spec };
-  // react-native-web is one module: deep imports (`react-native/Libraries/…`) get the whole of it,
-  // unless the runtime set provides that exact path.
-  if (packageName(spec) === "react-native" && runtimeNames.has("react-native")) {
-    return { kind: "runtime", name: "react-native" };
-  }
+  const id = runtime.resolve(spec);
+  if (id !== undefined) return { kind: "runtime", id };
   const dependency = dependencies?.get(spec);
   return dependency ? { kind: "dependency", id: dependency.id } : { kind: "missing" };
 }

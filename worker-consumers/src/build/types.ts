@@ -22,7 +22,10 @@ export interface BuildError {
 export interface ModuleEntry {
   key: string;
   url: string;
-  /** specifier as written → module id (a path, `npm:<name>@<version>`) or `runtime:<name>`. */
+  /**
+   * specifier as written → module id (a path, `npm:<name>@<version>`, `sdk:<runtime id>`) or
+   * `runtime:<runtime id>` for a module of the SDK's chunks.
+   */
   deps: Record<string, string>;
 }
 
@@ -48,4 +51,14 @@ export interface Specifier {
   spec: string;
   line: number;
   column: number;
+}
+
+/** The SDK's modules, as the resolver and the graph use them (sdk.ts SdkRuntime). */
+export interface RuntimeModules {
+  /** The runtime module id `require(spec)` means, or undefined. */
+  resolve(spec: string): string | undefined;
+  /** Whether the SDK provides the package at all. */
+  providesPackage(name: string): boolean;
+  /** An SDK module that must run in the app's graph, because it requires the app's files. */
+  appBound(id: string): { key: string; url: string; deps: Record<string, string> } | undefined;
 }

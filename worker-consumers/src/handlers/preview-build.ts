@@ -1,4 +1,5 @@
-import { RUNTIME_MODULES, RUNTIME_URL } from "../../../runtime/dist/meta.js";
+import { RUNTIME_URL } from "../../../runtime/dist/meta.js";
+import { SDK_TABLES, SDK_VERSIONS } from "../../../runtime/dist/sdks.js";
 import type { AppBuildError, AppSection, BundleManifest, PreviewError } from "../../../schema/api/previews";
 import { readBlob, type StoredPlace } from "../../../schema/blob-location";
 import { contentTypeFor } from "../../../schema/content-types";
@@ -9,6 +10,7 @@ import { r2Keys } from "../../../schema/storage-keys";
 import { buildModuleGraph } from "../build/graph";
 import { moduleKey } from "../build/keys";
 import { packageName } from "../build/resolve";
+import { type SdkRuntime, selectSdk } from "../build/sdk";
 import { TRANSFORM_VERSION, wrapModule } from "../build/transform";
 import type { AppGraph, BuildError, DependencyModule, SourceFile } from "../build/types";
 import type { Env } from "../env";
@@ -19,7 +21,6 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-const RUNTIME_NAMES: ReadonlySet<string> = new Set(RUNTIME_MODULES);
 /** Where a page loads an asset's bytes (docs/previews.md §1): the hash of what it holds, like a module URL. */
 const assetUrl = (file: SourceFile) => `/m/blob/${file.sha256}`;
 
@@ -149,13 +150,19 @@ async function buildApp(
     return object;
   };
   const assets = new Map<string, StoredFile>();
-  const linked = await linkDependencies(env, task.project.id);
+  // The Expo SDK the app runs on decides what every bare specifier means.
+  const packageJson = byPath.has("package.json") ? await (await read("package.json")).text() : null;
+  const selected = selectSdk(packageJson, SDK_TABLES, SDK_VERSIONS);
+  if ("error" in selected) return { error: { code: selected.error.code, ...appError(selected.error) } };
+  const { sdk } = selected;
+  const linked = await linkDependencies(env, task.project.id, sdk);
   const result = await buildModuleGraph({
     files,
     readText: async (path) => (await read(path)).text(),
     readBytes: async (path) => new Uint8Array(await (await read(path)).arrayBuffer()),
     previous: await previousApp(env, task),
-    runtimeNames: RUNTIME_NAMES,
+    runtime: sdk,
+    routePattern: sdk.table.routePattern,
     dependencies: linked.modules,
     entry: task.project.entry,
     transformVersion: TRANSFORM_VERSION,
@@ -203,7 +210,18 @@ async function buildApp(
     ),
   ]);
   const { app, ...counts } = result;
-  return { app: { runtime: RUNTIME_URL, ...app }, counts };
+  return { app: { runtime: RUNTIME_URL, sdk: sdk.section(runtimeIds(app)), ...app }, counts };
+}
+
+/** The SDK modules an app's graph requires (`runtime:<id>`) or runs itself (`sdk:<id>`). */
+function runtimeIds(app: AppGraph): Set<string> {
+  const ids = new Set<string>();
+  for (const [id, module] of Object.entries(app.modules)) {
+    if (id.startsWith("sdk:")) ids.add(id.slice("sdk:".length));
+    for (const target of Object.values(module.deps))
+      if (target.startsWith("runtime:")) ids.add(target.slice("runtime:".length));
+  }
+  return ids;
 }
 
 /** A linked dependency, with its blob and where that is (schema/blob-location.ts). */
@@ -215,10 +233,10 @@ type LinkedDependency = DependencyModule & {
 /**
  * The project's pre-bundled dependencies (docs/previews.md §4) as the graph links them: each keyed
  * like any module (`npm` + its blob's hash, so the key and wrapper are the build's, never the
- * uploader's), its `requires` resolved as a bare require is (the runtime set, then the set's own
- * specifiers). A require neither provides fails the build only if the app reaches that module.
+ * uploader's), its `requires` resolved as a bare require is (the SDK's modules, then the set's
+ * own specifiers). A require neither provides fails the build only if the app reaches that module.
  */
-async function linkDependencies(env: Env, projectId: string) {
+async function linkDependencies(env: Env, projectId: string, sdk: SdkRuntime) {
   const recorded = await env.API.getDependencies(projectId);
   const bySpecifier = new Map(recorded.map((d) => [d.specifier, d]));
   const modules = new Map<string, LinkedDependency>();
@@ -227,7 +245,8 @@ async function linkDependencies(env: Env, projectId: string) {
   for (const dependency of recorded) {
     const deps: Record<string, string> = {};
     for (const spec of dependency.requires) {
-      if (RUNTIME_NAMES.has(spec)) deps[spec] = `runtime:${spec}`;
+      const runtimeId = sdk.resolve(spec);
+      if (runtimeId !== undefined) deps[spec] = `runtime:${runtimeId}`;
       else if (bySpecifier.has(spec)) deps[spec] = (bySpecifier.get(spec) as { id: string }).id;
       else if (!unresolved.has(dependency.id)) {
         unresolved.set(dependency.id, {

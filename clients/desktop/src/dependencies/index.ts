@@ -5,7 +5,7 @@ export { BundleCache } from "./bundle-cache";
 export { IMPORTS_CACHE_FILE, ImportsCache } from "./imports-cache";
 export { findPackage, type InstalledPackage } from "./packages";
 export { type PreparedDependencies, type PreparedModule, prepareDependencies } from "./prepare";
-export { isRuntimeProvided, RUNTIME_MODULES, RUNTIME_PACKAGES } from "./runtime-names";
+export { isRuntimeProvided, RUNTIME_PACKAGES } from "./runtime-names";
 export { packageSpecifiers, SOURCE_EXTENSIONS, scanImports } from "./scan-imports";
 export {
   type AppImportsScan,

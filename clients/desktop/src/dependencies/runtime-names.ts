@@ -1,27 +1,26 @@
-import { RUNTIME_SET_NAMES } from "../../../../runtime/src/set-names";
+import { PROVIDED_ALIASES, PROVIDED_PACKAGES } from "../../../../runtime/src/set-names";
 import { parseBareSpecifier } from "../../../../schema/api/dependencies";
 
-/** The bare specifiers the preview runtime provides (runtime/src/set-names.ts, docs/previews.md §3). */
-export const RUNTIME_MODULES: ReadonlySet<string> = new Set(RUNTIME_SET_NAMES);
-
-/** The packages those specifiers come from (`react`, `react-dom`, `react-native`, `expo`, …). */
-export const RUNTIME_PACKAGES: ReadonlySet<string> = new Set(
-  RUNTIME_SET_NAMES.map((spec) => parseBareSpecifier(spec)?.name ?? spec),
-);
+/**
+ * The packages the preview runtime provides in every SDK (runtime/src/set-names.ts,
+ * docs/previews.md §3): `react`, `react-native` (react-native-web), `expo`, `expo-router`, …
+ */
+export const RUNTIME_PACKAGES: ReadonlySet<string> = new Set([
+  ...Object.keys(PROVIDED_PACKAGES),
+  ...Object.keys(PROVIDED_ALIASES),
+]);
 
 /**
- * Whether the preview resolves `spec` itself, so it is never bundled: a module of the runtime set,
- * or any other path of one of its packages (`react-dom/server`, `react-native/Libraries/…`). A
- * second copy of React or react-native-web inside a dependency would break the app; such a path
- * stays a `require` the build resolves (react-native's deep paths get react-native-web) or fails
- * on, naming it.
+ * Whether the preview resolves `spec` itself, so it is never bundled: any path of a package the
+ * runtime provides (`expo-router/entry`, `react-native-web/dist/exports/View`,
+ * `react-native/Libraries/…`). A second copy of React or react-native-web inside a dependency would
+ * break the app; such a path stays a `require` the build resolves against the project's SDK.
  *
  * @example
  * isRuntimeProvided("react/jsx-runtime"); // true
  * isRuntimeProvided("lodash"); // false
  */
 export function isRuntimeProvided(spec: string): boolean {
-  if (RUNTIME_MODULES.has(spec)) return true;
   const name = parseBareSpecifier(spec)?.name;
   return name !== undefined && RUNTIME_PACKAGES.has(name);
 }
