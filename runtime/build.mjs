@@ -140,6 +140,8 @@ export interface SdkTable {
   appBound: Record<string, { key: string; deps: Record<string, string> }>;
   /** Expo Router's route pattern (the RegExp source of its _ctx require.context). */
   routePattern?: string;
+  /** Module ids of AppRegistry implementations besides react-native-web's (expo's web one). */
+  appRegistries: string[];
 }
 /** The supported SDK majors, oldest first. */
 export declare const SDK_VERSIONS: readonly string[];

@@ -232,7 +232,7 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages }) {
       if (found === undefined ? spec === id || !existsSyncSpec(spec) : found && idOf(found) === id) specifiers[spec] = idIndex.get(id);
     }
   }
-  for (const name of provided) {
+  for (const name of [...provided, "react-native"]) {
     const found = resolveFrom(nm, name);
     if (found && idIndex.has(idOf(found))) specifiers[name] = idIndex.get(idOf(found));
   }
@@ -263,6 +263,9 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages }) {
     sdk,
     packages: versions,
     routePattern: routePattern(nm),
+    // The AppRegistry modules an app mounts through: react-native-web's, and expo's own web
+    // AppRegistry (registerRootComponent's, backed by react-dom/client) — the page hooks both.
+    appRegistries: ids.filter((id) => /^expo\/(?:src|build)\/launch\/AppRegistry\.web\.[jt]sx?$/.test(id)),
     chunks: chunks.map((c) => ({ name: c.name, url: c.url, needs: c.needs })),
     ids,
     chunkOf: ids.map((id) => chunkIndex.get(owner.get(id))),

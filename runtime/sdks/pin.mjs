@@ -54,7 +54,9 @@ function newest(name, range) {
 const dependencies = { expo: expoVersion };
 for (const [name, fallbackRange] of Object.entries(PROVIDED_PACKAGES)) {
   if (name === "expo") continue;
-  const version = newest(name, recommended[name] ?? fallbackRange);
+  // React Native's own small packages go with the SDK's React Native version (the newest up to it).
+  const reactNative = name.startsWith("@react-native/") ? `<=${recommended["react-native"]?.replace(/^[~^]/, "")}` : undefined;
+  const version = newest(name, recommended[name] ?? reactNative ?? fallbackRange);
   // An SDK may not have every package yet (a new SDK's module published later): it is left out,
   // and an app importing it gets a build error naming the package.
   if (version) dependencies[name] = version;

@@ -4,6 +4,8 @@
 // packages come from the SDK's chunks, which the manifest names. docs/previews.md is the contract.
 // First: react-native-web must find its stylesheet in place when it initialises.
 import "./rnw-stylesheet";
+// Before any package can add a <style>: the page's CSP would refuse its text.
+import "./style-bridge";
 import { createPage } from "./page";
 import type { Manifest } from "./types";
 
@@ -21,6 +23,9 @@ globals.process ??= {
 // Read now: currentScript is only set while this script first runs.
 const script = document.currentScript as HTMLScriptElement | null;
 const config = script?.dataset ?? {};
+// The page's path (/p/<code>) is the app's base URL, as Expo's `experiments.baseUrl` makes it:
+// Expo Router strips it (process.env.EXPO_BASE_URL), so the app sees its own routes.
+if (config.baseUrl) (globals.process as { env: Record<string, string> }).env.EXPO_BASE_URL = config.baseUrl;
 const page = createPage(script?.src ? new URL(script.src).pathname : undefined);
 
 /**

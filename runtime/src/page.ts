@@ -87,20 +87,44 @@ export function createPage(ownUrl?: string) {
     });
   }
 
-  /** The SDK the page runs (one per page: its React and react-native-web), hooked on first use. */
-  let sdk: { version: string; appRegistry: AppRegistryLike; hooks: ReturnType<typeof hookAppRegistry> } | undefined;
+  /**
+   * The SDK the page runs (one per page: its React and react-native-web), hooked on first use:
+   * react-native-web's AppRegistry and every other one an app mounts through (expo's web
+   * registerRootComponent has its own, backed by react-dom/client).
+   */
+  let sdk:
+    | { version: string; appRegistry: AppRegistryLike; hooks: Map<string, ReturnType<typeof hookAppRegistry>> }
+    | undefined;
+  let wrap: ReturnType<typeof boundaryWrapper> | undefined;
 
   function useSdk(section: SdkSection) {
     if (!sdk) {
       const react = registry.requireRuntime(section.react) as ReactLike;
       const reactNative = registry.requireRuntime(section.reactNative) as { AppRegistry: AppRegistryLike };
+      wrap = boundaryWrapper(react, reportRuntimeError);
       sdk = {
         version: section.version,
         appRegistry: reactNative.AppRegistry,
-        hooks: hookAppRegistry(reactNative.AppRegistry, boundaryWrapper(react, reportRuntimeError)),
+        hooks: new Map([[section.reactNative, hookAppRegistry(reactNative.AppRegistry, wrap)]]),
       };
     }
-    return sdk;
+    for (const id of section.appRegistries ?? []) {
+      if (sdk.hooks.has(id) || !wrap) continue;
+      const exports = registry.requireRuntime(id) as { default?: AppRegistryLike } & AppRegistryLike;
+      sdk.hooks.set(id, hookAppRegistry(exports.default ?? exports, wrap));
+    }
+    const all = [...sdk.hooks.values()];
+    return {
+      beginRun: () => {
+        for (const h of all) h.beginRun();
+      },
+      get mounted() {
+        return all.some((h) => h.mounted);
+      },
+      get registered() {
+        return all.flatMap((h) => h.registered);
+      },
+    };
   }
 
   window.addEventListener("error", (event) => {
@@ -176,10 +200,10 @@ export function createPage(ownUrl?: string) {
     // errors the previous version may still throw.
     for (const [id, record] of Object.entries(app.modules ?? {})) idOfKey.set(record.key, id);
     overlay.clear();
-    let hooks: ReturnType<typeof hookAppRegistry>;
+    let hooks: ReturnType<typeof useSdk>;
     try {
       if (!app.sdk) throw new Error("This preview was built without an Expo SDK: rebuild it with a current HiveSync");
-      hooks = useSdk(app.sdk).hooks;
+      hooks = useSdk(app.sdk);
     } catch (error) {
       reportRuntimeError(error);
       return result("module", fetched);
@@ -188,7 +212,7 @@ export function createPage(ownUrl?: string) {
     try {
       const run = registry.run(app);
       // Nothing ran: the same graph again, already mounted — keep its state.
-      if (!hooks.mounted && run.ran.length > 0) mountExports(run.exports);
+      if (!hooks.mounted && run.ran.length > 0) mountExports(run.exports, hooks.registered);
       setBar({ project: manifest.project?.name, revision: manifest.revision });
       return result(undefined, fetched, run.ran);
     } catch (error) {
@@ -202,13 +226,13 @@ export function createPage(ownUrl?: string) {
    * index.js), or mount the component it exports (Expo's legacy AppEntry, where the entry is the
    * project's App).
    */
-  function mountExports(exports: unknown): void {
+  function mountExports(exports: unknown, registered: readonly string[]): void {
     if (!sdk) return;
-    const { appRegistry, hooks } = sdk;
+    const { appRegistry } = sdk;
     const rootTag = document.getElementById("root");
-    const [first] = hooks.registered;
+    const [first] = registered;
     if (first !== undefined) {
-      appRegistry.runApplication(hooks.registered.includes("main") ? "main" : first, { rootTag });
+      appRegistry.runApplication(registered.includes("main") ? "main" : first, { rootTag });
       return;
     }
     const component = (exports as { default?: unknown } | undefined)?.default ?? exports;

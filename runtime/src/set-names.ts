@@ -29,6 +29,7 @@ export const PROVIDED_PACKAGES = {
   "expo-web-browser": "*",
   "@expo/metro-runtime": "*",
   "@expo/vector-icons": "^15.0.2",
+  "@react-native/assets-registry": "*",
   "@react-native-async-storage/async-storage": "^2.2.0",
   "@react-navigation/bottom-tabs": "^7.0.0",
   "@react-navigation/elements": "^2.0.0",

@@ -30,6 +30,8 @@ export interface SdkSection {
   /** Module ids of the packages the page drives: react and react-native (react-native-web). */
   react: string;
   reactNative: string;
+  /** AppRegistry modules besides react-native-web's that the app may mount through (expo's web one). */
+  appRegistries?: string[];
 }
 
 /** What one chunk registers: module id → [factory key, specifier → module id]. */

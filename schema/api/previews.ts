@@ -188,6 +188,7 @@ export const AppSdk = z.object({
   chunks: z.array(z.string()).meta({ description: "Every runtime chunk (/runtime/c/<hash>.js) the app's graph needs." }),
   react: z.string(),
   reactNative: z.string(),
+  appRegistries: z.array(z.string()).meta({ description: "AppRegistry modules the page hooks besides react-native's." }),
 });
 
 export const AppSection = z

@@ -164,6 +164,9 @@ function appPage(
   code: string,
   token: string,
 ): Promise<Response> {
+  // The page's own path (/p/<code>, as the browser spells it): the app's routes live under it, as
+  // under Expo's `experiments.baseUrl`, so a router sees "/" there and "/settings" below it.
+  const baseUrl = new URL(c.req.url).pathname.split("/").slice(0, 3).join("/");
   const body = htmlTemplate`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -176,7 +179,7 @@ function appPage(
 <body>
 <div id="root"></div>
 <script src="${LIVE_CLIENT_URL}" data-session="${state.session_id}" data-token="${token}"></script>
-<script src="${RUNTIME_URL}" data-project="${projectName}" data-deep-link="hivesync://preview?code=${code}"></script>
+<script src="${RUNTIME_URL}" data-project="${projectName}" data-deep-link="hivesync://preview?code=${code}" data-base-url="${baseUrl}"></script>
 </body>
 </html>
 `;
@@ -211,7 +214,8 @@ async function guarded(c: Context<AppEnv>, render: (nonce: string) => Promise<Re
 export function registerLandingPages(app: {
   get: (path: string, handler: (c: Context<AppEnv>) => Promise<Response>) => unknown;
 }) {
-  app.get("/p/:code", (c) =>
+  /** The preview page; under `/p/<code>/<path>` too, the app's own path (Expo Router's URL). */
+  const previewPage = (c: Context<AppEnv>) =>
     guarded(c, async (nonce) => {
       const { letters, found, ended } = await lookup(
         c,
@@ -281,8 +285,8 @@ export function registerLandingPages(app: {
           </p>
         </Page>,
       );
-    }),
-  );
+    });
+  app.get("/p/:code", previewPage);
 
   app.get("/live/:file", async (c) => {
     if (c.req.param("file") !== LIVE_CLIENT_URL.slice("/live/".length))
@@ -301,6 +305,8 @@ export function registerLandingPages(app: {
     c.header("cache-control", "no-store");
     return c.json({ status, label: LABELS[status], final: isTerminal(status) });
   });
+  // After /p/:code/status: a path the app navigated to (a reload of /p/<code>/settings) is the page.
+  app.get("/p/:code/*", previewPage);
 
   app.get("/l/:code", (c) =>
     guarded(c, async (nonce) => {

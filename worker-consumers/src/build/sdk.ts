@@ -9,6 +9,8 @@ export interface SdkSection {
   chunks: string[];
   react: string;
   reactNative: string;
+  /** AppRegistry modules besides react-native's that an app mounts through (expo's web one). */
+  appRegistries: string[];
 }
 
 /** An SDK module that reads the app's own files, as the app's graph runs it (§2, Expo Router). */
@@ -45,7 +47,7 @@ export class SdkRuntime {
     if (index !== undefined) return this.table.ids[index];
     // React Native's own deep paths (`react-native/Libraries/…`) are native: react-native-web is
     // the whole of React Native on the web, as under Expo's web build.
-    if (packageName(spec) === "react-native") return this.resolve("react-native");
+    if (packageName(spec) === "react-native" && spec !== "react-native") return this.resolve("react-native");
     return undefined;
   }
 
@@ -80,11 +82,15 @@ export class SdkRuntime {
   section(ids: Iterable<string>): SdkSection {
     const react = this.resolve("react") ?? "";
     const reactNative = this.resolve("react-native") ?? "";
+    const chunks = this.chunksFor([...ids, react, reactNative]);
+    // The page hooks expo's AppRegistry when the app loads its chunk (expo's).
+    const loaded = (id: string) => chunks.includes(this.table.chunks[this.chunkIndexOf.get(id) ?? -1]?.url ?? "");
     return {
       version: this.version,
-      chunks: this.chunksFor([...ids, react, reactNative]),
+      chunks,
       react,
       reactNative,
+      appRegistries: (this.table.appRegistries ?? []).filter(loaded),
     };
   }
 }
