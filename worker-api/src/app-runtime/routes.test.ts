@@ -6,13 +6,8 @@ import { onError } from "../errors";
 import { requestContext } from "../middleware/request-context";
 import { securityHeaders } from "../middleware/security-headers";
 import { appRuntimeRoutes } from "./routes";
-import {
-  RUNTIME_HASH,
-  RUNTIME_MODULES,
-  RUNTIME_PACKAGES,
-  RUNTIME_SCRIPT,
-  RUNTIME_URL,
-} from "./runtime-script";
+import { SDK_TABLES } from "../../../runtime/dist/sdks.js";
+import { RUNTIME_HASH, RUNTIME_SCRIPT, RUNTIME_URL } from "./runtime-script";
 
 // The routes under the same middleware createApp() puts in front of every feature.
 const app = new Hono<AppEnv>();
@@ -57,22 +52,36 @@ describe("GET /runtime/<hash>.js: the preview runtime", () => {
     }
   });
 
-  it("publishes the runtime set's names and pinned versions for the preview build", () => {
-    expect(RUNTIME_URL).toBe(`/runtime/${RUNTIME_HASH}.js`);
-    expect(RUNTIME_MODULES).toEqual(
-      expect.arrayContaining([
-        "react",
-        "react/jsx-runtime",
-        "react-dom/client",
-        "react-native",
-        "expo",
-        "expo-status-bar",
-      ]),
-    );
-    expect(RUNTIME_PACKAGES).toMatchObject({
-      react: "19.3.1",
-      "react-dom": "19.3.1",
-      "react-native-web": "0.21.4",
-    });
+});
+
+describe("GET /runtime/c/<hash>.js and /runtime/a/<file>: the SDK chunks and package assets", () => {
+  const chunk = SDK_TABLES["58"]?.chunks.find((c) => c.name === "react") ?? { url: "" };
+
+  it("serves a chunk of the SDK, immutable, as JavaScript, only to this origin", async () => {
+    const res = await get(chunk.url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/javascript; charset=utf-8");
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(res.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+    const body = await res.text();
+    // It registers React's own modules with the page's registry.
+    expect(body.startsWith("__hs.c(")).toBe(true);
+    expect(body).toContain('"react/index.js"');
+    // Its name is its content.
+    expect((await sha256Hex(body)).slice(0, 16)).toBe(chunk.url.slice("/runtime/c/".length, -".js".length));
+  });
+
+  it("is 404 for a name that is not a content hash, without reading the asset store", async () => {
+    for (const path of [
+      "/runtime/c/0000000000000000.js",
+      "/runtime/c/../index.js",
+      "/runtime/c/abc.js",
+      `/runtime/a/${"0".repeat(64)}.exe`,
+      `/runtime/a/${"0".repeat(64)}.ttf`,
+    ]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("cache-control") ?? "", path).not.toContain("immutable");
+    }
   });
 });

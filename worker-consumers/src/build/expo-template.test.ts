@@ -1,8 +1,9 @@
-// The published Expo blank templates, built against the real runtime set (runtime/dist/meta.js,
+// The published Expo blank templates, built against the real SDK runtime (runtime/dist/sdks.js,
 // which npm's postinstall/pretest builds): every require of a fresh app must resolve.
 import { describe, expect, it } from "vitest";
-import { RUNTIME_MODULES } from "../../../runtime/dist/meta.js";
+import { SDK_TABLES, SDK_VERSIONS } from "../../../runtime/dist/sdks.js";
 import { buildModuleGraph } from "./graph";
+import { SdkRuntime } from "./sdk";
 import { TRANSFORM_VERSION } from "./transform";
 
 const APP_TSX = `import { StatusBar } from 'expo-status-bar';
@@ -36,6 +37,9 @@ import App from './App';
 registerRootComponent(App);
 `;
 
+const sdk = new SdkRuntime(SDK_TABLES[SDK_VERSIONS[SDK_VERSIONS.length - 1] ?? ""] as never);
+const rt = (spec: string) => `runtime:${sdk.resolve(spec)}`;
+
 async function build(contents: Record<string, string>) {
   const store = new Map<string, string>();
   const files = Object.entries(contents).map(([path, text]) => ({ path, sha256: path, size: text.length }));
@@ -43,7 +47,8 @@ async function build(contents: Record<string, string>) {
     files,
     readText: async (path) => contents[path] ?? "",
     readBytes: async () => new Uint8Array(),
-    runtimeNames: new Set(RUNTIME_MODULES),
+    runtime: sdk,
+    routePattern: sdk.table.routePattern,
     transformVersion: TRANSFORM_VERSION,
     storeModule: async (key, code) => void store.set(key, code),
     hasModule: async (key) => store.has(key),
@@ -62,11 +67,11 @@ describe("the Expo blank templates", () => {
     });
     if ("error" in result) throw new Error(JSON.stringify(result.error));
     expect(result.app.entry).toBe("index.ts");
-    expect(result.app.modules["index.ts"]?.deps).toEqual({ expo: "runtime:expo", "./App": "App.tsx" });
+    expect(result.app.modules["index.ts"]?.deps).toEqual({ expo: rt("expo"), "./App": "App.tsx" });
     expect(result.app.modules["App.tsx"]?.deps).toEqual({
-      "react/jsx-runtime": "runtime:react/jsx-runtime",
-      "expo-status-bar": "runtime:expo-status-bar",
-      "react-native": "runtime:react-native",
+      "react/jsx-runtime": rt("react/jsx-runtime"),
+      "expo-status-bar": rt("expo-status-bar"),
+      "react-native": rt("react-native"),
     });
   });
 
@@ -76,8 +81,19 @@ describe("the Expo blank templates", () => {
     expect("app" in blank && Object.keys(blank.app.modules).sort()).toEqual(["App.js", "index.js"]);
     const legacy = await build({ "package.json": '{"main":"node_modules/expo/AppEntry.js"}', "App.js": app });
     expect("app" in legacy && legacy.app.modules["node_modules/expo/AppEntry.js"]?.deps).toEqual({
-      expo: "runtime:expo",
+      expo: rt("expo"),
       "../../App": "App.js",
     });
+  });
+
+  it("resolves to the SDK's real packages: expo's own build, react-native as react-native-web", () => {
+    expect(sdk.resolve("expo")).toMatch(/^expo\/(build|src)\/Expo\.(js|ts)$/);
+    expect(sdk.resolve("react-native")).toBe("react-native-web/dist/index.js");
+    expect(sdk.resolve("react-native/Libraries/Image/AssetRegistry")).toBe("react-native-web/dist/index.js");
+    expect(sdk.resolve("react-native-web/dist/exports/createElement")).toBe(
+      "react-native-web/dist/exports/createElement/index.js",
+    );
+    expect(sdk.resolve("expo-router/entry")).toBe("expo-router/entry.js");
+    expect(sdk.resolve("left-pad")).toBeUndefined();
   });
 });

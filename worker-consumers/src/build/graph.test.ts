@@ -6,8 +6,9 @@ import { moduleKey } from "./keys";
 import { png } from "./test-images";
 import { TRANSFORM_VERSION } from "./transform";
 import type { AppGraph, DependencyModule } from "./types";
+import { namedRuntime } from "./test-runtime";
 
-const RUNTIME = new Set(["react", "react/jsx-runtime", "react-native", "expo", "expo-status-bar"]);
+const RUNTIME = namedRuntime(["react", "react/jsx-runtime", "react-native", "expo", "expo-status-bar"]);
 
 async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes);
@@ -39,7 +40,7 @@ async function project(contents: Record<string, string | Uint8Array>, store = ne
       reads.push(path);
       return bytesOf(path);
     },
-    runtimeNames: RUNTIME,
+    runtime: RUNTIME,
     transformVersion: TRANSFORM_VERSION,
     storeModule: async (key, code) => void store.set(key, code),
     hasModule: async (key) => store.has(key),
@@ -361,19 +362,18 @@ describe("buildModuleGraph", () => {
     expect(result).toEqual({ error, errors: [error] });
   });
 
-  it("says why an Expo Router app does not run when expo-router is missing", async () => {
+  it("reports a main naming a package nobody provides at package.json's main", async () => {
     const p = await project({
-      "package.json": '{"main":"expo-router/entry"}',
-      "app/_layout.tsx": 'import { Stack } from "expo-router";\nexport default () => <Stack />;\n',
+      "package.json": '{"main":"some-router/entry"}',
+      "app/_layout.tsx": 'import { Stack } from "some-router";\nexport default () => <Stack />;\n',
     });
     const result = await buildModuleGraph(p.options);
     expect(result).toMatchObject({
       error: { code: "module_not_found", file: "package.json", line: 1, column: 9 },
     });
     expect("error" in result && result.error.message).toBe(
-      'Unable to resolve "expo-router/entry" from package.json main: the package "expo-router" is neither in the ' +
-        "preview runtime nor an uploaded dependency of the project. Expo Router apps do not run in previews: " +
-        "file-based routing needs Metro's require.context to find the screens in app/ at build time.",
+      'Unable to resolve "some-router/entry" from package.json main: the package "some-router" is neither in the ' +
+        "preview runtime nor an uploaded dependency of the project.",
     );
     // Only what the entry reaches is read: the routes in app/ are not (nothing requires them).
     expect(p.moduleReads()).toEqual([]);

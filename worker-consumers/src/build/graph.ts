@@ -73,8 +73,9 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Buil
   const byPath = new Map(options.files.map((f) => [f.path, f]));
   const paths = new Set(byPath.keys());
   const readIfPresent = (path: string) => (paths.has(path) ? options.readText(path) : Promise.resolve(null));
+  // app.json only matters to an SDK with Expo Router (its routes folder option).
   const [packageJson, tsconfig, jsconfig, appJson] = await Promise.all(
-    ["package.json", "tsconfig.json", "jsconfig.json", "app.json"].map(readIfPresent),
+    ["package.json", "tsconfig.json", "jsconfig.json", options.routePattern ? "app.json" : ""].map(readIfPresent),
   );
   const aliases = readPathAliases(tsconfig ? "tsconfig.json" : "jsconfig.json", tsconfig ?? jsconfig ?? "{}");
   const entry = findEntry(paths, options.entry, packageJson);

@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { packageName, resolvePath, resolveSpecifier } from "./resolve";
 import { aliasCandidates, readPathAliases } from "./tsconfig-paths";
 import type { DependencyModule } from "./types";
+import { namedRuntime } from "./test-runtime";
 
-const RUNTIME = new Set(["react", "react/jsx-runtime", "react-native", "expo", "expo-status-bar"]);
+const RUNTIME = namedRuntime(["react", "react/jsx-runtime", "react-native", "expo", "expo-status-bar"]);
 const files = (...paths: string[]) => new Set(paths);
 const resolve = (from: string, spec: string, set: Set<string>, deps?: Map<string, DependencyModule>) =>
   resolveSpecifier(from, spec, set, RUNTIME, deps);
@@ -112,17 +113,17 @@ describe("resolveSpecifier: packages", () => {
   const deps = new Map([["lodash", lodash]]);
 
   it("gives the runtime set first, react-native deep imports included", () => {
-    expect(resolve("App.js", "react", files())).toEqual({ kind: "runtime", name: "react" });
+    expect(resolve("App.js", "react", files())).toEqual({ kind: "runtime", id: "react" });
     expect(resolve("App.js", "react/jsx-runtime", files())).toEqual({
       kind: "runtime",
-      name: "react/jsx-runtime",
+      id: "react/jsx-runtime",
     });
     expect(resolve("App.js", "react-native/Libraries/Image/AssetRegistry", files())).toEqual({
       kind: "runtime",
-      name: "react-native",
+      id: "react-native",
     });
     // A project file named like a package is not a package (bare specifiers never mean ./).
-    expect(resolve("App.js", "expo", files("expo.js"))).toEqual({ kind: "runtime", name: "expo" });
+    expect(resolve("App.js", "expo", files("expo.js"))).toEqual({ kind: "runtime", id: "expo" });
   });
 
   it("then an uploaded dependency, else missing", () => {
@@ -133,7 +134,7 @@ describe("resolveSpecifier: packages", () => {
     expect(resolve("App.js", "lodash/fp", files(), deps)).toEqual({ kind: "missing" });
     expect(resolve("App.js", "react-dom/client", files(), deps)).toEqual({ kind: "missing" });
     expect(resolve("App.js", "@scope/pkg", files())).toEqual({ kind: "missing" });
-    expect(resolveSpecifier("App.js", "react-native/x", files(), new Set(["react"]))).toEqual({
+    expect(resolveSpecifier("App.js", "react-native/x", files(), namedRuntime(["react"]))).toEqual({
       kind: "missing",
     });
   });
@@ -188,7 +189,7 @@ describe("tsconfig paths", () => {
       resolveSpecifier("a.ts", "react", set, RUNTIME, undefined, [{ pattern: "*", targets: ["*"] }]),
     ).toEqual({
       kind: "runtime",
-      name: "react",
+      id: "react",
     });
   });
 });
