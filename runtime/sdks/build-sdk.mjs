@@ -188,6 +188,20 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages }) {
     return provided.includes(pkg) ? pkg : fallback;
   }
 
+  // React's production build exports `jsxDEV` as undefined, but a development JSX transform (a
+  // package's, or sucrase's default) calls it: `react/jsx-dev-runtime` is jsxDEV over jsx/jsxs.
+  const jsxRuntime = resolveFrom(nm, "react/jsx-runtime");
+  if (typeof jsxRuntime === "string") {
+    const id = "react/jsx-dev-runtime.hivesync.js";
+    modules.set(id, {
+      id,
+      pkg: "react",
+      deps: { "react/jsx-runtime": idOf(jsxRuntime) },
+      code: 'var r=require("react/jsx-runtime");exports.Fragment=r.Fragment;exports.jsxDEV=function(t,p,k,s){return s?r.jsxs(t,p,k):r.jsx(t,p,k)};',
+    });
+    owner.set(id, "react");
+  }
+
   // 3. Chunks: the modules of each owner, as one script registering them with the page's registry.
   const chunkNames = [...new Set(owner.values())].sort();
   const chunkIndex = new Map(chunkNames.map((name, i) => [name, i]));
@@ -236,7 +250,8 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages }) {
     const found = resolveFrom(nm, name);
     if (found && idIndex.has(idOf(found))) specifiers[name] = idIndex.get(idOf(found));
   }
-  specifiers["react/jsx-dev-runtime"] ??= specifiers["react/jsx-runtime"];
+  if (idIndex.has("react/jsx-dev-runtime.hivesync.js"))
+    specifiers["react/jsx-dev-runtime"] = idIndex.get("react/jsx-dev-runtime.hivesync.js");
   function existsSyncSpec(spec) {
     return EXTENSIONS.some((e) => existsSync(path.join(nm, spec + e)));
   }

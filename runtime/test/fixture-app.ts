@@ -9,8 +9,12 @@ import path from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 import { transform } from "sucrase";
 import { APP_PAGE_CSP } from "../../worker-api/src/app-runtime/page-csp";
+import { SdkRuntime } from "../../worker-consumers/src/build/sdk";
+import { SDK_TABLES, SDK_VERSIONS } from "../dist/sdks.js";
 
 const DIST = path.join(import.meta.dirname, "../dist");
+/** The newest SDK, as the preview build picks it for an app without an `expo` version. */
+export const SDK = new SdkRuntime(SDK_TABLES[SDK_VERSIONS[SDK_VERSIONS.length - 1] ?? ""] as never);
 const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
 interface ModuleRecord {
@@ -72,7 +76,7 @@ export class FixtureApp {
       const file =
         url.pathname === "/"
           ? { type: "text/html; charset=utf-8", body: this.page() }
-          : this.files.get(url.pathname);
+          : (this.files.get(url.pathname) ?? sdkFile(url.pathname));
       // The browser asks for a favicon on its own; that is not the runtime's business.
       if (url.pathname === "/favicon.ico") {
         res.writeHead(204).end();
@@ -120,7 +124,7 @@ export class FixtureApp {
   /**
    * "Builds" a revision: transforms each source file like the preview build (sucrase, automatic
    * JSX runtime, ES modules → CommonJS, same lines), resolves its requires (relative → module id,
-   * bare → `runtime:<name>`), serves the scripts and the manifest at /manifest/<revision>.json.
+   * bare → `runtime:<SDK module id>`), serves the scripts and the manifest at /manifest/<revision>.json.
    */
   build(revision: number, sources: Record<string, string | Buffer>, entry = "index.js"): BuiltRevision {
     const modules: Record<string, ModuleRecord> = {};
@@ -147,14 +151,19 @@ export class FixtureApp {
         deps[spec] = spec.startsWith(".")
           ? (ids.find((candidate) => [".js", ".png", ""].some((ext) => `./${candidate}` === spec + ext)) ??
             spec)
-          : `runtime:${spec}`;
+          : `runtime:${SDK.resolve(spec) ?? spec}`;
       }
       const script = `__hs.f(${JSON.stringify(key)},function(require,module,exports,__filename,__dirname){${code}\n});`;
       this.files.set(`/m/${key}.js`, { type: "application/javascript; charset=utf-8", body: script });
       modules[id] = { key, url: `/m/${key}.js`, deps };
       keys[id] = key;
     }
-    return this.publish(revision, { runtime: this.runtime.url, entry, modules }, keys);
+    const used = Object.values(modules).flatMap((m) =>
+      Object.values(m.deps)
+        .filter((t) => t.startsWith("runtime:"))
+        .map((t) => t.slice("runtime:".length)),
+    );
+    return this.publish(revision, { runtime: this.runtime.url, sdk: SDK.section(used), entry, modules }, keys);
   }
 
   /** Publishes a revision whose build failed: its manifest carries only the errors. */
@@ -176,6 +185,19 @@ export class FixtureApp {
       body: JSON.stringify(manifest),
     });
     return { manifest, keys };
+  }
+}
+
+/** An SDK chunk or package asset the runtime build wrote (runtime/dist/public), as worker-api serves it. */
+function sdkFile(pathname: string): { type: string; body: Buffer } | undefined {
+  const match = /^\/runtime\/([ca]\/[0-9a-f]+\.(js|ttf|png))$/.exec(pathname);
+  if (!match?.[1]) return undefined;
+  try {
+    const body = readFileSync(path.join(DIST, "public", match[1]));
+    const type = match[2] === "js" ? "application/javascript; charset=utf-8" : match[2] === "ttf" ? "font/ttf" : "image/png";
+    return { type, body };
+  } catch {
+    return undefined;
   }
 }
 

@@ -181,11 +181,15 @@ describe("the build: module graph, modules and manifest", () => {
     ]);
     const app = manifest.app!;
     expect(app.runtime).toBe(RUNTIME_URL);
+    // The newest SDK (the fixture names no expo version), and only the chunks its graph needs.
+    expect(app.sdk).toMatchObject({ version: "58", react: "react/index.js", reactNative: "react-native-web/dist/index.js" });
+    expect(app.sdk!.chunks.length).toBeGreaterThan(2);
+    expect(app.sdk!.chunks.length).toBeLessThan(12);
     expect(app.entry).toBe("App.js");
     expect(Object.keys(app.modules!).sort()).toEqual(["App.js", "assets/icon.svg", "src/Greeting.js"]);
     expect(app.modules!["App.js"]!.deps).toMatchObject({
-      "expo-status-bar": "runtime:expo-status-bar",
-      "react-native": "runtime:react-native",
+      "expo-status-bar": "runtime:expo-status-bar/build/StatusBar.js",
+      "react-native": "runtime:react-native-web/dist/index.js",
       "./src/Greeting": "src/Greeting.js",
       "./assets/icon.svg": "assets/icon.svg",
     });
@@ -260,7 +264,7 @@ describe("the build: module graph, modules and manifest", () => {
     const app = (await manifestOf(user, s.session_id)).app!;
     expect(app.modules!["src/Greeting.js"]!.deps["left-pad"]).toBe("npm:left-pad@1.3.0");
     const dep = app.modules!["npm:left-pad@1.3.0"]!;
-    expect(dep.deps).toEqual({ react: "runtime:react" });
+    expect(dep.deps).toEqual({ react: "runtime:react/index.js" });
     const script = await (await call(dep.url)).text();
     expect(script).toBe(
       `__hs.f(${JSON.stringify(dep.key)},function(require,module,exports,__filename,__dirname){${body}\n});`,

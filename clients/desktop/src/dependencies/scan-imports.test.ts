@@ -99,9 +99,14 @@ describe("packageSpecifiers and the runtime set", () => {
       "react-dom/server",
       "expo",
       "expo-status-bar",
+      "expo-router/entry",
+      "expo-constants",
+      "@react-navigation/native",
+      "react-native-web/dist/exports/createElement",
+      "@expo/vector-icons/FontAwesome",
     ])
       expect(isRuntimeProvided(spec), spec).toBe(true);
-    for (const spec of ["lodash", "react-is", "expo-constants", "@react-navigation/native", "reactive"])
+    for (const spec of ["lodash", "react-is", "expo-camera", "@react-navigation/drawer", "reactive", "expo-routerx"])
       expect(isRuntimeProvided(spec), spec).toBe(false);
   });
 });
