@@ -92,7 +92,10 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages }) {
       const ext = path.extname(file).slice(1).toLowerCase();
       const name = `${sha256(bytes)}.${ext}`;
       assets.push({ file: `a/${name}`, bytes });
-      return { code: `module.exports={uri:"/runtime/a/${name}",name:${JSON.stringify(path.basename(file, `.${ext}`))},type:"${ext}"};`, requires: [] };
+      // The URL itself: what every consumer of a package's asset accepts as a source (expo-font's
+      // loadAsync, nested as `{uri: require("x.ttf")}` by expo-symbols; react-native-web's Image;
+      // expo-asset's fromModule), where Metro's numeric asset ids need a registry the page lacks.
+      return { code: `module.exports=${JSON.stringify(`/runtime/a/${name}`)};`, requires: [] };
     }
     const text = readFileSync(file, "utf8");
     if (file.endsWith(".json")) return { code: `module.exports=JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(text)))});`, requires: [] };

@@ -88,6 +88,18 @@ function install(): void {
     }
     return removeChild.call(this, node) as T;
   };
+  // ParentNode's append/prepend (reanimated adds its keyframes sheet with `document.head.append`).
+  for (const name of ["append", "prepend"] as const) {
+    const original = Element.prototype[name];
+    Element.prototype[name] = function (this: Element, ...nodes: (Node | string)[]) {
+      const kept = nodes.filter((node) => {
+        if (!(node instanceof HTMLStyleElement) || !inDocument(this)) return true;
+        insertAside(node, this);
+        return false;
+      });
+      original.apply(this, kept);
+    };
+  }
   const remove = Element.prototype.remove;
   Element.prototype.remove = function (this: Element) {
     if (this instanceof HTMLStyleElement && removeAside(this)) return;
