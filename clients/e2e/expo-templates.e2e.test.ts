@@ -5,8 +5,9 @@
 // phone's viewport.
 // - expo-template-blank and expo-template-blank-typescript: the root screen's text is on screen,
 //   centred on white (StyleSheet works under the page's CSP), no overlay, no console error.
-// - expo-template-tabs (expo-router): does not run; the build fails naming expo-router, and the
-//   page the link opens says so (it is not a blank page).
+// - expo-template-default (create-expo-app's default) and expo-template-tabs, both Expo Router
+//   apps: the home screen with its icons (fonts loaded, glyphs drawn), the second tab after a tap,
+//   a live edit of the home screen, a route file added and opened — with no CSP violation.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -198,7 +199,9 @@ describe("the published Expo templates in a phone's browser", () => {
 
     const { started, app } = await readyPreview(project.id);
     expect(app.modules["App.js"]?.deps).toMatchObject({ "hs-greeting": "npm:hs-greeting@1.2.3" });
-    expect(app.modules["npm:hs-greeting@1.2.3"]?.deps).toEqual({ "react-native": "runtime:react-native" });
+    expect(app.modules["npm:hs-greeting@1.2.3"]?.deps).toEqual({
+      "react-native": "runtime:react-native-web/dist/index.js",
+    });
     const coldOpen = await openAndSee(
       started.link_url,
       "expo-template-blank",
@@ -208,40 +211,106 @@ describe("the published Expo templates in a phone's browser", () => {
     console.log(`expo-template-blank + node_modules/hs-greeting: cold open ${coldOpen.toFixed(0)} ms`);
   });
 
-  it("expo-template-tabs (expo-router) does not run: the build fails naming expo-router, and the page says so", async () => {
+  it("expo-template-tabs (Expo Router): home with icons, the second tab, a live edit, a new route", async () => {
     const { template, dir, project } = await pushTemplate("expo-template-tabs");
-    const packageJson = JSON.parse(await readFile(path.join(dir, "package.json"), "utf8"));
-    expect(packageJson.main).toBe("expo-router/entry");
+    expect(JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")).main).toBe("expo-router/entry");
+    const { started, app } = await readyPreview(project.id);
+    expect(app.modules["package.json#main"]?.deps).toEqual({ "expo-router/entry": "sdk:expo-router/entry.js" });
 
-    const started = await startPreview(desktop, project.id, { platform: "ios" });
-    const final = await watchPreview(desktop, started.session_id, { until: "ready" });
-    expect(final.status).toBe("failed");
-    // One error, at package.json's main, naming the package and why it does not run.
-    expect(final.error).toMatchObject({
-      code: "module_not_found",
-      file: "package.json",
-      line: 3,
-      column: 11,
-    });
-    expect(final.error?.message).toContain('Unable to resolve "expo-router/entry" from package.json main');
-    expect(final.error?.message).toContain('the package "expo-router" is neither in the preview runtime');
-    expect(final.error?.message).toContain("Expo Router apps do not run in previews");
-    expect(final.error?.frame).toContain('> 3 |   "main": "expo-router/entry",');
-    expect(final.error?.errors ?? [final.error]).toHaveLength(1);
-
-    // The link opens a page that says so: not a blank page, not a spinner.
-    const later = await phonePage();
-    const failedPage = await later.page.goto(started.link_url);
-    const body = await later.page.locator("body").innerText();
-    expect(body).toContain("The build failed");
-    expect(body).toContain("package.json:3:11");
-    expect(body).toContain('package "expo-router"');
-    expect(body).toContain("Expo Router apps do not run in previews");
-    await later.page.screenshot({ path: "/tmp/template-tabs.png" });
-    console.log(
-      `expo-template-tabs@${template.version}: ${final.status} (page HTTP ${failedPage?.status()}): ` +
-        `${final.error?.file}:${final.error?.line}:${final.error?.column} ${final.error?.message}`,
+    const { context, page, problems } = await phonePage();
+    const t0 = performance.now();
+    await page.goto(started.link_url);
+    const home = page.getByText("Tab One", { exact: true }).first();
+    await home.waitFor({ state: "visible", timeout: 30_000 });
+    const coldOpen = performance.now() - t0;
+    // The tab icons are expo-symbols glyphs in the Material Symbols font the SDK ships: loaded
+    // through the FontFace machinery under the page's CSP, and drawn (ink where the icon is).
+    await page.waitForFunction(() =>
+      [...document.fonts].some((f) => f.family.includes("MaterialSymbols") && f.status === "loaded"),
     );
-    await later.context.close();
+    expect(await inkOf(page, await iconShot(page, "MaterialSymbols"))).toBeGreaterThan(20);
+    await page.screenshot({ path: "/tmp/template-tabs.png" });
+
+    // Tap the second tab: its screen, under the app's own path below the page's.
+    await page.getByText("Tab Two", { exact: true }).last().click();
+    await page.getByText("app/(tabs)/two.tsx").waitFor({ state: "visible" });
+    expect(new URL(page.url()).pathname).toBe(`${new URL(started.link_url).pathname}/two`);
+    await page.getByText("Tab One", { exact: true }).last().click();
+    await home.waitFor({ state: "visible" });
+
+    // A live edit of the home screen, then a new route file, each pushed as the desktop does.
+    const index = path.join(dir, "app/(tabs)/index.tsx");
+    const source = await readFile(index, "utf8");
+    expect(source).toContain(">Tab One</Text>");
+    await writeFile(index, source.replace(">Tab One</Text>", ">Edited live!</Text>"));
+    expect((await syncFolder(desktop, project.id, dir)).revision).toBe(2);
+    await page.getByText("Edited live!").waitFor({ state: "visible", timeout: 20_000 });
+    await writeFile(
+      path.join(dir, "app/hello.tsx"),
+      'import { Text } from "react-native";\nexport default function Hello() { return <Text>A brand new route</Text>; }\n',
+    );
+    expect((await syncFolder(desktop, project.id, dir)).revision).toBe(3);
+    await page.waitForFunction(() => document.querySelector("#hs-bar .hs-revision")?.textContent === "r3", null, {
+      timeout: 20_000,
+    });
+    await page.goto(`${started.link_url}/hello`);
+    await page.getByText("A brand new route").waitFor({ state: "visible", timeout: 20_000 });
+
+    expect(problems).toEqual([]);
+    await context.close();
+    console.log(`expo-template-tabs@${template.version}: cold open (link_url → home) ${coldOpen.toFixed(0)} ms`);
+  });
+
+  it("expo-template-default (create-expo-app's default): its home, its icon, the Explore tab", async () => {
+    const { template, project } = await pushTemplate("expo-template-default");
+    const { started } = await readyPreview(project.id);
+    const { context, page, problems } = await phonePage();
+    const t0 = performance.now();
+    await page.goto(started.link_url);
+    await page.getByText("Welcome to\u00a0Expo").waitFor({ state: "visible", timeout: 30_000 });
+    const coldOpen = performance.now() - t0;
+    // The Expo logo (expo-image) is drawn from the app's own asset.
+    const logo = page.locator("img").first();
+    await expect.poll(() => logo.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await page.screenshot({ path: "/tmp/template-default.png" });
+    await page.getByText("Explore", { exact: true }).first().click();
+    await page.getByText("Expo documentation").waitFor({ state: "visible" });
+    expect(problems).toEqual([]);
+    await context.close();
+    console.log(`expo-template-default@${template.version}: cold open (link_url → home) ${coldOpen.toFixed(0)} ms`);
   });
 });
+
+/** A screenshot of the first element drawn in `fontFamily` (an icon glyph), as PNG bytes. */
+async function iconShot(page: Page, fontFamily: string): Promise<Buffer> {
+  const box = await page.evaluate((family) => {
+    const el = [...document.querySelectorAll("#root *")].find(
+      (e) => getComputedStyle(e).fontFamily.includes(family) && (e.textContent ?? "") !== "",
+    );
+    const r = el?.getBoundingClientRect();
+    return r ? { x: r.x, y: r.y, width: Math.max(1, r.width), height: Math.max(1, r.height) } : null;
+  }, fontFamily);
+  expect(box, `an element drawn in ${fontFamily}`).not.toBeNull();
+  return page.screenshot({ clip: box! });
+}
+
+/** How many pixels of a PNG are not near-white: the browser itself decodes it, on a blank page. */
+async function inkOf(page: Page, png: Buffer): Promise<number> {
+  const blank = await page.context().newPage();
+  const ink = await blank.evaluate(async (src) => {
+    const img = new Image();
+    img.src = src;
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = img.width;
+    canvas.height = img.height;
+    const ctx = canvas.getContext("2d")!;
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, img.width, img.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) if ((data[i]! + data[i + 1]! + data[i + 2]!) / 3 < 200) count++;
+    return count;
+  }, `data:image/png;base64,${png.toString("base64")}`);
+  await blank.close();
+  return ink;
+}
