@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { buildSdk } from "./sdks/build-sdk.mjs";
-import { loadProvided } from "./sdks/load-provided.mjs";
+import { loadCssModuleCode, loadProvided } from "./sdks/load-provided.mjs";
 
 const here = import.meta.dirname;
 const root = path.dirname(here);
@@ -78,6 +78,7 @@ function installSdk(folder) {
 /** Builds each SDK's chunks and table, skipping an SDK whose inputs are unchanged. */
 async function buildSdks(esbuild) {
   const provided = await loadProvided(esbuild);
+  const cssModuleCode = await loadCssModuleCode(esbuild);
   const tables = {};
   const packages = {};
   for (const sdk of SDKS) {
@@ -87,6 +88,7 @@ async function buildSdks(esbuild) {
       JSON.stringify({
         lock: sha256(readFileSync(path.join(folder, "package-lock.json"))),
         builder: sha256(readFileSync(path.join(here, "sdks/build-sdk.mjs"))),
+        css: sha256(readFileSync(path.join(root, "worker-consumers/src/build/css-module.ts"))),
         provided,
         define: SDK_DEFINE,
         esbuild: esbuild.version,
@@ -101,7 +103,14 @@ async function buildSdks(esbuild) {
     }
     if (!table) {
       const started = performance.now();
-      const built = await buildSdk({ sdk, folder, esbuild, define: SDK_DEFINE, packages: Object.keys(provided) });
+      const built = await buildSdk({
+        sdk,
+        folder,
+        esbuild,
+        define: SDK_DEFINE,
+        packages: Object.keys(provided),
+        cssModuleCode,
+      });
       for (const out of [...built.chunks.map((c) => ({ file: c.file, bytes: c.code })), ...built.assets]) {
         const target = path.join(dist, "public", out.file);
         mkdirSync(path.dirname(target), { recursive: true });

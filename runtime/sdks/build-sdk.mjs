@@ -38,9 +38,9 @@ export const APP_BOUND = ["expo-router/_ctx"];
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 /**
- * @param {{ sdk: string, folder: string, esbuild: typeof import("esbuild"), define: Record<string,string>, packages: string[] }} options
+ * @param {{ sdk: string, folder: string, esbuild: typeof import("esbuild"), define: Record<string,string>, packages: string[], cssModuleCode: (text: string, scope: string, scoped: boolean) => string }} options
  */
-export async function buildSdk({ sdk, folder, esbuild, define, packages }) {
+export async function buildSdk({ sdk, folder, esbuild, define, packages, cssModuleCode }) {
   const nm = path.join(folder, "node_modules");
   const resolver = enhancedResolve.create.sync({
     extensions: EXTENSIONS,
@@ -99,7 +99,7 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages }) {
     }
     const text = readFileSync(file, "utf8");
     if (file.endsWith(".json")) return { code: `module.exports=JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(text)))});`, requires: [] };
-    if (CSS_FILE.test(file)) return { code: cssModule(text, id, file.endsWith(".module.css")), requires: [] };
+    if (CSS_FILE.test(file)) return { code: cssModuleCode(text, id, file.endsWith(".module.css")), requires: [] };
     const ext = path.extname(file).slice(1);
     const loader = ext === "ts" || ext === "mts" || ext === "cts" ? "ts" : ext === "tsx" ? "tsx" : "jsx";
     const out = await esbuild.transform(text, {
@@ -342,23 +342,4 @@ function requiresOf(code) {
   const found = new Set();
   for (const match of code.matchAll(/(?<![\w$.])require\(\s*(["'`])((?:(?!\1)[^\\\n])+)\1\s*\)/g)) found.add(match[2]);
   return [...found];
-}
-
-/**
- * A stylesheet as a module: adopted by the document through a constructed stylesheet (the page's
- * CSP allows no inline <style>). A CSS module's classes are scoped by the file and exported.
- */
-export function cssModule(text, id, scoped) {
-  let css = text;
-  const names = {};
-  if (scoped) {
-    const suffix = sha256(id).slice(0, 6);
-    css = text.replace(/\.(-?[_a-zA-Z][\w-]*)/g, (whole, name, offset) => {
-      // Not inside a url(...) or a number like .5em.
-      if (/url\([^)]*$/.test(text.slice(Math.max(0, offset - 200), offset))) return whole;
-      names[name] = `${name}_${suffix}`;
-      return `.${names[name]}`;
-    });
-  }
-  return `var s=globalThis.__hs&&globalThis.__hs.css;s&&s(${JSON.stringify(css)});module.exports=${JSON.stringify(names)};module.exports.default=module.exports;`;
 }

@@ -1,16 +1,27 @@
-// Reads PROVIDED_PACKAGES from runtime/src/set-names.ts (TypeScript, shared with the desktop
-// client) for the build scripts, which run on plain Node.
+// Reads TypeScript modules shared with the rest of the project (runtime/src/set-names.ts,
+// worker-consumers/src/build/css-module.ts) for the build scripts, which run on plain Node.
 import path from "node:path";
 
-/** @param {typeof import("esbuild")} esbuild */
-export async function loadProvided(esbuild) {
+const root = path.join(import.meta.dirname, "../..");
+
+/** @param {typeof import("esbuild")} esbuild @param {string} file relative to the repository */
+async function loadTs(esbuild, file) {
   const out = await esbuild.build({
-    entryPoints: [path.join(import.meta.dirname, "../src/set-names.ts")],
+    entryPoints: [path.join(root, file)],
     bundle: true,
     format: "esm",
     write: false,
     logLevel: "warning",
   });
-  const { PROVIDED_PACKAGES } = await import(`data:text/javascript,${encodeURIComponent(out.outputFiles[0].text)}`);
-  return PROVIDED_PACKAGES;
+  return import(`data:text/javascript,${encodeURIComponent(out.outputFiles[0].text)}`);
+}
+
+/** PROVIDED_PACKAGES of runtime/src/set-names.ts. @param {typeof import("esbuild")} esbuild */
+export async function loadProvided(esbuild) {
+  return (await loadTs(esbuild, "runtime/src/set-names.ts")).PROVIDED_PACKAGES;
+}
+
+/** cssModuleCode of worker-consumers/src/build/css-module.ts: one CSS module format for both builds. */
+export async function loadCssModuleCode(esbuild) {
+  return (await loadTs(esbuild, "worker-consumers/src/build/css-module.ts")).cssModuleCode;
 }

@@ -1,4 +1,5 @@
 import { codeFrame } from "./code-frame";
+import { cssModuleCode } from "./css-module";
 import { assetModule, assetNeedsBytes, assetScale, jsonModule } from "./data-modules";
 import { findEntry, PACKAGE_MAIN_PATH } from "./entry";
 import { lineColumn, topLevelValueOffset } from "./json-position";
@@ -6,7 +7,7 @@ import { moduleKey, moduleUrl, sha256Hex } from "./keys";
 import { extname } from "./paths";
 import { ASSET_EXTS, packageName, resolveSpecifier } from "./resolve";
 import { routesContext, routesRoot } from "./routes-context";
-import { sourceFlavor, transformModule } from "./transform";
+import { sourceFlavor, transformModule, wrapModule } from "./transform";
 import { aliasCandidates, type PathAlias, readPathAliases } from "./tsconfig-paths";
 import type {
   AppGraph,
@@ -249,6 +250,7 @@ function moduleKind(id: string, file: SourceFile | undefined, ctx: Context): str
   const flavor = sourceFlavor(id);
   if (flavor || !file) return flavor ?? "js";
   if (extname(id) === "json") return "json";
+  if (extname(id) === "css") return id.endsWith(".module.css") ? `css-module ${id}` : "css";
   return `asset ${assetScale(id)} ${ctx.assetUrl(file)}`;
 }
 
@@ -286,6 +288,10 @@ async function makeModule(
   if (extname(id) === "json") {
     const made = jsonModule(id, await ctx.readText(id), key);
     return "error" in made ? made : { code: made.code, specifiers: [] };
+  }
+  if (extname(id) === "css") {
+    const code = cssModuleCode(await ctx.readText(id), id, id.endsWith(".module.css"));
+    return { code: wrapModule(key, code), specifiers: [] };
   }
   const bytes = assetNeedsBytes(id) || ctx.storeAsset ? await ctx.readBytes(id) : null;
   if (bytes && ctx.storeAsset) await ctx.storeAsset(file, bytes);

@@ -1,0 +1,30 @@
+/**
+ * A stylesheet as a CommonJS module (docs/previews.md §3): the page adopts its text as a constructed
+ * stylesheet (`__hs.css`; the page's CSP refuses inline <style>), and a CSS module
+ * (`*.module.css`) gets its class names scoped by `scope` (the file's path) and exports them, as
+ * Metro's CSS modules do: `import styles from "./a.module.css"` → `styles.title`.
+ */
+export function cssModuleCode(text: string, scope: string, scoped: boolean): string {
+  const names: Record<string, string> = {};
+  let css = text;
+  if (scoped) {
+    const suffix = shortHash(scope);
+    css = text.replace(/\.(-?[_a-zA-Z][\w-]*)(?![^{]*;)/g, (whole, name: string, offset: number) => {
+      // Not inside url(…) (a file name), and not a number such as .5em.
+      if (/url\([^)]*$/.test(text.slice(Math.max(0, offset - 200), offset))) return whole;
+      names[name] = `${name}_${suffix}`;
+      return `.${names[name]}`;
+    });
+  }
+  return `var s=globalThis.__hs&&globalThis.__hs.css;s&&s(${JSON.stringify(css)});module.exports=${JSON.stringify(names)};module.exports.default=module.exports;`;
+}
+
+/** A short, stable, non-cryptographic hash (FNV-1a) for class-name suffixes. */
+function shortHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(36).slice(0, 6);
+}
