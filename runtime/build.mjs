@@ -29,7 +29,11 @@ const OUT = "hivesync-runtime.js";
 /** The Expo SDKs previews run, newest last: each is a folder runtime/sdks/<sdk>/ (runtime/sdks/pin.mjs). */
 const SDKS = ["57", "58"];
 /** What the SDK packages are compiled with (Metro's inlined values for a web build). */
-const SDK_DEFINE = { "process.env.NODE_ENV": '"production"', "process.env.EXPO_OS": '"web"', __DEV__: "false" };
+const SDK_DEFINE = {
+  "process.env.NODE_ENV": '"production"',
+  "process.env.EXPO_OS": '"web"',
+  __DEV__: "false",
+};
 const force = process.argv.includes("--force");
 const quiet = process.argv.includes("--quiet");
 
@@ -98,7 +102,12 @@ async function buildSdks(esbuild) {
     let table;
     if (!force && existsSync(stampFile)) {
       const stamp = JSON.parse(readFileSync(stampFile, "utf8"));
-      if (stamp.digest === digest && stamp.table.chunks.every((c) => existsSync(path.join(dist, "public", c.url.slice("/runtime/".length)))))
+      if (
+        stamp.digest === digest &&
+        stamp.table.chunks.every((c) =>
+          existsSync(path.join(dist, "public", c.url.slice("/runtime/".length))),
+        )
+      )
         table = stamp.table;
     }
     if (!table) {

@@ -215,7 +215,9 @@ describe("the published Expo templates in a phone's browser", () => {
     const { template, dir, project } = await pushTemplate("expo-template-tabs");
     expect(JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")).main).toBe("expo-router/entry");
     const { started, app } = await readyPreview(project.id);
-    expect(app.modules["package.json#main"]?.deps).toEqual({ "expo-router/entry": "sdk:expo-router/entry.js" });
+    expect(app.modules["package.json#main"]?.deps).toEqual({
+      "expo-router/entry": "sdk:expo-router/entry.js",
+    });
 
     const { context, page, problems } = await phonePage();
     const t0 = performance.now();
@@ -250,15 +252,21 @@ describe("the published Expo templates in a phone's browser", () => {
       'import { Text } from "react-native";\nexport default function Hello() { return <Text>A brand new route</Text>; }\n',
     );
     expect((await syncFolder(desktop, project.id, dir)).revision).toBe(3);
-    await page.waitForFunction(() => document.querySelector("#hs-bar .hs-revision")?.textContent === "r3", null, {
-      timeout: 20_000,
-    });
+    await page.waitForFunction(
+      () => document.querySelector("#hs-bar .hs-revision")?.textContent === "r3",
+      null,
+      {
+        timeout: 20_000,
+      },
+    );
     await page.goto(`${started.link_url}/hello`);
     await page.getByText("A brand new route").waitFor({ state: "visible", timeout: 20_000 });
 
     expect(problems).toEqual([]);
     await context.close();
-    console.log(`expo-template-tabs@${template.version}: cold open (link_url → home) ${coldOpen.toFixed(0)} ms`);
+    console.log(
+      `expo-template-tabs@${template.version}: cold open (link_url → home) ${coldOpen.toFixed(0)} ms`,
+    );
   });
 
   it("expo-template-default (create-expo-app's default): its home, its icon, the Explore tab", async () => {
@@ -277,7 +285,9 @@ describe("the published Expo templates in a phone's browser", () => {
     await page.getByText("Expo documentation").waitFor({ state: "visible" });
     expect(problems).toEqual([]);
     await context.close();
-    console.log(`expo-template-default@${template.version}: cold open (link_url → home) ${coldOpen.toFixed(0)} ms`);
+    console.log(
+      `expo-template-default@${template.version}: cold open (link_url → home) ${coldOpen.toFixed(0)} ms`,
+    );
   });
 });
 
@@ -297,20 +307,24 @@ async function iconShot(page: Page, fontFamily: string): Promise<Buffer> {
 /** How many pixels of a PNG are not near-white: the browser itself decodes it, on a blank page. */
 async function inkOf(page: Page, png: Buffer): Promise<number> {
   const blank = await page.context().newPage();
-  const ink = await blank.evaluate(async (src) => {
-    const img = new Image();
-    img.src = src;
-    await img.decode();
-    const canvas = document.createElement("canvas");
-    canvas.width = img.width;
-    canvas.height = img.height;
-    const ctx = canvas.getContext("2d")!;
-    ctx.drawImage(img, 0, 0);
-    const data = ctx.getImageData(0, 0, img.width, img.height).data;
-    let count = 0;
-    for (let i = 0; i < data.length; i += 4) if ((data[i]! + data[i + 1]! + data[i + 2]!) / 3 < 200) count++;
-    return count;
-  }, `data:image/png;base64,${png.toString("base64")}`);
+  const ink = await blank.evaluate(
+    async (src) => {
+      const img = new Image();
+      img.src = src;
+      await img.decode();
+      const canvas = document.createElement("canvas");
+      canvas.width = img.width;
+      canvas.height = img.height;
+      const ctx = canvas.getContext("2d")!;
+      ctx.drawImage(img, 0, 0);
+      const data = ctx.getImageData(0, 0, img.width, img.height).data;
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4)
+        if ((data[i]! + data[i + 1]! + data[i + 2]!) / 3 < 200) count++;
+      return count;
+    },
+    `data:image/png;base64,${png.toString("base64")}`,
+  );
   await blank.close();
   return ink;
 }

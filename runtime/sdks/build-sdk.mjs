@@ -8,8 +8,8 @@
 // what the preview build needs (sdk-table.ts): which module a specifier means, which chunks it
 // needs, and the modules that read the app's own files (expo-router's routes context).
 import { createHash } from "node:crypto";
-import { builtinModules } from "node:module";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { builtinModules } from "node:module";
 import path from "node:path";
 import enhancedResolve from "enhanced-resolve";
 
@@ -23,16 +23,41 @@ const ASSET_FILE = /\.(?:png|jpe?g|gif|webp|bmp|svg|ttf|otf|woff2?|mp3|wav|m4a|a
 const CSS_FILE = /\.css$/;
 /** Folders of a package that hold no web code (native projects, config plugins, tests, sources). */
 const SKIPPED_DIRS = new Set([
-  "node_modules", "android", "ios", "plugin", "plugins", "scripts", "__tests__", "__mocks__",
-  "__fixtures__", "mocks", "jest", "cli", "bin", "docs", "e2e", "local-maven-repo", "cpp",
-  "apple", "tools", "Common", "common", "windows", "macos", "vendor-native", "lib-android", "fabric",
+  "node_modules",
+  "android",
+  "ios",
+  "plugin",
+  "plugins",
+  "scripts",
+  "__tests__",
+  "__mocks__",
+  "__fixtures__",
+  "mocks",
+  "jest",
+  "cli",
+  "bin",
+  "docs",
+  "e2e",
+  "local-maven-repo",
+  "cpp",
+  "apple",
+  "tools",
+  "Common",
+  "common",
+  "windows",
+  "macos",
+  "vendor-native",
+  "lib-android",
+  "fabric",
 ]);
-const SKIPPED_FILES = /(?:tsconfig[\w.-]*\.json|\.d\.ts|\.map|\.flow|\.test\.[jt]sx?|\.spec\.[jt]sx?|app\.plugin\.js|\.config\.[cm]?js|babel\.js|\.native\.[jt]sx?|\.ios\.[jt]sx?|\.android\.[jt]sx?)$/;
+const SKIPPED_FILES =
+  /(?:tsconfig[\w.-]*\.json|\.d\.ts|\.map|\.flow|\.test\.[jt]sx?|\.spec\.[jt]sx?|app\.plugin\.js|\.config\.[cm]?js|babel\.js|\.native\.[jt]sx?|\.ios\.[jt]sx?|\.android\.[jt]sx?)$/;
 /**
  * Public entries that are build tooling or server code, never what a page runs (Metro and config
  * plugins, React's server renderer and profiling build): left to the package's second chunk.
  */
-const TOOLING_ENTRY = /^(?:metro-config|config-plugins|config|fingerprint|local-build-cache-provider|babel|plugin|app\.plugin|react-native\.config|server(?:\.\w+)?|static(?:\.\w+)?|profiling|node|rsc\/.*|testing-library|jest.*|internal\/.*)(?:\/.*)?$/;
+const TOOLING_ENTRY =
+  /^(?:metro-config|config-plugins|config|fingerprint|local-build-cache-provider|babel|plugin|app\.plugin|react-native\.config|server(?:\.\w+)?|static(?:\.\w+)?|profiling|node|rsc\/.*|testing-library|jest.*|internal\/.*)(?:\/.*)?$/;
 /** Specifiers the preview build answers with a module of the app's (expo-router's routes). */
 export const APP_BOUND = ["expo-router/_ctx"];
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
@@ -51,9 +76,7 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages, cssModu
     alias: { "react-native$": path.join(nm, "react-native-web") },
     symlinks: true,
   });
-  const provided = packages.filter((name) =>
-    existsSync(path.join(nm, name, "package.json")),
-  );
+  const provided = packages.filter((name) => existsSync(path.join(nm, name, "package.json")));
 
   /** Module id: the file's path under node_modules, posix. */
   const idOf = (file) => path.relative(nm, file).split(path.sep).join("/");
@@ -98,8 +121,13 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages, cssModu
       return { code: `module.exports=${JSON.stringify(`/runtime/a/${name}`)};`, requires: [] };
     }
     const text = readFileSync(file, "utf8");
-    if (file.endsWith(".json")) return { code: `module.exports=JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(text)))});`, requires: [] };
-    if (CSS_FILE.test(file)) return { code: cssModuleCode(text, id, file.endsWith(".module.css")), requires: [] };
+    if (file.endsWith(".json"))
+      return {
+        code: `module.exports=JSON.parse(${JSON.stringify(JSON.stringify(JSON.parse(text)))});`,
+        requires: [],
+      };
+    if (CSS_FILE.test(file))
+      return { code: cssModuleCode(text, id, file.endsWith(".module.css")), requires: [] };
     const ext = path.extname(file).slice(1);
     const loader = ext === "ts" || ext === "mts" || ext === "cts" ? "ts" : ext === "tsx" ? "tsx" : "jsx";
     const out = await esbuild.transform(text, {
@@ -130,7 +158,10 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages, cssModu
       result = await transform(file);
     } catch (error) {
       errors.push(`${id}: ${error.message.split("\n")[0]}`);
-      result = { code: `throw new Error(${JSON.stringify(`${id} could not be built for the web preview`)});`, requires: [] };
+      result = {
+        code: `throw new Error(${JSON.stringify(`${id} could not be built for the web preview`)});`,
+        requires: [],
+      };
     }
     record.code = result.code;
     const dir = path.dirname(file);
@@ -148,7 +179,10 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages, cssModu
       const target = resolveFrom(dir, spec);
       if (target === false) record.deps[spec] = EMPTY;
       else if (target === undefined) record.deps[spec] = `missing:${spec}`;
-      else if (!(CODE_FILE.test(target) || ASSET_FILE.test(target) || CSS_FILE.test(target)) || idOf(target).startsWith("../"))
+      else if (
+        !(CODE_FILE.test(target) || ASSET_FILE.test(target) || CSS_FILE.test(target)) ||
+        idOf(target).startsWith("../")
+      )
         record.deps[spec] = `missing:${spec}`;
       else if (!followAll && !modules.has(idOf(target)) && !provided.includes(packageOf(idOf(target))))
         // Deep files of a package (its config plugin, its Metro config) reach Node tooling that
@@ -211,7 +245,9 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages, cssModu
   const keyOf = new Map();
   for (const record of modules.values()) keyOf.set(record.id, sha256(`hs-sdk-1\n${record.code}`));
   const chunks = chunkNames.map((name) => {
-    const members = [...modules.values()].filter((m) => owner.get(m.id) === name).sort((a, b) => (a.id < b.id ? -1 : 1));
+    const members = [...modules.values()]
+      .filter((m) => owner.get(m.id) === name)
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
     const table = {};
     const parts = [];
     const needs = new Set();
@@ -223,11 +259,20 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages, cssModu
         if (other !== undefined && other !== name) needs.add(chunkIndex.get(other));
       }
       table[m.id] = [keyOf.get(m.id), deps];
-      parts.push(`${JSON.stringify(keyOf.get(m.id))}:function(require,module,exports,__filename,__dirname){${m.code}\n}`);
+      parts.push(
+        `${JSON.stringify(keyOf.get(m.id))}:function(require,module,exports,__filename,__dirname){${m.code}\n}`,
+      );
     }
     const code = `__hs.c(${JSON.stringify(table)},{${parts.join(",\n")}});\n`;
     const hash = sha256(code).slice(0, 16);
-    return { name, file: `c/${hash}.js`, url: `/runtime/c/${hash}.js`, code, bytes: Buffer.byteLength(code), needs: [...needs].sort((a, b) => a - b) };
+    return {
+      name,
+      file: `c/${hash}.js`,
+      url: `/runtime/c/${hash}.js`,
+      code,
+      bytes: Buffer.byteLength(code),
+      needs: [...needs].sort((a, b) => a - b),
+    };
   });
 
   // 4. The specifiers an app (or an uploaded dependency) may write for each module of a provided
@@ -246,7 +291,8 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages, cssModu
       if (specifiers[spec] !== undefined) continue;
       const found = resolveFrom(nm, spec);
       // A path the package's "exports" hides still resolves by file, as Metro falls back to.
-      if (found === undefined ? spec === id || !existsSyncSpec(spec) : found && idOf(found) === id) specifiers[spec] = idIndex.get(id);
+      if (found === undefined ? spec === id || !existsSyncSpec(spec) : found && idOf(found) === id)
+        specifiers[spec] = idIndex.get(id);
     }
   }
   for (const name of [...provided, "react-native"]) {
@@ -275,7 +321,10 @@ export async function buildSdk({ sdk, folder, esbuild, define, packages, cssModu
   }
 
   const versions = Object.fromEntries(
-    provided.map((name) => [name, JSON.parse(readFileSync(path.join(nm, name, "package.json"), "utf8")).version]),
+    provided.map((name) => [
+      name,
+      JSON.parse(readFileSync(path.join(nm, name, "package.json"), "utf8")).version,
+    ]),
   );
   const table = {
     sdk,
@@ -313,11 +362,23 @@ function publicEntries(nm, name, resolveFrom) {
   const specs = [];
   if (pkg.exports && typeof pkg.exports === "object" && !Array.isArray(pkg.exports))
     for (const key of Object.keys(pkg.exports))
-      if (key.startsWith("./") && !key.includes("*") && key !== "./package.json") specs.push(`${name}/${key.slice(2)}`);
-  for (const f of readdirSync(base)) if (/^[\w-]+\.js$/.test(f) && !SKIPPED_FILES.test(f)) specs.push(`${name}/${f.replace(/\.js$/, "")}`);
+      if (key.startsWith("./") && !key.includes("*") && key !== "./package.json")
+        specs.push(`${name}/${key.slice(2)}`);
+  for (const f of readdirSync(base))
+    if (/^[\w-]+\.js$/.test(f) && !SKIPPED_FILES.test(f)) specs.push(`${name}/${f.replace(/\.js$/, "")}`);
   return [...new Set(specs)]
-    .filter((s) => !TOOLING_ENTRY.test(s.slice(name.length + 1).replace(/\.js$/, ""))).map((s) => resolveFrom(nm, s))
-    .filter((f) => typeof f === "string" && CODE_FILE.test(f) && !SKIPPED_FILES.test(f) && !path.relative(base, f).split(path.sep).some((d) => SKIPPED_DIRS.has(d)));
+    .filter((s) => !TOOLING_ENTRY.test(s.slice(name.length + 1).replace(/\.js$/, "")))
+    .map((s) => resolveFrom(nm, s))
+    .filter(
+      (f) =>
+        typeof f === "string" &&
+        CODE_FILE.test(f) &&
+        !SKIPPED_FILES.test(f) &&
+        !path
+          .relative(base, f)
+          .split(path.sep)
+          .some((d) => SKIPPED_DIRS.has(d)),
+    );
 }
 
 /** Every code, style and asset file of a package a deep require could name (not its native parts). */
@@ -328,7 +389,12 @@ function packageFiles(base) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name) && !entry.name.startsWith(".")) walk(full);
-      } else if ((CODE_FILE.test(entry.name) || CSS_FILE.test(entry.name)) && !SKIPPED_FILES.test(entry.name) && statSync(full).size < 4_000_000) files.push(full);
+      } else if (
+        (CODE_FILE.test(entry.name) || CSS_FILE.test(entry.name)) &&
+        !SKIPPED_FILES.test(entry.name) &&
+        statSync(full).size < 4_000_000
+      )
+        files.push(full);
     }
   };
   walk(base);
@@ -340,6 +406,7 @@ function packageFiles(base) {
 /** The static `require("…")` specifiers of esbuild's CommonJS output. */
 function requiresOf(code) {
   const found = new Set();
-  for (const match of code.matchAll(/(?<![\w$.])require\(\s*(["'`])((?:(?!\1)[^\\\n])+)\1\s*\)/g)) found.add(match[2]);
+  for (const match of code.matchAll(/(?<![\w$.])require\(\s*(["'`])((?:(?!\1)[^\\\n])+)\1\s*\)/g))
+    found.add(match[2]);
   return [...found];
 }

@@ -55,12 +55,17 @@ const dependencies = { expo: expoVersion };
 for (const [name, fallbackRange] of Object.entries(PROVIDED_PACKAGES)) {
   if (name === "expo") continue;
   // React Native's own small packages go with the SDK's React Native version (the newest up to it).
-  const reactNative = name.startsWith("@react-native/") ? `<=${recommended["react-native"]?.replace(/^[~^]/, "")}` : undefined;
+  const reactNative = name.startsWith("@react-native/")
+    ? `<=${recommended["react-native"]?.replace(/^[~^]/, "")}`
+    : undefined;
   const version = newest(name, recommended[name] ?? reactNative ?? fallbackRange);
   // An SDK may not have every package yet (a new SDK's module published later): it is left out,
   // and an app importing it gets a build error naming the package.
   if (version) dependencies[name] = version;
-  else console.warn(`${name}@${recommended[name] ?? fallbackRange}: nothing published; not provided in SDK ${major}`);
+  else
+    console.warn(
+      `${name}@${recommended[name] ?? fallbackRange}: nothing published; not provided in SDK ${major}`,
+    );
 }
 const folder = path.join(here, major);
 mkdirSync(folder, { recursive: true });

@@ -93,11 +93,15 @@ export function createPage(ownUrl?: string) {
    * registerRootComponent has its own, backed by react-dom/client).
    */
   let sdk:
-    | { version: string; appRegistry: AppRegistryLike; hooks: Map<string, ReturnType<typeof hookAppRegistry>> }
+    | {
+        version: string;
+        appRegistry: AppRegistryLike;
+        hooks: Map<string, ReturnType<typeof hookAppRegistry>>;
+      }
     | undefined;
   let wrap: ReturnType<typeof boundaryWrapper> | undefined;
 
-  function useSdk(section: SdkSection) {
+  function hookSdk(section: SdkSection) {
     if (!sdk) {
       const react = registry.requireRuntime(section.react) as ReactLike;
       const reactNative = registry.requireRuntime(section.reactNative) as { AppRegistry: AppRegistryLike };
@@ -183,7 +187,10 @@ export function createPage(ownUrl?: string) {
       if (readReloadMark() !== `sdk:${app.sdk.version}`) {
         writeReloadMark(`sdk:${app.sdk.version}`);
         window.location.reload();
-      } else reportLoadError(new Error(`This page runs Expo SDK ${sdk.version}; the preview needs SDK ${app.sdk.version}`));
+      } else
+        reportLoadError(
+          new Error(`This page runs Expo SDK ${sdk.version}; the preview needs SDK ${app.sdk.version}`),
+        );
       return result("load");
     }
 
@@ -200,10 +207,15 @@ export function createPage(ownUrl?: string) {
     // errors the previous version may still throw.
     for (const [id, record] of Object.entries(app.modules ?? {})) idOfKey.set(record.key, id);
     overlay.clear();
-    let hooks: ReturnType<typeof useSdk>;
+    // What babel-preset-expo inlines for expo-constants: read once, when expo-constants first runs
+    // (a changed app.json shows after a reload, as on a device).
+    const env = (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env;
+    if (env && app.config && env.APP_MANIFEST === undefined) env.APP_MANIFEST = app.config;
+    let hooks: ReturnType<typeof hookSdk>;
     try {
-      if (!app.sdk) throw new Error("This preview was built without an Expo SDK: rebuild it with a current HiveSync");
-      hooks = useSdk(app.sdk);
+      if (!app.sdk)
+        throw new Error("This preview was built without an Expo SDK: rebuild it with a current HiveSync");
+      hooks = hookSdk(app.sdk);
     } catch (error) {
       reportRuntimeError(error);
       return result("module", fetched);

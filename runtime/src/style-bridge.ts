@@ -43,8 +43,15 @@ function insertAside(element: HTMLStyleElement, parent: Node): void {
     bridge = { sheet, text: null, parent };
     bridges.set(element, bridge);
     Object.defineProperty(element, "sheet", { configurable: true, get: () => sheet });
-    Object.defineProperty(element, "parentNode", { configurable: true, get: () => bridges.get(element)?.parent ?? null });
-    new MutationObserver(() => sync(element)).observe(element, { childList: true, characterData: true, subtree: true });
+    Object.defineProperty(element, "parentNode", {
+      configurable: true,
+      get: () => bridges.get(element)?.parent ?? null,
+    });
+    new MutationObserver(() => sync(element)).observe(element, {
+      childList: true,
+      characterData: true,
+      subtree: true,
+    });
   }
   bridge.parent = parent;
   sync(element);

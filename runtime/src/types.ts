@@ -41,6 +41,8 @@ export type ChunkTable = Record<string, [string, Record<string, string>]>;
 export interface AppSection {
   runtime?: string;
   sdk?: SdkSection;
+  /** The app's Expo config (app.json), what expo-constants reads as process.env.APP_MANIFEST. */
+  config?: Record<string, unknown>;
   entry?: string;
   modules?: Record<string, ModuleRecord>;
   errors?: BuildError[];

@@ -163,7 +163,11 @@ export class FixtureApp {
         .filter((t) => t.startsWith("runtime:"))
         .map((t) => t.slice("runtime:".length)),
     );
-    return this.publish(revision, { runtime: this.runtime.url, sdk: SDK.section(used), entry, modules }, keys);
+    return this.publish(
+      revision,
+      { runtime: this.runtime.url, sdk: SDK.section(used), entry, modules },
+      keys,
+    );
   }
 
   /** Publishes a revision whose build failed: its manifest carries only the errors. */
@@ -194,7 +198,12 @@ function sdkFile(pathname: string): { type: string; body: Buffer } | undefined {
   if (!match?.[1]) return undefined;
   try {
     const body = readFileSync(path.join(DIST, "public", match[1]));
-    const type = match[2] === "js" ? "application/javascript; charset=utf-8" : match[2] === "ttf" ? "font/ttf" : "image/png";
+    const type =
+      match[2] === "js"
+        ? "application/javascript; charset=utf-8"
+        : match[2] === "ttf"
+          ? "font/ttf"
+          : "image/png";
     return { type, body };
   } catch {
     return undefined;

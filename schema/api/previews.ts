@@ -184,17 +184,25 @@ export const AppModule = z.object({
  */
 /** The Expo SDK an app runs on (docs/previews.md §3): the chunks its graph needs, and React's module ids. */
 export const AppSdk = z.object({
-  version: z.string().meta({ description: "The Expo SDK's major version, e.g. \"58\"." }),
-  chunks: z.array(z.string()).meta({ description: "Every runtime chunk (/runtime/c/<hash>.js) the app's graph needs." }),
+  version: z.string().meta({ description: 'The Expo SDK\'s major version, e.g. "58".' }),
+  chunks: z
+    .array(z.string())
+    .meta({ description: "Every runtime chunk (/runtime/c/<hash>.js) the app's graph needs." }),
   react: z.string(),
   reactNative: z.string(),
-  appRegistries: z.array(z.string()).meta({ description: "AppRegistry modules the page hooks besides react-native's." }),
+  appRegistries: z
+    .array(z.string())
+    .meta({ description: "AppRegistry modules the page hooks besides react-native's." }),
 });
 
 export const AppSection = z
   .object({
     runtime: z.string(),
     sdk: AppSdk.optional(),
+    config: z
+      .record(z.string(), z.json())
+      .optional()
+      .meta({ description: "The app's Expo config (app.json `expo`): what `Constants.expoConfig` reads." }),
     entry: z.string().optional(),
     modules: z.record(z.string(), AppModule).optional(),
     errors: z.array(AppBuildError).optional(),

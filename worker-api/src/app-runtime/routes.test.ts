@@ -1,12 +1,12 @@
 import { env } from "cloudflare:test";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import { SDK_TABLES } from "../../../runtime/dist/sdks.js";
 import type { AppEnv } from "../env";
 import { onError } from "../errors";
 import { requestContext } from "../middleware/request-context";
 import { securityHeaders } from "../middleware/security-headers";
 import { appRuntimeRoutes } from "./routes";
-import { SDK_TABLES } from "../../../runtime/dist/sdks.js";
 import { RUNTIME_HASH, RUNTIME_SCRIPT, RUNTIME_URL } from "./runtime-script";
 
 // The routes under the same middleware createApp() puts in front of every feature.
@@ -51,7 +51,6 @@ describe("GET /runtime/<hash>.js: the preview runtime", () => {
       expect(res.headers.get("cache-control") ?? "", path).not.toContain("immutable");
     }
   });
-
 });
 
 describe("GET /runtime/c/<hash>.js and /runtime/a/<file>: the SDK chunks and package assets", () => {

@@ -5,7 +5,8 @@ import { RUNTIME_HASH, RUNTIME_SCRIPT } from "./runtime-script";
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 /** An SDK chunk (`c/<16 hex>.js`) or a package's asset (`a/<sha256>.<ext>`): runtime/build.mjs's names. */
-const STATIC_FILE = /^(?:c\/[0-9a-f]{16}\.js|a\/[0-9a-f]{64}\.(?:png|jpe?g|gif|webp|bmp|svg|ttf|otf|woff2?|mp3|wav|m4a|aac|mp4|webm))$/;
+const STATIC_FILE =
+  /^(?:c\/[0-9a-f]{16}\.js|a\/[0-9a-f]{64}\.(?:png|jpe?g|gif|webp|bmp|svg|ttf|otf|woff2?|mp3|wav|m4a|aac|mp4|webm))$/;
 const CONTENT_TYPES: Record<string, string> = {
   js: "application/javascript; charset=utf-8",
   png: "image/png",

@@ -182,7 +182,11 @@ describe("the build: module graph, modules and manifest", () => {
     const app = manifest.app!;
     expect(app.runtime).toBe(RUNTIME_URL);
     // The newest SDK (the fixture names no expo version), and only the chunks its graph needs.
-    expect(app.sdk).toMatchObject({ version: "58", react: "react/index.js", reactNative: "react-native-web/dist/index.js" });
+    expect(app.sdk).toMatchObject({
+      version: "58",
+      react: "react/index.js",
+      reactNative: "react-native-web/dist/index.js",
+    });
     expect(app.sdk!.chunks.length).toBeGreaterThan(2);
     expect(app.sdk!.chunks.length).toBeLessThan(12);
     expect(app.entry).toBe("App.js");

@@ -25,10 +25,15 @@ describe("CSS files as modules", () => {
   });
 
   it("a CSS module scopes its classes by file and exports them; urls and numbers stay", () => {
-    const text = '.glow { opacity: .5; background: url(./a.b.png); }\n.glow:hover, .icon-big .x { color: red }\n';
+    const text =
+      ".glow { opacity: .5; background: url(./a.b.png); }\n.glow:hover, .icon-big .x { color: red }\n";
     const a = run(cssModuleCode(text, "src/components/animated-icon.module.css", true));
     const b = run(cssModuleCode(text, "src/other.module.css", true));
-    expect(Object.keys(a.exports).filter((k) => k !== "default").sort()).toEqual(["glow", "icon-big", "x"]);
+    expect(
+      Object.keys(a.exports)
+        .filter((k) => k !== "default")
+        .sort(),
+    ).toEqual(["glow", "icon-big", "x"]);
     expect(a.exports.glow).toMatch(/^glow_[0-9a-z]+$/);
     expect(a.exports.glow).not.toBe(b.exports.glow);
     expect(a.css[0]).toContain(`.${a.exports.glow} {`);

@@ -8,12 +8,18 @@ import { SdkRuntime } from "./sdk";
 import { TRANSFORM_VERSION } from "./transform";
 
 const sdk = new SdkRuntime(SDK_TABLES[SDK_VERSIONS[SDK_VERSIONS.length - 1] ?? ""] as never);
-const SCREEN = 'import { Text } from "react-native";\nexport default function Screen() { return <Text>hi</Text>; }\n';
-const LAYOUT = 'import { Stack } from "expo-router";\nexport default function Layout() { return <Stack />; }\n';
+const SCREEN =
+  'import { Text } from "react-native";\nexport default function Screen() { return <Text>hi</Text>; }\n';
+const LAYOUT =
+  'import { Stack } from "expo-router";\nexport default function Layout() { return <Stack />; }\n';
 
 async function build(contents: Record<string, string>) {
   const store = new Map<string, string>();
-  const files = Object.entries(contents).map(([path, text]) => ({ path, sha256: `${path}:${text.length}`, size: text.length }));
+  const files = Object.entries(contents).map(([path, text]) => ({
+    path,
+    sha256: `${path}:${text.length}`,
+    size: text.length,
+  }));
   const result = await buildModuleGraph({
     files,
     readText: async (path) => contents[path] ?? "",
@@ -93,6 +99,8 @@ describe("Expo Router apps", () => {
   it("an app without any route says where Expo Router looked", async () => {
     const { result } = await build({ "package.json": '{"main":"expo-router/entry"}', "App.tsx": SCREEN });
     expect(result).toMatchObject({ error: { code: "module_not_found", file: "app" } });
-    expect("error" in result && result.error.message).toContain("Expo Router found no routes: app/ has no route file");
+    expect("error" in result && result.error.message).toContain(
+      "Expo Router found no routes: app/ has no route file",
+    );
   });
 });

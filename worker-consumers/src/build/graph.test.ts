@@ -4,9 +4,9 @@ import { SCREEN_TSX } from "./fixtures";
 import { type BuildGraphOptions, buildModuleGraph } from "./graph";
 import { moduleKey } from "./keys";
 import { png } from "./test-images";
+import { namedRuntime } from "./test-runtime";
 import { TRANSFORM_VERSION } from "./transform";
 import type { AppGraph, DependencyModule } from "./types";
-import { namedRuntime } from "./test-runtime";
 
 const RUNTIME = namedRuntime(["react", "react/jsx-runtime", "react-native", "expo", "expo-status-bar"]);
 

@@ -76,7 +76,9 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Buil
   const readIfPresent = (path: string) => (paths.has(path) ? options.readText(path) : Promise.resolve(null));
   // app.json only matters to an SDK with Expo Router (its routes folder option).
   const [packageJson, tsconfig, jsconfig, appJson] = await Promise.all(
-    ["package.json", "tsconfig.json", "jsconfig.json", options.routePattern ? "app.json" : ""].map(readIfPresent),
+    ["package.json", "tsconfig.json", "jsconfig.json", options.routePattern ? "app.json" : ""].map(
+      readIfPresent,
+    ),
   );
   const aliases = readPathAliases(tsconfig ? "tsconfig.json" : "jsconfig.json", tsconfig ?? jsconfig ?? "{}");
   const entry = findEntry(paths, options.entry, packageJson);
@@ -328,7 +330,6 @@ function resolveAll(
   }
   return errors.length > 0 ? { errors } : { deps, next };
 }
-
 
 function notFound(ctx: Context, file: string, spec: string, line: number, column: number): BuildError {
   let reason: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { packageName, resolvePath, resolveSpecifier } from "./resolve";
+import { namedRuntime } from "./test-runtime";
 import { aliasCandidates, readPathAliases } from "./tsconfig-paths";
 import type { DependencyModule } from "./types";
-import { namedRuntime } from "./test-runtime";
 
 const RUNTIME = namedRuntime(["react", "react/jsx-runtime", "react-native", "expo", "expo-status-bar"]);
 const files = (...paths: string[]) => new Set(paths);

@@ -22,7 +22,9 @@ function configuredRoot(appJson: string | null | undefined): string | undefined 
       plugins?: unknown[];
     };
     const fromPlugin = expo.plugins
-      ?.map((p) => (Array.isArray(p) && p[0] === "expo-router" ? (p[1] as { root?: unknown })?.root : undefined))
+      ?.map((p) =>
+        Array.isArray(p) && p[0] === "expo-router" ? (p[1] as { root?: unknown })?.root : undefined,
+      )
       .find((root) => typeof root === "string");
     const root = expo.extra?.router?.root ?? fromPlugin;
     if (typeof root !== "string") return undefined;

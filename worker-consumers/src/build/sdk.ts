@@ -74,7 +74,8 @@ export class SdkRuntime {
       queue.push(index);
     };
     for (const id of ids) add(this.chunkIndexOf.get(id));
-    for (let i = queue.pop(); i !== undefined; i = queue.pop()) for (const need of this.table.chunks[i]?.needs ?? []) add(need);
+    for (let i = queue.pop(); i !== undefined; i = queue.pop())
+      for (const need of this.table.chunks[i]?.needs ?? []) add(need);
     return [...wanted].sort((a, b) => a - b).map((i) => this.table.chunks[i]?.url ?? "");
   }
 
@@ -84,7 +85,8 @@ export class SdkRuntime {
     const reactNative = this.resolve("react-native") ?? "";
     const chunks = this.chunksFor([...ids, react, reactNative]);
     // The page hooks expo's AppRegistry when the app loads its chunk (expo's).
-    const loaded = (id: string) => chunks.includes(this.table.chunks[this.chunkIndexOf.get(id) ?? -1]?.url ?? "");
+    const loaded = (id: string) =>
+      chunks.includes(this.table.chunks[this.chunkIndexOf.get(id) ?? -1]?.url ?? "");
     return {
       version: this.version,
       chunks,

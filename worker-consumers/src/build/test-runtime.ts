@@ -7,10 +7,18 @@ import type { RuntimeModules } from "./types";
  */
 export function namedRuntime(names: readonly string[]): RuntimeModules {
   const set = new Set(names);
-  const packageOf = (spec: string) => spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/");
+  const packageOf = (spec: string) =>
+    spec
+      .split("/")
+      .slice(0, spec.startsWith("@") ? 2 : 1)
+      .join("/");
   return {
     resolve: (spec) =>
-      set.has(spec) ? spec : packageOf(spec) === "react-native" && set.has("react-native") ? "react-native" : undefined,
+      set.has(spec)
+        ? spec
+        : packageOf(spec) === "react-native" && set.has("react-native")
+          ? "react-native"
+          : undefined,
     providesPackage: (name) => [...set].some((n) => packageOf(n) === name),
     appBound: () => undefined,
   };

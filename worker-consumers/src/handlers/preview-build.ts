@@ -155,6 +155,7 @@ async function buildApp(
   const selected = selectSdk(packageJson, SDK_TABLES, SDK_VERSIONS);
   if ("error" in selected) return { error: { code: selected.error.code, ...appError(selected.error) } };
   const { sdk } = selected;
+  const config = byPath.has("app.json") ? expoConfig(await (await read("app.json")).text()) : undefined;
   const linked = await linkDependencies(env, task.project.id, sdk);
   const result = await buildModuleGraph({
     files,
@@ -210,7 +211,27 @@ async function buildApp(
     ),
   ]);
   const { app, ...counts } = result;
-  return { app: { runtime: RUNTIME_URL, sdk: sdk.section(runtimeIds(app)), ...app }, counts };
+  return {
+    app: { runtime: RUNTIME_URL, sdk: sdk.section(runtimeIds(app)), ...(config ? { config } : {}), ...app },
+    counts,
+  };
+}
+
+/**
+ * The app's Expo config from app.json (its `expo` object, or the whole file when it has none), what
+ * babel-preset-expo inlines as `process.env.APP_MANIFEST` for expo-constants (`Constants.expoConfig`
+ * on the web). An app.json that does not parse gives none: it never fails a build.
+ */
+function expoConfig(text: string): AppSection["config"] {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
+    const expo = (parsed as { expo?: unknown }).expo;
+    // JSON.parse gives JSON values only.
+    return (expo && typeof expo === "object" && !Array.isArray(expo) ? expo : parsed) as AppSection["config"];
+  } catch {
+    return undefined;
+  }
 }
 
 /** The SDK modules an app's graph requires (`runtime:<id>`) or runs itself (`sdk:<id>`). */

@@ -106,7 +106,14 @@ describe("packageSpecifiers and the runtime set", () => {
       "@expo/vector-icons/FontAwesome",
     ])
       expect(isRuntimeProvided(spec), spec).toBe(true);
-    for (const spec of ["lodash", "react-is", "expo-camera", "@react-navigation/drawer", "reactive", "expo-routerx"])
+    for (const spec of [
+      "lodash",
+      "react-is",
+      "expo-camera",
+      "@react-navigation/drawer",
+      "reactive",
+      "expo-routerx",
+    ])
       expect(isRuntimeProvided(spec), spec).toBe(false);
   });
 });
