@@ -19,6 +19,10 @@ const HELLO_APP = path.resolve(import.meta.dirname, "../../examples/hello-app");
 const CHROMIUM = "/usr/bin/chromium";
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const BLANK = { name: "expo-template-blank", text: "Open up App.js to start working on your app!" };
+/** create-expo-app's default (Expo Router): its home screen's row label, and the file it is in. */
+const DEFAULT = { name: "expo-template-default", text: "Try editing", file: "src/app/index.tsx" };
+/** Edits of the default template's home screen per round. */
+const DEFAULT_EDITS = 3;
 /** Edits over the whole run (≥ 20 asked for), spread over the rounds. */
 const EDITS = 24;
 const WAIT_MS = 30_000;
@@ -29,6 +33,9 @@ type State = {
   browser: Browser;
   hello: Preview & { original: string; name: string };
   blank: Preview;
+  defaultApp: Preview & { original: string; label: string };
+  /** The default template's live page (opened on the first round, kept for the run). */
+  defaultLive?: { context: BrowserContext; page: Page };
   perRound: number;
   /** The live page the edits land on (opened on the first round, kept for the run). */
   live?: { context: BrowserContext; page: Page; net: NetLog };
@@ -125,6 +132,38 @@ async function coldOpen(browser: Browser, linkUrl: string, text: string): Promis
 
 const greeting = (name: string) => `Hello, ${name}!`;
 
+/** Edits the default template's home screen on its live page: commit 202 → new text, in ms each. */
+async function editDefault(state: State, r: number): Promise<number[]> {
+  const app = state.defaultApp;
+  if (!state.defaultLive) {
+    const context = await state.browser.newContext(PHONE);
+    const page = await context.newPage();
+    await page.goto(app.linkUrl);
+    await rootHas(page, app.label);
+    await page.waitForFunction(
+      () => document.querySelector("#hs-bar .hs-status")?.getAttribute("data-state") === "live",
+      undefined,
+      { timeout: WAIT_MS },
+    );
+    state.defaultLive = { context, page };
+  }
+  const { page } = state.defaultLive;
+  const times: number[] = [];
+  for (let i = 0; i < DEFAULT_EDITS; i++) {
+    const label = `Try editing r${r} e${i}`;
+    await writeFile(
+      path.join(app.dir, DEFAULT.file),
+      app.original.replace(`title="${DEFAULT.text}"`, `title="${label}"`),
+    );
+    await syncFolder(state.client, app.projectId, app.dir);
+    const accepted = performance.now();
+    await rootHas(page, label);
+    times.push(performance.now() - accepted);
+    app.label = label;
+  }
+  return times;
+}
+
 export const livePreview: Scenario<State> = {
   id: "live-preview",
   title: "live preview in Chromium",
@@ -138,6 +177,8 @@ export const livePreview: Scenario<State> = {
     edit_total_ms: { label: "edit: syncFolder call → new text visible", kind: "ms" },
     cold_hello_ms: { label: "cold open hello-app (link_url → text)", kind: "ms" },
     cold_blank_ms: { label: "cold open blank template", kind: "ms" },
+    cold_default_ms: { label: "cold open default template (Expo Router)", kind: "ms" },
+    edit_default_ms: { label: "default template edit: commit 202 → new text visible", kind: "ms" },
     edit_bytes: { label: "bytes the page fetched per edit", kind: "bytes" },
     edit_requests: { label: "requests per edit", kind: "count" },
     edit_modules: { label: "module scripts per edit", kind: "count" },
@@ -179,6 +220,26 @@ export const livePreview: Scenario<State> = {
       threshold: 1500,
     },
     {
+      id: "live-preview-cold-default",
+      text: "cold open of the default template (Expo Router) ≤ 2.5 s",
+      source: "issue 18",
+      target: "direct",
+      op: "<=",
+      unit: "ms",
+      value: (m) => m.cold_default_ms ?? null,
+      threshold: 2500,
+    },
+    {
+      id: "live-preview-edit-default-p50",
+      text: "edit-to-render p50 on the default template ≤ 300 ms",
+      source: "issue 18",
+      target: "direct",
+      op: "<=",
+      unit: "ms",
+      value: (m) => m.edit_default_ms ?? null,
+      threshold: 300,
+    },
+    {
       // The once-figure is the worst edit of the run, so one stray fetch anywhere fails it.
       id: "live-preview-edit-moves",
       text: "an edit moves at most the changed modules plus the new map (worst edit)",
@@ -197,6 +258,9 @@ export const livePreview: Scenario<State> = {
     const blankDir = path.join(work, "blank");
     await mkdir(blankDir, { recursive: true });
     await unpackTemplate(await vendoredTemplate(BLANK.name), blankDir);
+    const defaultDir = path.join(work, "default");
+    await mkdir(defaultDir, { recursive: true });
+    await unpackTemplate(await vendoredTemplate(DEFAULT.name), defaultDir);
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
@@ -204,6 +268,10 @@ export const livePreview: Scenario<State> = {
     try {
       const hello = await pushed(client, "hello-app", helloDir);
       const blank = await pushed(client, BLANK.name, blankDir);
+      const defaultApp = await pushed(client, DEFAULT.name, defaultDir);
+      const defaultSource = await readFile(path.join(defaultDir, DEFAULT.file), "utf8");
+      if (!defaultSource.includes(`title="${DEFAULT.text}"`))
+        throw new Error(`${DEFAULT.name}'s ${DEFAULT.file} has no title="${DEFAULT.text}"`);
       const original = await readFile(path.join(helloDir, "App.js"), "utf8");
       if (!original.includes('name="HiveSync"'))
         throw new Error('hello-app\'s App.js has no name="HiveSync"');
@@ -212,6 +280,7 @@ export const livePreview: Scenario<State> = {
         browser,
         hello: { ...hello, original, name: "HiveSync" },
         blank,
+        defaultApp: { ...defaultApp, original: defaultSource, label: DEFAULT.text },
         perRound: Math.ceil(EDITS / mode.rounds),
         editMs: [],
         worstUnexpected: 0,
@@ -225,6 +294,8 @@ export const livePreview: Scenario<State> = {
     const { browser, hello, blank, client } = state;
     const cold_hello_ms = await coldOpen(browser, hello.linkUrl, greeting(hello.name));
     const cold_blank_ms = await coldOpen(browser, blank.linkUrl, BLANK.text);
+    const cold_default_ms = await coldOpen(browser, state.defaultApp.linkUrl, state.defaultApp.label);
+    const edit_default_ms = await editDefault(state, r);
 
     if (!state.live) {
       const context = await browser.newContext(PHONE);
@@ -295,7 +366,7 @@ export const livePreview: Scenario<State> = {
       if (got.others.length > 0)
         console.error(`  live-preview: edit ${name} also fetched ${got.others.join(", ")}`);
     }
-    return { cold_hello_ms, cold_blank_ms, ...samples };
+    return { cold_hello_ms, cold_blank_ms, cold_default_ms, edit_default_ms, ...samples };
   },
   async once(state) {
     // Over every edit of the run (goals see medians only, so the p95 and the worst are figures).
@@ -307,6 +378,7 @@ export const livePreview: Scenario<State> = {
   },
   async teardown(state) {
     await state.live?.context.close().catch(() => {});
+    await state.defaultLive?.context.close().catch(() => {});
     await state.browser.close();
   },
 };

@@ -11,14 +11,14 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getPreviewBundle, HiveSyncClient, startPreview, syncFolder, watchPreview } from "../desktop/src";
 import { syncDependencies } from "../desktop/src/dependencies";
 import { unpackTemplate, vendoredTemplate } from "./expo-templates";
+import { iconShot, inkOf, phonePage as openPhonePage } from "./phone";
 
 const CHROMIUM = "/usr/bin/chromium";
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 let browser: Browser | undefined;
 let desktop: HiveSyncClient;
@@ -76,7 +76,7 @@ async function readyPreview(projectId: string) {
  * error, no failed request. Screenshot to `shot`.
  */
 async function openAndSee(linkUrl: string, project: string, text: string, shot: string) {
-  const { context, page, problems } = await phonePage();
+  const { context, page, problems } = await openPhonePage(browser!);
   const t0 = performance.now();
   const response = await page.goto(linkUrl);
   expect(response?.status()).toBe(200);
@@ -114,21 +114,6 @@ async function openAndSee(linkUrl: string, project: string, text: string, shot: 
   expect(problems).toEqual([]);
   await context.close();
   return coldOpen;
-}
-
-/** A phone's page that records every console error, uncaught error and failed request. */
-async function phonePage(): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser!.newContext(PHONE);
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
-  page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console: ${message.text()}`);
-  });
-  page.on("response", (res) => {
-    if (res.status() >= 400) problems.push(`HTTP ${res.status()} ${new URL(res.url()).pathname}`);
-  });
-  return { context, page, problems };
 }
 
 const overlayShown = (page: Page) =>
@@ -219,7 +204,7 @@ describe("the published Expo templates in a phone's browser", () => {
       "expo-router/entry": "sdk:expo-router/entry.js",
     });
 
-    const { context, page, problems } = await phonePage();
+    const { context, page, problems } = await openPhonePage(browser!);
     const t0 = performance.now();
     await page.goto(started.link_url);
     const home = page.getByText("Tab One", { exact: true }).first();
@@ -272,7 +257,7 @@ describe("the published Expo templates in a phone's browser", () => {
   it("expo-template-default (create-expo-app's default): its home, its icon, the Explore tab", async () => {
     const { template, project } = await pushTemplate("expo-template-default");
     const { started } = await readyPreview(project.id);
-    const { context, page, problems } = await phonePage();
+    const { context, page, problems } = await openPhonePage(browser!);
     const t0 = performance.now();
     await page.goto(started.link_url);
     await page.getByText("Welcome to\u00a0Expo").waitFor({ state: "visible", timeout: 30_000 });
@@ -290,41 +275,3 @@ describe("the published Expo templates in a phone's browser", () => {
     );
   });
 });
-
-/** A screenshot of the first element drawn in `fontFamily` (an icon glyph), as PNG bytes. */
-async function iconShot(page: Page, fontFamily: string): Promise<Buffer> {
-  const box = await page.evaluate((family) => {
-    const el = [...document.querySelectorAll("#root *")].find(
-      (e) => getComputedStyle(e).fontFamily.includes(family) && (e.textContent ?? "") !== "",
-    );
-    const r = el?.getBoundingClientRect();
-    return r ? { x: r.x, y: r.y, width: Math.max(1, r.width), height: Math.max(1, r.height) } : null;
-  }, fontFamily);
-  expect(box, `an element drawn in ${fontFamily}`).not.toBeNull();
-  return page.screenshot({ clip: box! });
-}
-
-/** How many pixels of a PNG are not near-white: the browser itself decodes it, on a blank page. */
-async function inkOf(page: Page, png: Buffer): Promise<number> {
-  const blank = await page.context().newPage();
-  const ink = await blank.evaluate(
-    async (src) => {
-      const img = new Image();
-      img.src = src;
-      await img.decode();
-      const canvas = document.createElement("canvas");
-      canvas.width = img.width;
-      canvas.height = img.height;
-      const ctx = canvas.getContext("2d")!;
-      ctx.drawImage(img, 0, 0);
-      const data = ctx.getImageData(0, 0, img.width, img.height).data;
-      let count = 0;
-      for (let i = 0; i < data.length; i += 4)
-        if ((data[i]! + data[i + 1]! + data[i + 2]!) / 3 < 200) count++;
-      return count;
-    },
-    `data:image/png;base64,${png.toString("base64")}`,
-  );
-  await blank.close();
-  return ink;
-}

@@ -200,7 +200,7 @@ export const AppSection = z
     runtime: z.string(),
     sdk: AppSdk.optional(),
     config: z
-      .record(z.string(), z.json())
+      .record(z.string(), z.any())
       .optional()
       .meta({ description: "The app's Expo config (app.json `expo`): what `Constants.expoConfig` reads." }),
     entry: z.string().optional(),
