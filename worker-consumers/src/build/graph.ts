@@ -19,6 +19,7 @@ import type {
   SourceFile,
   Specifier,
 } from "./types";
+import { captureWorkletClosures, mayHoldWorklets } from "./worklets";
 
 export interface BuildGraphOptions {
   /** The revision's files (the mirror's list). */
@@ -286,7 +287,13 @@ async function makeModule(
 ): Promise<Made> {
   if (synthesized !== undefined) return transformModule(id, synthesized, key);
   if (!file) throw new Error(`module ${id} has no file`); // resolution only yields files of the revision
-  if (sourceFlavor(id)) return transformModule(id, await ctx.readText(id), key);
+  if (sourceFlavor(id)) {
+    const made = transformModule(id, await ctx.readText(id), key);
+    // Reanimated's worklets need the closures its Babel plugin would record (worklets.ts).
+    if ("code" in made && mayHoldWorklets(made.code))
+      return { ...made, code: captureWorkletClosures(made.code) };
+    return made;
+  }
   if (extname(id) === "json") {
     const made = jsonModule(id, await ctx.readText(id), key);
     return "error" in made ? made : { code: made.code, specifiers: [] };

@@ -8,7 +8,7 @@ import type { BuildError, Specifier } from "./types";
  * jsonModule or assetModule changes for the same input, so no stale script is reused. The sucrase
  * version is in it because a new sucrase may emit different code.
  */
-export const TRANSFORM_VERSION = `hs1+sucrase@${getVersion()}`;
+export const TRANSFORM_VERSION = `hs2+sucrase@${getVersion()}`;
 
 export type SourceFlavor = "ts" | "tsx" | "js";
 
