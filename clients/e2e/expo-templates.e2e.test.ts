@@ -197,9 +197,14 @@ describe("the published Expo templates in a phone's browser", () => {
   });
 
   it("expo-template-tabs (Expo Router): home with icons, the second tab, a live edit, a new route", async () => {
+    // Each step says when it finished: a slow one is named in the failing test's output.
+    const begun = performance.now();
+    const step = (what: string) =>
+      console.log(`expo-template-tabs: ${what} at ${(performance.now() - begun).toFixed(0)} ms`);
     const { template, dir, project } = await pushTemplate("expo-template-tabs");
     expect(JSON.parse(await readFile(path.join(dir, "package.json"), "utf8")).main).toBe("expo-router/entry");
     const { started, app } = await readyPreview(project.id);
+    step("ready");
     expect(app.modules["package.json#main"]?.deps).toEqual({
       "expo-router/entry": "sdk:expo-router/entry.js",
     });
@@ -210,6 +215,7 @@ describe("the published Expo templates in a phone's browser", () => {
     const home = page.getByText("Tab One", { exact: true }).first();
     await home.waitFor({ state: "visible", timeout: 30_000 });
     const coldOpen = performance.now() - t0;
+    step("home shown");
     // The tab icons are expo-symbols glyphs in the Material Symbols font the SDK ships: loaded
     // through the FontFace machinery under the page's CSP, and drawn (ink where the icon is).
     await page.waitForFunction(() =>
@@ -217,6 +223,7 @@ describe("the published Expo templates in a phone's browser", () => {
     );
     expect(await inkOf(page, await iconShot(page, "MaterialSymbols"))).toBeGreaterThan(20);
     await page.screenshot({ path: "/tmp/template-tabs.png" });
+    step("icons drawn");
 
     // Tap the second tab: its screen, under the app's own path below the page's.
     await page.getByText("Tab Two", { exact: true }).last().click();
@@ -224,6 +231,7 @@ describe("the published Expo templates in a phone's browser", () => {
     expect(new URL(page.url()).pathname).toBe(`${new URL(started.link_url).pathname}/two`);
     await page.getByText("Tab One", { exact: true }).last().click();
     await home.waitFor({ state: "visible" });
+    step("tabs switched");
 
     // A live edit of the home screen, then a new route file, each pushed as the desktop does.
     const index = path.join(dir, "app/(tabs)/index.tsx");
@@ -232,6 +240,7 @@ describe("the published Expo templates in a phone's browser", () => {
     await writeFile(index, source.replace(">Tab One</Text>", ">Edited live!</Text>"));
     expect((await syncFolder(desktop, project.id, dir)).revision).toBe(2);
     await page.getByText("Edited live!").waitFor({ state: "visible", timeout: 20_000 });
+    step("edit shown");
     await writeFile(
       path.join(dir, "app/hello.tsx"),
       'import { Text } from "react-native";\nexport default function Hello() { return <Text>A brand new route</Text>; }\n',
@@ -246,6 +255,7 @@ describe("the published Expo templates in a phone's browser", () => {
     );
     await page.goto(`${started.link_url}/hello`);
     await page.getByText("A brand new route").waitFor({ state: "visible", timeout: 20_000 });
+    step("new route shown");
 
     expect(problems).toEqual([]);
     await context.close();

@@ -49,6 +49,12 @@ describe("worklet closures (the web part of the worklets Babel plugin)", () => {
     expect(run(() => fake)).toEqual([{ v: 1 }]);
   });
 
+  it("is not fooled by calls named like Object.prototype's members (x.constructor(), x.toString())", () => {
+    const code =
+      'var _r = require("react-native-reanimated"); var o = {}; o.constructor(() => o); o.toString(); o.hasOwnProperty("a");';
+    expect(captureWorkletClosures(code)).toBe(code);
+  });
+
   it("leaves a module without worklets, or one that does not parse, as it was", () => {
     const plain = 'var x = require("react"); exports.y = () => x;';
     expect(mayHoldWorklets(plain)).toBe(false);

@@ -14,22 +14,20 @@ import { analyze, type Scope } from "periscopic";
  */
 
 /** Reanimated's and worklets' functions that take worklets: name → which arguments are. */
-const WORKLET_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {
-  useAnimatedStyle: [0],
-  useAnimatedProps: [0],
-  useDerivedValue: [0],
-  useAnimatedReaction: [0, 1],
-  useFrameCallback: [0],
-  useAnimatedScrollHandler: [0],
-  useScrollViewOffset: [],
-  runOnUI: [0],
-  scheduleOnUI: [0],
-  runOnJS: [],
-  withTiming: [2],
-  withSpring: [2],
-  withDecay: [1],
-  withRepeat: [3],
-};
+const WORKLET_ARGUMENTS: ReadonlyMap<string, readonly number[]> = new Map([
+  ["useAnimatedStyle", [0]],
+  ["useAnimatedProps", [0]],
+  ["useDerivedValue", [0]],
+  ["useAnimatedReaction", [0, 1]],
+  ["useFrameCallback", [0]],
+  ["useAnimatedScrollHandler", [0]],
+  ["runOnUI", [0]],
+  ["scheduleOnUI", [0]],
+  ["withTiming", [2]],
+  ["withSpring", [2]],
+  ["withDecay", [1]],
+  ["withRepeat", [3]],
+]);
 
 /** Whether a transformed module may hold worklets (it requires Reanimated or worklets, or marks one). */
 export function mayHoldWorklets(code: string): boolean {
@@ -128,7 +126,7 @@ function workletArguments(call: ESTree.CallExpression): ESTree.Function[] {
       : callee.type === "MemberExpression"
         ? propertyName(callee)
         : undefined;
-  const indices = name ? WORKLET_ARGUMENTS[name] : undefined;
+  const indices = name ? WORKLET_ARGUMENTS.get(name) : undefined;
   if (!indices) return [];
   const found: ESTree.Function[] = [];
   for (const index of indices) {
