@@ -38,6 +38,14 @@ describe("bundleDependency", () => {
     expect(Object.keys(out.packages)).toEqual(["shared-lib"]);
   });
 
+  it("gives Node built-ins the empty module Metro gives the web, required from nowhere", async () => {
+    const out = await bundleDependency(app.root, "server-aware");
+    expect(out.requires).toEqual([]);
+    const exports = runModule(out.body, requireFrom({})) as { hooks: object; fs: object };
+    expect(exports.hooks).toEqual({});
+    expect(exports.fs).toEqual({});
+  });
+
   it("bundles an ES module package (JSX in .js) with react external, exporting its names and default", async () => {
     const out = await bundleDependency(app.root, "@acme/esm-ui");
     expect(out.requires).toEqual(["react", "react/jsx-runtime", "shared-lib"]);

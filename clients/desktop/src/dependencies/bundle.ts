@@ -1,4 +1,5 @@
 import { realpath } from "node:fs/promises";
+import { isBuiltin } from "node:module";
 import path from "node:path";
 import type { BuildFailure, Message, Plugin } from "esbuild";
 import { parseBareSpecifier } from "../../../../schema/api/dependencies";
@@ -93,6 +94,9 @@ function describe(message: Message): string {
   return `${message.text}${where}`;
 }
 
+/** esbuild's namespace for the empty modules Node built-ins get. */
+const EMPTY_NAMESPACE = "hivesync-empty";
+
 /**
  * Bundles what `require(specifier)` gives in `root` (the app's folder, with its node_modules) into
  * one CommonJS module body: esbuild, platform browser, `process.env.NODE_ENV` "production",
@@ -126,6 +130,19 @@ export async function bundleDependency(
   const plugin: Plugin = {
     name: "hivesync-dependency-links",
     setup(build) {
+      // A Node built-in in a package's web build (expo-font's node:async_hooks, an `fs` behind a
+      // server check) gets the empty module Metro gives the web — unless the app installed a
+      // package of that name (the `buffer` or `events` polyfill), which it then gets, as in Metro.
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.kind === "entry-point" || !isBuiltin(args.path)) return undefined;
+        const name = args.path.startsWith("node:") ? undefined : parseBareSpecifier(args.path)?.name;
+        if (name && (await lookup(name))) return undefined;
+        return { path: args.path, namespace: EMPTY_NAMESPACE };
+      });
+      build.onLoad({ filter: /.*/, namespace: EMPTY_NAMESPACE }, () => ({
+        contents: "module.exports = {};",
+        loader: "js",
+      }));
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if ((args.pluginData as { inner?: boolean } | undefined)?.inner) return undefined;
         if (args.kind === "entry-point" || path.isAbsolute(args.path)) return undefined;

@@ -23,6 +23,10 @@ export const PACKAGES: Record<string, string | object> = {
     'const helper = require("./helper");\nconst shared = require("shared-lib");\nmodule.exports = { double: (n) => helper.times(n, 2), kind: "cjs", shared };\n',
   "node_modules/cjs-pkg/helper.js": "exports.times = (a, b) => a * b;\n",
   "node_modules/cjs-pkg/sub.js": 'module.exports = "the sub of cjs-pkg";\n',
+  // A web build that requires Node built-ins behind a server check (expo-font's pattern).
+  "node_modules/server-aware/package.json": pkg("server-aware", "1.0.0"),
+  "node_modules/server-aware/index.js":
+    'const hooks = require("node:async_hooks");\nconst fs = require("fs");\nmodule.exports = { onServer: typeof window === "undefined", hooks, fs };\n',
   // An ES module package (JSX in .js, as React Native packages ship it) that imports react.
   "node_modules/@acme/esm-ui/package.json": pkg("@acme/esm-ui", "2.0.0-beta.1", {
     type: "module",
