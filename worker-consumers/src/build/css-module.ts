@@ -1,3 +1,5 @@
+import { shortHash } from "./short-hash";
+
 /**
  * A stylesheet as a CommonJS module (docs/previews.md §3): the page adopts its text as a constructed
  * stylesheet (`__hs.css`; the page's CSP refuses inline <style>), and a CSS module
@@ -8,7 +10,7 @@ export function cssModuleCode(text: string, scope: string, scoped: boolean): str
   const names: Record<string, string> = {};
   let css = text;
   if (scoped) {
-    const suffix = shortHash(scope);
+    const suffix = shortHash(scope).slice(0, 6);
     css = text.replace(/\.(-?[_a-zA-Z][\w-]*)(?![^{]*;)/g, (whole, name: string, offset: number) => {
       // Not inside url(…) (a file name), and not a number such as .5em.
       if (/url\([^)]*$/.test(text.slice(Math.max(0, offset - 200), offset))) return whole;
@@ -17,14 +19,4 @@ export function cssModuleCode(text: string, scope: string, scoped: boolean): str
     });
   }
   return `var s=globalThis.__hs&&globalThis.__hs.css;s&&s(${JSON.stringify(css)});module.exports=${JSON.stringify(names)};module.exports.default=module.exports;`;
-}
-
-/** A short, stable, non-cryptographic hash (FNV-1a) for class-name suffixes. */
-function shortHash(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(36).slice(0, 6);
 }

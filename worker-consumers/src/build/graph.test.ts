@@ -465,3 +465,44 @@ it("produces a JSON-serializable app", async () => {
   const { app } = built(await buildModuleGraph(p.options));
   expect(JSON.parse(JSON.stringify(app)) as AppGraph).toEqual(app);
 });
+
+describe("require.context in an app's module (Metro's)", () => {
+  it("becomes a module of the matching files, each a module of the graph, keys as Metro gives them", async () => {
+    const p = await project({
+      "index.js": [
+        "const stories = require.context(",
+        '  "./stories",',
+        "  true,",
+        "  /\\.stories\\.js$/",
+        ");",
+        "module.exports = stories.keys().map((k) => stories(k).title);",
+      ].join("\n"),
+      "stories/Button.stories.js": 'exports.title = "Button";\n',
+      "stories/forms/Input.stories.js": 'exports.title = "Input";\n',
+      "stories/helpers.js": "exports.x = 1;\n",
+    });
+    const result = await buildModuleGraph(p.options);
+    if ("error" in result) throw new Error(JSON.stringify(result.errors));
+    const { modules } = result.app;
+    const [written, id] =
+      Object.entries(modules["index.js"]?.deps ?? {}).find(([s]) => s.includes("context")) ?? [];
+    expect(written).toMatch(/^\.\/stories\/\+hivesync-context-/);
+    expect(id).toMatch(/^stories\/\+hivesync-context-[0-9a-z]+\.js$/);
+    expect(Object.keys(modules[id ?? ""]?.deps ?? {}).sort()).toEqual([
+      "./Button.stories.js",
+      "./forms/Input.stories.js",
+    ]);
+    expect(modules["stories/helpers.js"]).toBeUndefined();
+    // The call kept its lines: the script has as many lines as the source, plus the wrapper's close.
+    const script = p.store.get(modules["index.js"]?.key ?? "") ?? "";
+    expect(script.split("\n")).toHaveLength(7);
+    expect(script).not.toContain("require.context");
+  });
+
+  it("a call whose arguments are not literals is left to fail when it runs", async () => {
+    const p = await project({ "index.js": 'const dir = "./x";\nmodule.exports = require.context(dir);\n' });
+    const result = await buildModuleGraph(p.options);
+    if ("error" in result) throw new Error(JSON.stringify(result.errors));
+    expect(result.app.modules["index.js"]?.deps).toEqual({});
+  });
+});

@@ -5,6 +5,7 @@ import { findEntry, PACKAGE_MAIN_PATH } from "./entry";
 import { lineColumn, topLevelValueOffset } from "./json-position";
 import { moduleKey, moduleUrl, sha256Hex } from "./keys";
 import { extname } from "./paths";
+import { rewriteRequireContexts } from "./require-context";
 import { ASSET_EXTS, packageName, resolveSpecifier } from "./resolve";
 import { routesContext, routesRoot } from "./routes-context";
 import { sourceFlavor, transformModule, wrapModule } from "./transform";
@@ -289,10 +290,17 @@ async function makeModule(
   if (!file) throw new Error(`module ${id} has no file`); // resolution only yields files of the revision
   if (sourceFlavor(id)) {
     const made = transformModule(id, await ctx.readText(id), key);
+    if (!("code" in made)) return made;
     // Reanimated's worklets need the closures its Babel plugin would record (worklets.ts).
-    if ("code" in made && mayHoldWorklets(made.code))
-      return { ...made, code: captureWorkletClosures(made.code) };
-    return made;
+    const code = mayHoldWorklets(made.code) ? captureWorkletClosures(made.code) : made.code;
+    // Metro's require.context: a module the build writes per call (require-context.ts).
+    const contexts = rewriteRequireContexts(code, id, ctx.paths);
+    if (!contexts) return { ...made, code };
+    for (const written of contexts.contexts) {
+      ctx.synthesized.set(written.path, written.source);
+      ctx.paths.add(written.path);
+    }
+    return { code: contexts.code, specifiers: [...made.specifiers, ...contexts.specifiers] };
   }
   if (extname(id) === "json") {
     const made = jsonModule(id, await ctx.readText(id), key);
