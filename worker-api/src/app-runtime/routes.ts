@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { contentTypeFor } from "../../../schema/content-types";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/api-error";
 import { RUNTIME_HASH, RUNTIME_SCRIPT } from "./runtime-script";
@@ -7,26 +8,6 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 /** An SDK chunk (`c/<16 hex>.js`) or a package's asset (`a/<sha256>.<ext>`): runtime/build.mjs's names. */
 const STATIC_FILE =
   /^(?:c\/[0-9a-f]{16}\.js|a\/[0-9a-f]{64}\.(?:png|jpe?g|gif|webp|bmp|svg|ttf|otf|woff2?|mp3|wav|m4a|aac|mp4|webm))$/;
-const CONTENT_TYPES: Record<string, string> = {
-  js: "application/javascript; charset=utf-8",
-  png: "image/png",
-  jpg: "image/jpeg",
-  jpeg: "image/jpeg",
-  gif: "image/gif",
-  webp: "image/webp",
-  bmp: "image/bmp",
-  svg: "image/svg+xml",
-  ttf: "font/ttf",
-  otf: "font/otf",
-  woff: "font/woff",
-  woff2: "font/woff2",
-  mp3: "audio/mpeg",
-  wav: "audio/wav",
-  m4a: "audio/mp4",
-  aac: "audio/aac",
-  mp4: "video/mp4",
-  webm: "video/webm",
-};
 
 /**
  * `GET /runtime/<hash>.js`: the preview runtime, cacheable forever by browsers and the edge because
@@ -44,7 +25,7 @@ export function appRuntimeRoutes() {
     const stored = await c.env.ASSETS.fetch(new URL(`/${file}`, c.req.url));
     if (!stored.ok || !stored.body) throw new ApiError("NOT_FOUND", "There is nothing at this address.");
     return c.body(stored.body, 200, {
-      "content-type": CONTENT_TYPES[file.slice(file.lastIndexOf(".") + 1)] ?? "application/octet-stream",
+      "content-type": file.endsWith(".js") ? "application/javascript; charset=utf-8" : contentTypeFor(file),
       "cache-control": IMMUTABLE,
       etag: `"${c.req.param("file").split(".")[0]}"`,
       // Fonts are fetched in CORS mode; the page's own origin is the only one allowed to use them.

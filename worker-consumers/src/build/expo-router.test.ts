@@ -1,38 +1,15 @@
 // Expo Router apps against the real SDK runtime (runtime/dist/sdks.js): the router's entry runs in
 // the app's graph with a routes context the build writes from the routes folder.
 import { describe, expect, it } from "vitest";
-import { SDK_TABLES, SDK_VERSIONS } from "../../../runtime/dist/sdks.js";
-import { buildModuleGraph } from "./graph";
 import { ROUTES_MODULE_NAME } from "./routes-context";
-import { SdkRuntime } from "./sdk";
-import { TRANSFORM_VERSION } from "./transform";
+import { buildWithSdk } from "./test-sdk-build";
 
-const sdk = new SdkRuntime(SDK_TABLES[SDK_VERSIONS[SDK_VERSIONS.length - 1] ?? ""] as never);
 const SCREEN =
   'import { Text } from "react-native";\nexport default function Screen() { return <Text>hi</Text>; }\n';
 const LAYOUT =
   'import { Stack } from "expo-router";\nexport default function Layout() { return <Stack />; }\n';
 
-async function build(contents: Record<string, string>) {
-  const store = new Map<string, string>();
-  const files = Object.entries(contents).map(([path, text]) => ({
-    path,
-    sha256: `${path}:${text.length}`,
-    size: text.length,
-  }));
-  const result = await buildModuleGraph({
-    files,
-    readText: async (path) => contents[path] ?? "",
-    readBytes: async () => new Uint8Array(),
-    runtime: sdk,
-    routePattern: sdk.table.routePattern,
-    transformVersion: TRANSFORM_VERSION,
-    storeModule: async (key, code) => void store.set(key, code),
-    hasModule: async (key) => store.has(key),
-    assetUrl: (f) => `/m/blob/${f.sha256}`,
-  });
-  return { result, store };
-}
+const build = buildWithSdk;
 
 const routesSource = (store: Map<string, string>, key: string | undefined) => store.get(key ?? "") ?? "";
 

@@ -1,10 +1,7 @@
 // The published Expo blank templates, built against the real SDK runtime (runtime/dist/sdks.js,
 // which npm's postinstall/pretest builds): every require of a fresh app must resolve.
 import { describe, expect, it } from "vitest";
-import { SDK_TABLES, SDK_VERSIONS } from "../../../runtime/dist/sdks.js";
-import { buildModuleGraph } from "./graph";
-import { SdkRuntime } from "./sdk";
-import { TRANSFORM_VERSION } from "./transform";
+import { buildWithSdk, NEWEST_SDK } from "./test-sdk-build";
 
 const APP_TSX = `import { StatusBar } from 'expo-status-bar';
 import { StyleSheet, Text, View } from 'react-native';
@@ -37,24 +34,9 @@ import App from './App';
 registerRootComponent(App);
 `;
 
-const sdk = new SdkRuntime(SDK_TABLES[SDK_VERSIONS[SDK_VERSIONS.length - 1] ?? ""] as never);
+const sdk = NEWEST_SDK;
 const rt = (spec: string) => `runtime:${sdk.resolve(spec)}`;
-
-async function build(contents: Record<string, string>) {
-  const store = new Map<string, string>();
-  const files = Object.entries(contents).map(([path, text]) => ({ path, sha256: path, size: text.length }));
-  return buildModuleGraph({
-    files,
-    readText: async (path) => contents[path] ?? "",
-    readBytes: async () => new Uint8Array(),
-    runtime: sdk,
-    routePattern: sdk.table.routePattern,
-    transformVersion: TRANSFORM_VERSION,
-    storeModule: async (key, code) => void store.set(key, code),
-    hasModule: async (key) => store.has(key),
-    assetUrl: (f) => `/m/blob/${f.sha256}`,
-  });
-}
+const build = async (contents: Record<string, string>) => (await buildWithSdk(contents)).result;
 
 describe("the Expo blank templates", () => {
   it("expo-template-blank-typescript builds: index.ts → App.tsx → the runtime set", async () => {
