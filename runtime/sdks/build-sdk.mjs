@@ -5,7 +5,7 @@
 // content-addressed chunks so a page loads only the packages its app reaches.
 //
 // Returns { chunks: [{name, file, code, bytes}], assets: [{file, bytes}], table } where `table` is
-// what the preview build needs (sdk-table.ts): which module a specifier means, which chunks it
+// what the preview build needs (worker-consumers/src/build/sdk.ts): which module a specifier means, which chunks it
 // needs, and the modules that read the app's own files (expo-router's routes context).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -59,7 +59,7 @@ const SKIPPED_FILES =
 const TOOLING_ENTRY =
   /^(?:metro-config|config-plugins|config|fingerprint|local-build-cache-provider|babel|plugin|app\.plugin|react-native\.config|server(?:\.\w+)?|static(?:\.\w+)?|profiling|node|rsc\/.*|testing-library|jest.*|internal\/.*)(?:\/.*)?$/;
 /** Specifiers the preview build answers with a module of the app's (expo-router's routes). */
-export const APP_BOUND = ["expo-router/_ctx"];
+const APP_BOUND = ["expo-router/_ctx"];
 const NODE_BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 
 /**
