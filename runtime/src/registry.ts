@@ -80,14 +80,7 @@ export class Registry {
       if (target === undefined) throw new Error(`Unable to resolve "${spec}" from "${id}"`);
       return this.requireRuntime(target, id);
     };
-    const slash = id.lastIndexOf("/");
-    try {
-      factory.call(module.exports, require, module, module.exports, id, slash < 0 ? "." : id.slice(0, slash));
-    } catch (error) {
-      this.runtimeInstances.delete(id);
-      throw error;
-    }
-    module.loaded = true;
+    execute(factory, module, require, () => this.runtimeInstances.delete(id));
     return module.exports;
   }
 
@@ -176,14 +169,7 @@ export class Registry {
     const module = { id, exports: {} as unknown, loaded: false };
     this.instances.set(id, { key: record.key, deps: depsSignature(record), module });
     const require = (spec: string) => this.require(id, record, spec, modules, ran);
-    const slash = id.lastIndexOf("/");
-    try {
-      factory.call(module.exports, require, module, module.exports, id, slash < 0 ? "." : id.slice(0, slash));
-    } catch (error) {
-      this.instances.delete(id);
-      throw error;
-    }
-    module.loaded = true;
+    execute(factory, module, require, () => this.instances.delete(id));
     ran.push(id);
     return module.exports;
   }
@@ -206,6 +192,27 @@ export class Registry {
       throw new Error(`"${spec}" (required from "${from}") is not in this runtime set`);
     return this.requireRuntime(name, from);
   }
+}
+
+/**
+ * Runs a module's factory as Node and Metro do (`this` = exports, `__dirname` its folder) and marks
+ * it loaded; a factory that throws is forgotten (`forget`) so the next require runs it again.
+ */
+function execute(
+  factory: Factory,
+  module: { id: string; exports: unknown; loaded: boolean },
+  require: (spec: string) => unknown,
+  forget: () => void,
+): void {
+  const { id } = module;
+  const slash = id.lastIndexOf("/");
+  try {
+    factory.call(module.exports, require, module, module.exports, id, slash < 0 ? "." : id.slice(0, slash));
+  } catch (error) {
+    forget();
+    throw error;
+  }
+  module.loaded = true;
 }
 
 /** The module ids `entry` reaches through its deps (the runtime set aside), itself included. */
