@@ -33,6 +33,8 @@ export interface BuildGraphOptions {
   runtime: RuntimeModules;
   /** Expo Router's route pattern in this SDK (the RegExp source of its `require.context`). */
   routePattern?: string;
+  /** The revision's app.json text (null: none), when the caller has read it already. */
+  appJson?: string | null;
   dependencies?: Dependencies;
   /** The project's `entry` setting, if any. */
   entry?: string | null;
@@ -76,12 +78,13 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Buil
   const byPath = new Map(options.files.map((f) => [f.path, f]));
   const paths = new Set(byPath.keys());
   const readIfPresent = (path: string) => (paths.has(path) ? options.readText(path) : Promise.resolve(null));
-  // app.json only matters to an SDK with Expo Router (its routes folder option).
-  const [packageJson, tsconfig, jsconfig, appJson] = await Promise.all(
-    ["package.json", "tsconfig.json", "jsconfig.json", options.routePattern ? "app.json" : ""].map(
-      readIfPresent,
-    ),
+  // app.json only matters to an SDK with Expo Router (its routes folder option); a caller that
+  // read it already passes its text.
+  const appJsonPath = options.routePattern && options.appJson === undefined ? "app.json" : "";
+  const [packageJson, tsconfig, jsconfig, readAppJson] = await Promise.all(
+    ["package.json", "tsconfig.json", "jsconfig.json", appJsonPath].map(readIfPresent),
   );
+  const appJson = options.appJson ?? readAppJson;
   const aliases = readPathAliases(tsconfig ? "tsconfig.json" : "jsconfig.json", tsconfig ?? jsconfig ?? "{}");
   const entry = findEntry(paths, options.entry, packageJson);
   if ("error" in entry) return { error: entry.error, errors: [entry.error] };

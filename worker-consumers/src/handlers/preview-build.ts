@@ -155,7 +155,8 @@ async function buildApp(
   const selected = selectSdk(packageJson, SDK_TABLES, SDK_VERSIONS);
   if ("error" in selected) return { error: { code: selected.error.code, ...appError(selected.error) } };
   const { sdk } = selected;
-  const config = byPath.has("app.json") ? expoConfig(await (await read("app.json")).text()) : undefined;
+  const appJson = byPath.has("app.json") ? await (await read("app.json")).text() : null;
+  const config = appJson === null ? undefined : expoConfig(appJson);
   const linked = await linkDependencies(env, task.project.id, sdk);
   const result = await buildModuleGraph({
     files,
@@ -164,6 +165,7 @@ async function buildApp(
     previous: await previousApp(env, task),
     runtime: sdk,
     routePattern: sdk.table.routePattern,
+    appJson,
     dependencies: linked.modules,
     entry: task.project.entry,
     transformVersion: TRANSFORM_VERSION,
