@@ -134,7 +134,7 @@ export function selectSdk(
       file: "package.json",
       line,
       column,
-      message: `This project uses Expo SDK ${major} ("expo": "${range}"); previews run Expo SDK ${versions.join(" and ")}. Upgrade with \`npx expo install expo@^${newest}.0.0 --fix\`.`,
+      message: `This project uses Expo SDK ${major} ("expo": "${range}"); previews run Expo SDK ${new Intl.ListFormat("en", { type: "conjunction" }).format(versions)}. Upgrade with \`npx expo install expo@^${newest}.0.0 --fix\`.`,
     },
   };
 }

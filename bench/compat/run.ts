@@ -1,0 +1,206 @@
+// The compatibility run (docs/previews.md "Compatibility with real apps"): for each app of a
+// checkout of public Expo apps (the `expo/examples` repository), Expo's own `expo export -p web`
+// and a HiveSync preview of the same folder, opened in headless Chromium at a phone's size, and
+// their first screens compared.
+//
+//   npm run compat -- --apps-dir ~/src/expo-examples [--only a,b] [--work /tmp/hs-compat] [--fresh]
+//
+// Each app is copied to the work folder and installed from the npm registry (`npm install`); the
+// Expo side is kept between runs (delete the folder or pass --fresh to redo it). The HiveSync side
+// starts the local stack (`wrangler dev`) and pushes as `hivesync push` does: the dependencies the
+// runtime does not provide are pre-bundled from node_modules, the app's files are synced without
+// node_modules. Prints a Markdown table and writes `results.json` and both screenshots per app.
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { chromium } from "playwright-core";
+import { HiveSyncClient, startPreview, syncFolder, watchPreview } from "../../clients/desktop/src";
+import { syncDependencies } from "../../clients/desktop/src/dependencies";
+import { startLocalStack } from "../../clients/e2e/local-stack";
+import { rendered, sameScreen, textShare } from "./compare";
+import { exportWeb, installApp, serveExport } from "./expo-side";
+import { readScreen, type Screen } from "./screen";
+
+const { values } = parseArgs({
+  options: {
+    "apps-dir": { type: "string" },
+    only: { type: "string" },
+    work: { type: "string", default: path.join(tmpdir(), "hivesync-compat") },
+    fresh: { type: "boolean", default: false },
+  },
+});
+if (!values["apps-dir"]) {
+  console.error(
+    "usage: npm run compat -- --apps-dir <folder of Expo apps> [--only a,b] [--work dir] [--fresh]",
+  );
+  process.exit(2);
+}
+const appsDir = path.resolve(values["apps-dir"]);
+const work = path.resolve(values.work as string);
+await mkdir(work, { recursive: true });
+
+type Side = { ok: boolean; why?: string; lines: string[]; drawn: number; overlay?: string; errors: string[] };
+type AppResult = { app: string; sdk?: string; expo: Side; ours?: Side; verdict: string };
+
+const summary = (screen: Screen): Omit<Side, "ok" | "why"> => ({
+  lines: screen.lines,
+  drawn: Math.round(screen.drawn * 1000) / 1000,
+  overlay: screen.overlay,
+  errors: screen.errors.slice(0, 5),
+});
+const firstLine = (text: string) =>
+  text
+    .split("\n")
+    .find((l) => l.trim())
+    ?.trim()
+    .slice(0, 160) ?? "";
+
+async function listApps(): Promise<string[]> {
+  const only = values.only?.split(",").filter(Boolean);
+  const names = (await readdir(appsDir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .map((e) => e.name);
+  const apps: string[] = [];
+  for (const name of names.sort()) {
+    if (only && !only.includes(name)) continue;
+    if (await stat(path.join(appsDir, name, "package.json")).catch(() => null)) apps.push(name);
+  }
+  return apps;
+}
+
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+
+/** Expo's side of one app, kept in `<work>/<app>.expo.json` between runs. */
+async function expoSide(app: string, dir: string): Promise<Side> {
+  const cached = path.join(work, `${app}.expo.json`);
+  if (!values.fresh) {
+    const text = await readFile(cached, "utf8").catch(() => null);
+    if (text) return JSON.parse(text) as Side;
+  }
+  const blank = { lines: [], drawn: 0, errors: [] };
+  const install = await installApp(dir);
+  let side: Side;
+  if (!install.ok) side = { ok: false, why: `npm install failed: ${firstLine(install.log)}`, ...blank };
+  else {
+    const out = path.join(work, `${app}.web`);
+    await rm(out, { recursive: true, force: true });
+    const exported = await exportWeb(dir, out);
+    if (!exported.ok) side = { ok: false, why: `expo export failed: ${firstLine(exported.log)}`, ...blank };
+    else {
+      const { url, server } = await serveExport(out);
+      try {
+        const screen = await readScreen(browser, url);
+        await writeFile(path.join(work, `${app}.expo.png`), screen.screenshot);
+        side = {
+          ok: rendered(screen),
+          why: rendered(screen) ? undefined : "renders nothing",
+          ...summary(screen),
+        };
+      } finally {
+        server.close();
+      }
+    }
+  }
+  await writeFile(cached, JSON.stringify(side, null, 2));
+  return side;
+}
+
+const stack = await startLocalStack();
+const results: AppResult[] = [];
+try {
+  const client = new HiveSyncClient({ baseUrl: stack.url });
+  const name = `compat${Date.now().toString(36)}`;
+  await client.auth.register({
+    email: `${name}@example.com`,
+    username: name,
+    password: "a long enough password",
+  });
+
+  /** HiveSync's side: push the installed folder, start a preview, open its link. */
+  async function ourSide(app: string, dir: string): Promise<Side> {
+    const blank = { lines: [], drawn: 0, errors: [] };
+    const project = await client.projects.create({ name: app, framework: "expo" });
+    const deps = await syncDependencies(client, project.id, dir);
+    const unbundled =
+      deps.status === "no_node_modules"
+        ? []
+        : [
+            ...deps.failed.map((f) => `${f.specifier}: ${f.reason}`),
+            ...deps.notInstalled.map((s) => `${s}: not installed`),
+          ];
+    await syncFolder(client, project.id, dir);
+    const started = await startPreview(client, project.id, { platform: "ios" });
+    const status = await watchPreview(client, started.session_id, {
+      signal: AbortSignal.timeout(5 * 60_000),
+    });
+    if (status.status !== "ready") {
+      const error = status.build_error?.errors?.[0] ?? status.error;
+      return { ok: false, why: `preview ${status.status}: ${JSON.stringify(error).slice(0, 300)}`, ...blank };
+    }
+    const screen = await readScreen(browser, started.link_url);
+    await writeFile(path.join(work, `${app}.ours.png`), screen.screenshot);
+    const ok = rendered(screen);
+    return {
+      ok,
+      why: ok ? undefined : screen.overlay ? `overlay: ${firstLine(screen.overlay)}` : "renders nothing",
+      ...summary(screen),
+      errors: [...unbundled.map((f) => `not bundled: ${f.slice(0, 200)}`), ...screen.errors].slice(0, 8),
+    };
+  }
+
+  for (const app of await listApps()) {
+    const dir = path.join(work, app);
+    if (!(await stat(dir).catch(() => null))) await cp(path.join(appsDir, app), dir, { recursive: true });
+    const pkg = JSON.parse(await readFile(path.join(dir, "package.json"), "utf8"));
+    const sdk = (pkg.dependencies?.expo as string | undefined)?.replace(/^[~^]/, "").split(".")[0];
+    const started = performance.now();
+    const expo = await expoSide(app, dir);
+    let ours: Side | undefined;
+    let verdict = "expo renders nothing";
+    if (expo.ok) {
+      ours = await ourSide(app, dir).catch((error: Error) => ({
+        ok: false,
+        why: `push failed: ${error.message.slice(0, 300)}`,
+        lines: [],
+        drawn: 0,
+        errors: [],
+      }));
+      verdict = ours.ok ? sameScreen(expo, ours) : "blank";
+    }
+    const result = { app, sdk, expo, ours, verdict };
+    results.push(result);
+    await writeFile(path.join(work, "results.json"), JSON.stringify(results, null, 2));
+    console.log(
+      `${app}: ${verdict}${ours && !ours.ok ? ` (${ours.why})` : ""}${
+        verdict === "different" && ours
+          ? ` (${Math.round(textShare(expo.lines, ours.lines) * 100)} % of Expo's text)`
+          : ""
+      } in ${Math.round((performance.now() - started) / 1000)} s`,
+    );
+  }
+} finally {
+  await browser.close();
+  await stack.stop();
+}
+
+const renderedByExpo = results.filter((r) => r.expo.ok);
+const same = renderedByExpo.filter((r) => r.verdict === "same");
+console.log("\n| app | SDK | Expo web export | HiveSync preview |\n|---|---|---|---|");
+for (const r of results) {
+  const expo = r.expo.ok ? `renders (${r.expo.lines.length} lines)` : (r.expo.why ?? "");
+  const ours = !r.ours
+    ? "—"
+    : r.verdict === "same"
+      ? "same screen"
+      : r.ours.ok
+        ? `different: ${r.verdict}`
+        : (r.ours.why ?? "");
+  console.log(`| ${r.app} | ${r.sdk ?? "?"} | ${expo} | ${ours.replace(/\|/g, "\\|")} |`);
+}
+console.log(
+  `\nExpo's web export renders ${renderedByExpo.length} of ${results.length} apps; the preview shows the same first screen for ${same.length} of them (${renderedByExpo.length ? Math.round((same.length / renderedByExpo.length) * 100) : 0} %).`,
+);
