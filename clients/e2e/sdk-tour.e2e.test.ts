@@ -1,7 +1,8 @@
 // The preview runtime's packages, one capability each, in a phone's browser (issue 18): the
 // examples/sdk-tour app, pushed without node_modules, uses @expo/vector-icons, a custom font with
 // useFonts, react-native-svg, a react-native-reanimated animation, a react-navigation native stack,
-// a CSS import and app.json through expo-constants; each is checked as a person would see it.
+// a CSS import, app.json through expo-constants and an EXPO_PUBLIC_ variable from its .env (the
+// rest of which never leaves the machine); each is checked as a person would see it.
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 
 describe("the SDK's packages in a phone's browser (examples/sdk-tour)", () => {
-  it("icons, a custom font, svg, reanimated, a navigation stack, CSS and app.json all work", async () => {
+  it("icons, a custom font, svg, reanimated, a navigation stack, CSS, app.json and .env all work", async () => {
     const desktop = new HiveSyncClient({ baseUrl: inject("apiUrl") });
     const name = `tour${Date.now().toString(36)}`;
     await desktop.auth.register({
@@ -37,7 +38,8 @@ describe("the SDK's packages in a phone's browser (examples/sdk-tour)", () => {
       password: "a long enough password",
     });
     const project = await desktop.projects.create({ name: "sdk-tour", framework: "expo" });
-    await syncFolder(desktop, project.id, dir);
+    const synced = await syncFolder(desktop, project.id, dir);
+    expect(synced.withheld).toEqual([".env"]);
     const started = await startPreview(desktop, project.id, { platform: "ios" });
     expect(await watchPreview(desktop, started.session_id, { until: "ready" })).toMatchObject({
       status: "ready",
@@ -47,6 +49,11 @@ describe("the SDK's packages in a phone's browser (examples/sdk-tour)", () => {
     await page.goto(started.link_url);
     // app.json reaches expo-constants.
     await page.getByText("Config name: SDK tour").waitFor({ state: "visible", timeout: 30_000 });
+    // .env's EXPO_PUBLIC_ variable is process.env's; its secret is nowhere on the page.
+    await page.getByText("Greeting: Hello from .env").waitFor({ state: "visible" });
+    expect(
+      await page.evaluate(() => JSON.stringify((globalThis as { process?: object }).process)),
+    ).not.toContain("not-a-real-secret");
     // useFonts loaded the app's own font, and the text is drawn in it.
     const mono = page.getByText("Monospaced by useFonts");
     await mono.waitFor({ state: "visible" });

@@ -1,6 +1,7 @@
 // One screen per capability the preview runtime provides from the real Expo packages: icons from
 // @expo/vector-icons, a custom font through expo-font's useFonts, react-native-svg, a reanimated
-// animation, a react-navigation native stack, a CSS import and app.json through expo-constants.
+// animation, a react-navigation native stack, a CSS import, app.json through expo-constants and an
+// EXPO_PUBLIC_ variable from .env.
 import Ionicons from "@expo/vector-icons/Ionicons";
 import { NavigationContainer } from "@react-navigation/native";
 import { createNativeStackNavigator } from "@react-navigation/native-stack";
@@ -34,6 +35,7 @@ function Home({ navigation }) {
   return (
     <View style={styles.screen}>
       <Text>Config name: {Constants.expoConfig?.name}</Text>
+      <Text>Greeting: {process.env.EXPO_PUBLIC_GREETING}</Text>
       <Ionicons name="rocket" size={32} color="#3e63dd" testID="icon" />
       {fontsLoaded ? <Text style={styles.mono}>Monospaced by useFonts</Text> : null}
       <Svg width={40} height={40} viewBox="0 0 40 40">

@@ -211,6 +211,8 @@ export function createPage(ownUrl?: string) {
     // (a changed app.json shows after a reload, as on a device).
     const env = (globalThis as { process?: { env?: Record<string, unknown> } }).process?.env;
     if (env && app.config && env.APP_MANIFEST === undefined) env.APP_MANIFEST = app.config;
+    // What Expo inlines from .env: modules that run (again) read the current values.
+    if (env && app.env) Object.assign(env, app.env);
     let hooks: ReturnType<typeof hookSdk>;
     try {
       if (!app.sdk)

@@ -43,6 +43,8 @@ export interface AppSection {
   sdk?: SdkSection;
   /** The app's Expo config (app.json), what expo-constants reads as process.env.APP_MANIFEST. */
   config?: Record<string, unknown>;
+  /** The app's EXPO_PUBLIC_* variables (its .env files), set on process.env before the app runs. */
+  env?: Record<string, string>;
   entry?: string;
   modules?: Record<string, ModuleRecord>;
   errors?: BuildError[];

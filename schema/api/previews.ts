@@ -178,10 +178,6 @@ export const AppModule = z.object({
   deps: z.record(z.string(), z.string()),
 });
 
-/**
- * What the page runs: the runtime set's script and the module graph from the entry, or (a revision
- * that is not a runnable app: no entry found) the errors that say why.
- */
 /** The Expo SDK an app runs on (docs/previews.md §3): the chunks its graph needs, and React's module ids. */
 export const AppSdk = z.object({
   version: z.string().meta({ description: 'The Expo SDK\'s major version, e.g. "58".' }),
@@ -195,6 +191,10 @@ export const AppSdk = z.object({
     .meta({ description: "AppRegistry modules the page hooks besides react-native's." }),
 });
 
+/**
+ * What the page runs: the runtime set's script and the module graph from the entry, or (a revision
+ * that is not a runnable app: no entry found) the errors that say why.
+ */
 export const AppSection = z
   .object({
     runtime: z.string(),
@@ -203,6 +203,12 @@ export const AppSection = z
       .record(z.string(), z.any())
       .optional()
       .meta({ description: "The app's Expo config (app.json `expo`): what `Constants.expoConfig` reads." }),
+    env: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({
+        description: "The app's `EXPO_PUBLIC_*` variables from its .env files: `process.env` on the page.",
+      }),
     entry: z.string().optional(),
     modules: z.record(z.string(), AppModule).optional(),
     errors: z.array(AppBuildError).optional(),

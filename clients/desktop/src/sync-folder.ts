@@ -7,6 +7,7 @@ import {
   progressCounter,
 } from "../../core/src";
 import { applyChanges, diffAgainstMirror, type FileVersion, MAX_CHANGES_PER_COMMIT } from "./change-set";
+import { expoPublicEnvFile } from "./expo-public-env";
 import { HashCache, type HashCacheOptions } from "./hash-cache";
 import { hashFile } from "./hash-file";
 import {
@@ -108,7 +109,11 @@ export async function syncFolder(
     ? await HashCache.load(dir, typeof options.cache === "object" ? options.cache : {})
     : null;
   progressCounter("scanning", 0, 0, options.onProgress);
-  const { files, excluded, withheld } = await walkFolder(dir, options);
+  const walked = await walkFolder(dir, options);
+  const { excluded, withheld } = walked;
+  // The withheld .env files' EXPO_PUBLIC_ values, which Expo ships in the app itself anyway.
+  const publicEnv = await expoPublicEnvFile(dir);
+  const files = publicEnv ? [...walked.files, publicEnv] : walked.files;
 
   const local = new Map<string, FileVersion>();
   const toHash = files.filter((file) => {

@@ -1,6 +1,7 @@
 import { type FSWatcher, watch as fsWatch } from "node:fs";
 import { lstat } from "node:fs/promises";
 import path from "node:path";
+import { EXPO_ENV_FILES } from "./expo-public-env";
 import { ALWAYS_IGNORED_DIRECTORIES, IgnoreRules } from "./ignore-rules";
 import { walkFolder } from "./walk";
 
@@ -98,6 +99,10 @@ export function watchFolder(dir: string, options: WatchFolderOptions): FolderWat
       try {
         const { files } = await walkFolder(root, { ignorePatterns: options.ignorePatterns });
         const now = new Map(files.map((f) => [f.path, `${f.size}:${f.mtimeMs}:${f.ctimeMs}:${f.ino}`]));
+        for (const name of EXPO_ENV_FILES) {
+          const info = await lstat(path.join(root, name)).catch(() => null);
+          if (info) now.set(name, `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`);
+        }
         if (previous) {
           for (const [p, stamp] of now) if (previous.get(p) !== stamp) changed(p);
           for (const p of previous.keys()) if (!now.has(p)) changed(p);
@@ -186,6 +191,11 @@ async function relevantPaths(
   const relevant: string[] = [];
   for (const rel of paths) {
     if (rel === "") {
+      relevant.push(rel);
+      continue;
+    }
+    // An Expo environment file is withheld, but its EXPO_PUBLIC_ values are pushed (expo-public-env.ts).
+    if ((EXPO_ENV_FILES as readonly string[]).includes(rel)) {
       relevant.push(rel);
       continue;
     }

@@ -7,6 +7,7 @@ import type { JobErrorCode } from "../../../schema/job-errors";
 import { parseLimits } from "../../../schema/limits";
 import type { PreviewBuildMessage } from "../../../schema/queue-messages";
 import { r2Keys } from "../../../schema/storage-keys";
+import { ENV_FILES, expoPublicEnv } from "../build/expo-env";
 import { buildModuleGraph } from "../build/graph";
 import { moduleKey } from "../build/keys";
 import { packageName } from "../build/resolve";
@@ -157,6 +158,9 @@ async function buildApp(
   const { sdk } = selected;
   const appJson = byPath.has("app.json") ? await (await read("app.json")).text() : null;
   const config = appJson === null ? undefined : expoConfig(appJson);
+  const publicEnv = expoPublicEnv(
+    await Promise.all(ENV_FILES.map(async (path) => (byPath.has(path) ? (await read(path)).text() : null))),
+  );
   const linked = await linkDependencies(env, task.project.id, sdk);
   const result = await buildModuleGraph({
     files,
@@ -214,7 +218,13 @@ async function buildApp(
   ]);
   const { app, ...counts } = result;
   return {
-    app: { runtime: RUNTIME_URL, sdk: sdk.section(runtimeIds(app)), ...(config ? { config } : {}), ...app },
+    app: {
+      runtime: RUNTIME_URL,
+      sdk: sdk.section(runtimeIds(app)),
+      ...(config ? { config } : {}),
+      ...(Object.keys(publicEnv).length > 0 ? { env: publicEnv } : {}),
+      ...app,
+    },
     counts,
   };
 }

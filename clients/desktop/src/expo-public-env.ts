@@ -1,0 +1,81 @@
+import { lstat, mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parse } from "dotenv";
+import type { LocalFile } from "./walk";
+
+/**
+ * The environment files Expo CLI loads in development, highest precedence first (`@expo/env`:
+ * `.env.development.local`, `.env.local`, `.env.development`, `.env`): a key's first definition wins.
+ */
+export const EXPO_ENV_FILES = [".env.development.local", ".env.local", ".env.development", ".env"] as const;
+
+/** The prefix of the variables Expo inlines into app code: the only ones a client bundle may see. */
+export const EXPO_PUBLIC_PREFIX = "EXPO_PUBLIC_";
+
+/**
+ * Where the public part of the environment is mirrored: a file of `KEY=value` lines the preview
+ * build reads with the pushed `.env` files (docs/previews.md "Environment variables").
+ */
+export const EXPO_PUBLIC_ENV_PATH = ".env.expo-public";
+
+/**
+ * The `EXPO_PUBLIC_*` variables of the app in `dir`, from its Expo environment files in Expo's
+ * precedence. Those files are withheld from a push by default (they usually hold secrets too), but
+ * Expo puts every `EXPO_PUBLIC_` value into the app's own bundle, so those alone may leave the machine.
+ *
+ * @example
+ * await readExpoPublicEnv("/home/ada/app"); // { EXPO_PUBLIC_API_URL: "https://api.example.com" }
+ */
+export async function readExpoPublicEnv(dir: string): Promise<Record<string, string>> {
+  const values: Record<string, string> = {};
+  for (const name of EXPO_ENV_FILES) {
+    const text = await readFile(path.join(dir, name), "utf8").catch(() => null);
+    if (text === null) continue;
+    for (const [key, value] of Object.entries(parse(text))) {
+      if (key.startsWith(EXPO_PUBLIC_PREFIX) && !(key in values)) values[key] = value;
+    }
+  }
+  return values;
+}
+
+/** One `KEY=value` line per variable, sorted; values quoted so dotenv reads every character back. */
+function envText(values: Record<string, string>): string {
+  // dotenv reads a quoted value verbatim up to its closing quote (double quotes also expand `\n`).
+  const quote = (value: string) =>
+    !value.includes("'") ? `'${value}'` : !value.includes("`") ? `\`${value}\`` : `"${value}"`;
+  return Object.keys(values)
+    .sort()
+    .map((key) => `${key}=${quote(values[key] as string)}\n`)
+    .join("");
+}
+
+/**
+ * The file that mirrors the app's public environment ({@link EXPO_PUBLIC_ENV_PATH}), written under
+ * `.hivesync/` (rewritten only when its text changes, so the hash cache keeps it) and listed as a
+ * file of the folder; `null` when the app has no `EXPO_PUBLIC_` variable or has a file of that name
+ * itself.
+ *
+ * @example
+ * const publicEnv = await expoPublicEnvFile("/home/ada/app");
+ * if (publicEnv) files.push(publicEnv);
+ */
+export async function expoPublicEnvFile(dir: string): Promise<LocalFile | null> {
+  if (await lstat(path.join(dir, EXPO_PUBLIC_ENV_PATH)).catch(() => null)) return null;
+  const values = await readExpoPublicEnv(dir);
+  if (Object.keys(values).length === 0) return null;
+  const text = envText(values);
+  const absolutePath = path.join(dir, ".hivesync", "expo-public.env");
+  if ((await readFile(absolutePath, "utf8").catch(() => null)) !== text) {
+    await mkdir(path.dirname(absolutePath), { recursive: true });
+    await writeFile(absolutePath, text);
+  }
+  const info = await lstat(absolutePath);
+  return {
+    path: EXPO_PUBLIC_ENV_PATH,
+    absolutePath,
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+    ctimeMs: info.ctimeMs,
+    ino: info.ino,
+  };
+}
