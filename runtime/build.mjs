@@ -27,7 +27,7 @@ const root = path.dirname(here);
 const dist = path.join(here, "dist");
 const OUT = "hivesync-runtime.js";
 /** The Expo SDKs previews run, newest last: each is a folder runtime/sdks/<sdk>/ (runtime/sdks/pin.mjs). */
-const SDKS = ["56", "57", "58"];
+const SDKS = ["54", "55", "56", "57", "58"];
 /** What the SDK packages are compiled with (Metro's inlined values for a web build). */
 const SDK_DEFINE = {
   "process.env.NODE_ENV": '"production"',

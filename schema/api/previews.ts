@@ -203,12 +203,9 @@ export const AppSection = z
       .record(z.string(), z.any())
       .optional()
       .meta({ description: "The app's Expo config (app.json `expo`): what `Constants.expoConfig` reads." }),
-    env: z
-      .record(z.string(), z.string())
-      .optional()
-      .meta({
-        description: "The app's `EXPO_PUBLIC_*` variables from its .env files: `process.env` on the page.",
-      }),
+    env: z.record(z.string(), z.string()).optional().meta({
+      description: "The app's `EXPO_PUBLIC_*` variables from its .env files: `process.env` on the page.",
+    }),
     entry: z.string().optional(),
     modules: z.record(z.string(), AppModule).optional(),
     errors: z.array(AppBuildError).optional(),

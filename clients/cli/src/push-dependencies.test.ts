@@ -66,13 +66,19 @@ describe("hivesync push with node_modules", () => {
     expect(human.stdout).not.toContain("Dependencies:");
   });
 
-  it("names a package the app imports that node_modules lacks", async () => {
+  it("names a package the app imports that node_modules lacks, with the line that installs it", async () => {
     serveDependencies(h.api);
-    await h.files({ "app/src/extra.js": 'import pad from "left-pad";\n' });
+    await h.files({
+      "app/App.js": 'import "./src/extra";\nexport default function App() { return null; }\n',
+      "app/src/extra.js": 'import pad from "left-pad/lib/pad";\nimport fs from "fs";\n',
+      // A config file the app never imports: its packages are the tools', not the app's.
+      "app/eslint.config.js": 'module.exports = require("eslint-config-unreached");\n',
+    });
     const run = await h.run(["push", "app"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(
-      "Not in node_modules: left-pad. A preview that imports it fails naming it; install it and push again.",
+      "Not in node_modules: left-pad/lib/pad. A preview that imports it fails naming it; install it (npm install left-pad) and push again.",
     );
+    expect(run.stdout).not.toContain("eslint-config-unreached");
   });
 });

@@ -64,7 +64,7 @@ export async function expoPublicEnvFile(dir: string): Promise<LocalFile | null> 
   const values = await readExpoPublicEnv(dir);
   if (Object.keys(values).length === 0) return null;
   const text = envText(values);
-  const absolutePath = path.join(dir, ".hivesync", "expo-public.env");
+  const absolutePath = mirroredPath(dir);
   if ((await readFile(absolutePath, "utf8").catch(() => null)) !== text) {
     await mkdir(path.dirname(absolutePath), { recursive: true });
     await writeFile(absolutePath, text);
@@ -78,4 +78,23 @@ export async function expoPublicEnvFile(dir: string): Promise<LocalFile | null> 
     ctimeMs: info.ctimeMs,
     ino: info.ino,
   };
+}
+
+/** Where {@link expoPublicEnvFile} keeps the text it mirrors. */
+function mirroredPath(dir: string): string {
+  return path.join(dir, ".hivesync", "expo-public.env");
+}
+
+/**
+ * Whether the public environment differs from what the last sync mirrored: an edit of `.env` that
+ * touches only secrets changes nothing a sync would send, so a watch does not push for it.
+ *
+ * @example
+ * if (await expoPublicEnvChanged("/home/ada/app")) await syncFolder(client, projectId, "/home/ada/app");
+ */
+export async function expoPublicEnvChanged(dir: string): Promise<boolean> {
+  const values = await readExpoPublicEnv(dir);
+  const now = Object.keys(values).length === 0 ? "" : envText(values);
+  const mirrored = (await readFile(mirroredPath(dir), "utf8").catch(() => null)) ?? "";
+  return now !== mirrored;
 }

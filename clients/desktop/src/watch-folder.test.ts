@@ -75,6 +75,9 @@ for (const mode of ["native", "poll"] as const) {
           ".git/index": "x",
         });
         expect(await settle()).toEqual([]);
+        // …but its EXPO_PUBLIC_ values are pushed, so a change to them is a change.
+        await files({ ".env": "SECRET=1\nEXPO_PUBLIC_API=https://api.example.com" });
+        expect(await settle()).toEqual([[".env"]]);
 
         await files({ "src/new/Button.js": "new folder, new file" });
         const [report] = await settle();

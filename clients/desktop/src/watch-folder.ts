@@ -1,7 +1,7 @@
 import { type FSWatcher, watch as fsWatch } from "node:fs";
 import { lstat } from "node:fs/promises";
 import path from "node:path";
-import { EXPO_ENV_FILES } from "./expo-public-env";
+import { EXPO_ENV_FILES, expoPublicEnvChanged } from "./expo-public-env";
 import { ALWAYS_IGNORED_DIRECTORIES, IgnoreRules } from "./ignore-rules";
 import { walkFolder } from "./walk";
 
@@ -94,20 +94,26 @@ export function watchFolder(dir: string, options: WatchFolderOptions): FolderWat
     mode = "poll";
     options.onMode?.("poll", reason);
     let previous: Map<string, string> | undefined;
+    let previousEnv: Map<string, string> | undefined;
     const tick = async () => {
       if (closed) return;
       try {
         const { files } = await walkFolder(root, { ignorePatterns: options.ignorePatterns });
         const now = new Map(files.map((f) => [f.path, `${f.size}:${f.mtimeMs}:${f.ctimeMs}:${f.ino}`]));
+        const envNow = new Map<string, string>();
         for (const name of EXPO_ENV_FILES) {
           const info = await lstat(path.join(root, name)).catch(() => null);
-          if (info) now.set(name, `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`);
+          if (info) envNow.set(name, `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`);
         }
-        if (previous) {
+        if (previous && previousEnv) {
           for (const [p, stamp] of now) if (previous.get(p) !== stamp) changed(p);
           for (const p of previous.keys()) if (!now.has(p)) changed(p);
+          const envEdited = EXPO_ENV_FILES.filter((name) => envNow.get(name) !== previousEnv?.get(name));
+          if (envEdited.length > 0 && (await expoPublicEnvChanged(root)))
+            for (const name of envEdited) changed(name);
         }
         previous = now;
+        previousEnv = envNow;
       } catch {
         // The folder is being rewritten (or gone for a moment): look again next time.
       }
@@ -196,7 +202,7 @@ async function relevantPaths(
     }
     // An Expo environment file is withheld, but its EXPO_PUBLIC_ values are pushed (expo-public-env.ts).
     if ((EXPO_ENV_FILES as readonly string[]).includes(rel)) {
-      relevant.push(rel);
+      if (await expoPublicEnvChanged(root)) relevant.push(rel);
       continue;
     }
     const segments = rel.split("/");

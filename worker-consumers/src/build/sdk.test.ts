@@ -13,7 +13,8 @@ const sdkOf = (packageJson: string | null) => {
 
 describe("selectSdk", () => {
   it("runs each supported SDK's apps on that SDK's packages", () => {
-    expect(SDK_VERSIONS).toEqual(["56", "57", "58"]);
+    expect(SDK_VERSIONS).toEqual(["54", "55", "56", "57", "58"]);
+    expect(sdkOf(withExpo("~54.0.1"))).toBe("54");
     expect(sdkOf(withExpo("^56.0.4"))).toBe("56");
     expect(sdkOf(withExpo("~57.0.0"))).toBe("57");
     expect(sdkOf(withExpo("58.0.26", "devDependencies"))).toBe("58");
@@ -34,7 +35,7 @@ describe("selectSdk", () => {
         line: 5,
         column: 13,
         message:
-          'This project uses Expo SDK 52 ("expo": "~52.0.0"); previews run Expo SDK 56, 57, and 58. Upgrade with `npx expo install expo@^58.0.0 --fix`.',
+          'This project uses Expo SDK 52 ("expo": "~52.0.0"); previews run Expo SDK 54, 55, 56, 57, and 58. Upgrade with `npx expo install expo@^58.0.0 --fix`.',
       },
     });
   });

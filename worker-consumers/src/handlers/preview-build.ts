@@ -7,6 +7,7 @@ import type { JobErrorCode } from "../../../schema/job-errors";
 import { parseLimits } from "../../../schema/limits";
 import type { PreviewBuildMessage } from "../../../schema/queue-messages";
 import { r2Keys } from "../../../schema/storage-keys";
+import { DYNAMIC_CONFIG_FILES, dynamicConfig, staticConfig } from "../build/app-config";
 import { ENV_FILES, expoPublicEnv } from "../build/expo-env";
 import { buildModuleGraph } from "../build/graph";
 import { moduleKey } from "../build/keys";
@@ -157,9 +158,11 @@ async function buildApp(
   if ("error" in selected) return { error: { code: selected.error.code, ...appError(selected.error) } };
   const { sdk } = selected;
   const appJson = byPath.has("app.json") ? await (await read("app.json")).text() : null;
-  const config = appJson === null ? undefined : expoConfig(appJson);
   const publicEnv = expoPublicEnv(
     await Promise.all(ENV_FILES.map(async (path) => (byPath.has(path) ? (await read(path)).text() : null))),
+  );
+  const config = await appConfig(appJson, publicEnv, async (path) =>
+    byPath.has(path) ? (await read(path)).text() : null,
   );
   const linked = await linkDependencies(env, task.project.id, sdk);
   const result = await buildModuleGraph({
@@ -230,20 +233,21 @@ async function buildApp(
 }
 
 /**
- * The app's Expo config from app.json (its `expo` object, or the whole file when it has none), what
- * babel-preset-expo inlines as `process.env.APP_MANIFEST` for expo-constants (`Constants.expoConfig`
- * on the web). An app.json that does not parse gives none: it never fails a build.
+ * The app's Expo config, what babel-preset-expo inlines as `process.env.APP_MANIFEST` for
+ * expo-constants (`Constants.expoConfig` on the web): app.json's, as the first dynamic config file
+ * (`app.config.ts`, `.js`, …) makes it, where the build can read that without running it.
  */
-function expoConfig(text: string): AppSection["config"] {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) return undefined;
-    const expo = (parsed as { expo?: unknown }).expo;
-    // JSON.parse gives JSON values only.
-    return (expo && typeof expo === "object" && !Array.isArray(expo) ? expo : parsed) as AppSection["config"];
-  } catch {
-    return undefined;
+async function appConfig(
+  appJson: string | null,
+  env: Record<string, string>,
+  readIfPresent: (path: string) => Promise<string | null>,
+): Promise<AppSection["config"]> {
+  const base = appJson === null ? undefined : staticConfig(appJson);
+  for (const path of DYNAMIC_CONFIG_FILES) {
+    const text = await readIfPresent(path);
+    if (text !== null) return dynamicConfig(text, path, base, env) as AppSection["config"];
   }
+  return base as AppSection["config"];
 }
 
 /** The SDK modules an app's graph requires (`runtime:<id>`) or runs itself (`sdk:<id>`). */

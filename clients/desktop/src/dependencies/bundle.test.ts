@@ -91,3 +91,61 @@ describe("bundleDependency", () => {
     await expect(failure).rejects.toThrow(/not-installed-anywhere.*node_modules\/broken\/index\.js:1/);
   });
 });
+
+describe("bundleDependency of a subpath the package's exports do not resolve (Metro's file fallback)", () => {
+  let three: Awaited<ReturnType<typeof appWithPackages>>;
+  beforeAll(async () => {
+    three = await appWithPackages({
+      // As three ships it: a `*` pattern whose targets name no extension.
+      "node_modules/three/package.json": {
+        name: "three",
+        version: "0.170.0",
+        exports: { ".": "./build/three.cjs", "./examples/jsm/*": "./examples/jsm/*" },
+      },
+      "node_modules/three/build/three.cjs": 'exports.REVISION = "170";\n',
+      "node_modules/three/examples/jsm/loaders/ColladaLoader.js":
+        'import { REVISION } from "three";\nexport class ColladaLoader { revision = REVISION; }\n',
+      "node_modules/three/examples/jsm/libs/index.js": 'export const lib = "index";\n',
+      "node_modules/three/examples/jsm/web/Thing.js": 'export const thing = "plain";\n',
+      "node_modules/three/examples/jsm/web/Thing.web.js": 'export const thing = "web";\n',
+      "node_modules/three/src/not-exported.js": 'export const hidden = "file-based";\n',
+      // Another package deep-importing the shared three that way.
+      "node_modules/drei-ish/package.json": { name: "drei-ish", version: "1.0.0" },
+      "node_modules/drei-ish/index.js":
+        'module.exports = require("three/examples/jsm/loaders/ColladaLoader").ColladaLoader;\n',
+    });
+  });
+  afterAll(async () => {
+    await three.remove();
+  });
+
+  it.each([
+    ["three/examples/jsm/loaders/ColladaLoader", { ColladaLoader: expect.any(Function) }],
+    ["three/examples/jsm/libs", { lib: "index" }],
+    ["three/examples/jsm/web/Thing", { thing: "web" }],
+    ["three/src/not-exported", { hidden: "file-based" }],
+  ])("resolves %s: the path, then the extensions (.web first), then /index", async (spec, exports) => {
+    const out = await bundleDependency(three.root, spec);
+    // The package's own `three` is bundled in, as every self-import of a package is.
+    expect(out.requires).toEqual([]);
+    expect(runModule(out.body, requireFrom({}))).toMatchObject(exports);
+  });
+
+  it("links such a subpath of a shared package from another package, as a module of its own", async () => {
+    const out = await bundleDependency(three.root, "drei-ish");
+    expect(out.requires).toEqual(["three/examples/jsm/loaders/ColladaLoader"]);
+  });
+
+  it("still fails, naming it, for a subpath no file answers", async () => {
+    await expect(bundleDependency(three.root, "three/examples/jsm/nope")).rejects.toThrow(
+      /three\/examples\/jsm\/nope/,
+    );
+  });
+});
+
+it("a bundle that met a Node built-in is cached: the built-in's empty module is no input file", async () => {
+  const out = await bundleDependency(app.root, "server-aware");
+  expect(out.inputs.map((p) => p.slice(app.root.length + 1))).toEqual(["node_modules/server-aware/index.js"]);
+  // Installing the polyfill later must make it stale.
+  expect(out.packages).toEqual({ fs: null });
+});

@@ -3,6 +3,7 @@ import { isBuiltin } from "node:module";
 import path from "node:path";
 import type { BuildFailure, Message, Plugin } from "esbuild";
 import { parseBareSpecifier } from "../../../../schema/api/dependencies";
+import { metroSubpathFile } from "./metro-subpath";
 import { findPackage, type InstalledPackage, isInside } from "./packages";
 import { isRuntimeProvided } from "./runtime-names";
 
@@ -107,7 +108,9 @@ const EMPTY_NAMESPACE = "hivesync-empty";
  *   resolves to): it becomes a module of its own, so every dependency shares one instance of it,
  *   as under Metro. A nested copy of another version is bundled in, as it is private to its user.
  *
- * The package's own deep imports of itself are bundled in.
+ * The package's own deep imports of itself are bundled in. A subpath the package's `exports` do not
+ * resolve (`three/examples/jsm/loaders/ColladaLoader`, whose target has no extension) is found as
+ * Metro finds it: the file itself, with the extensions, or its `index` (see `metroSubpathFile`).
  *
  * @example
  * const { body, requires } = await bundleDependency("/home/ada/app", "lodash/debounce");
@@ -137,6 +140,8 @@ export async function bundleDependency(
         if (args.kind === "entry-point" || !isBuiltin(args.path)) return undefined;
         const name = args.path.startsWith("node:") ? undefined : parseBareSpecifier(args.path)?.name;
         if (name && (await lookup(name))) return undefined;
+        // Remembered, so installing the polyfill later makes a cached bundle stale.
+        if (name) packages[name] = null;
         return { path: args.path, namespace: EMPTY_NAMESPACE };
       });
       build.onLoad({ filter: /.*/, namespace: EMPTY_NAMESPACE }, () => ({
@@ -150,19 +155,28 @@ export async function bundleDependency(
         const parsed = parseBareSpecifier(spec);
         if (!parsed) return undefined;
         if (isRuntimeProvided(spec)) return external(spec);
-        if (args.importer === ENTRY || parsed.name === self) return undefined;
-        const shared = await lookup(parsed.name);
-        packages[parsed.name] = shared?.dir ?? null;
-        if (!shared) return undefined; // a private copy, a browser-field mapping, or a failure esbuild names
+        const bundledIn = args.importer === ENTRY || parsed.name === self;
+        const shared = bundledIn ? null : await lookup(parsed.name);
+        if (!bundledIn) packages[parsed.name] = shared?.dir ?? null;
         const resolved = await build.resolve(spec, {
           kind: args.kind,
           resolveDir: args.resolveDir,
           importer: args.importer,
           pluginData: { inner: true },
         });
-        if (resolved.errors.length > 0 || !resolved.path || resolved.external) return undefined;
-        const file = await realpath(resolved.path).catch(() => resolved.path);
-        return isInside(file, shared.dir) ? external(spec) : undefined;
+        let fallback: string | null = null;
+        if (resolved.errors.length > 0) {
+          // Metro's file-based fallback for a subpath the package's `exports` do not resolve;
+          // without one, esbuild's own error names what is missing.
+          const owner = await findPackage(args.resolveDir, parsed.name);
+          fallback = owner && (await metroSubpathFile(owner.dir, parsed.subpath, RESOLVE_EXTENSIONS));
+          if (!fallback) return undefined;
+        } else if (!resolved.path || resolved.external) return undefined;
+        // A private copy, a browser-field mapping: bundled in, wherever esbuild (or Metro) found it.
+        if (!shared) return fallback ? { path: fallback } : undefined;
+        const file = await realpath(fallback ?? resolved.path).catch(() => fallback ?? resolved.path);
+        if (isInside(file, shared.dir)) return external(spec);
+        return fallback ? { path: fallback } : undefined;
       });
     },
   };
@@ -197,8 +211,10 @@ export async function bundleDependency(
     throw new BundleError(first ? describe(first) : String((error as Error).message ?? error));
   }
   const body = result.outputFiles[0]?.text ?? "";
+  // Not files: the stdin entry, and the empty modules of built-ins (`hivesync-empty:fs`), which
+  // would otherwise be inputs that never exist and make the cached bundle stale at every push.
   const inputs = Object.keys(result.metafile.inputs)
-    .filter((p) => !p.startsWith("<"))
+    .filter((p) => !p.startsWith("<") && !p.startsWith(`${EMPTY_NAMESPACE}:`))
     .map((p) => path.resolve(root, p))
     .sort();
   return { body, requires: [...requires].sort(), inputs, packages };

@@ -28,8 +28,13 @@ let client: HiveSyncClient;
 const later = { now: () => Date.now() + 10_000 };
 
 const SOURCES = {
-  "App.tsx":
-    'import hello from "@acme/esm-ui";\nimport { local } from "./src/local";\nexport default () => hello(local);\n',
+  "App.tsx": [
+    'import hello from "@acme/esm-ui";',
+    'import { local } from "./src/local";',
+    'import { util } from "./src/util";',
+    'import { plain } from "./src/plain";',
+    "export default () => hello(local, util, plain);",
+  ].join("\n"),
   "src/local.js": 'export const local = require("cjs-pkg");\n',
   "src/util.ts": 'import sub from "cjs-pkg/sub";\nexport const util = sub;\n',
   "src/plain.ts": "export const plain = 1;\n",
@@ -137,12 +142,15 @@ describe("the import scan of a push", () => {
     expect(await cachedPaths()).toEqual(["App.tsx", "src/local.js", "src/plain.ts"]);
   });
 
-  it("scans a new file", async () => {
+  it("scans a new file once the app imports it, and not before", async () => {
     await scan();
     sourcesRead();
     await writeTree(app.root, { "src/new.jsx": 'import pad from "left-pad";\n' });
+    expect((await scan()).imports).toEqual(["@acme/esm-ui", "cjs-pkg", "cjs-pkg/sub"]);
+    expect(sourcesRead()).toEqual([]);
+    await writeTree(app.root, { "src/plain.ts": 'import "./new";\nexport const plain = 1;\n' });
     const next = await scan();
-    expect(sourcesRead()).toEqual(["src/new.jsx"]);
+    expect(sourcesRead()).toEqual(["src/new.jsx", "src/plain.ts"]);
     expect(next.imports).toEqual(["@acme/esm-ui", "cjs-pkg", "cjs-pkg/sub", "left-pad"]);
   });
 
@@ -170,7 +178,7 @@ describe("the import scan of a push", () => {
   it("drops a malformed entry (and trusts no entry naming imports that are not strings)", async () => {
     const first = await scan();
     const data = JSON.parse(await readFile(cacheFile(), "utf8"));
-    data.files["App.tsx"][4] = [42];
+    data.files["App.tsx"][4] = { specifiers: [42], contexts: [] };
     data.files["src/local.js"] = ["12", 0, 0, 0, []];
     await writeFile(cacheFile(), JSON.stringify(data));
     sourcesRead();
@@ -209,12 +217,13 @@ describe("ImportsCache", () => {
     const file = files.find((f) => f.path === "App.tsx");
     if (!file) throw new Error("App.tsx not walked");
     const cache = await ImportsCache.load(app.root, later);
-    cache.set(file, ["react"], file.size + 1);
+    cache.set(file, { specifiers: ["react"], contexts: [] }, file.size + 1);
     await cache.save();
     expect((await ImportsCache.load(app.root, later)).get(file)).toBeUndefined();
-    cache.set(file, ["left-pad"], file.size);
+    const imports = { specifiers: ["left-pad", "./x"], contexts: [{ dir: "./app", recursive: false }] };
+    cache.set(file, imports, file.size);
     await cache.save();
-    expect((await ImportsCache.load(app.root, later)).get(file)).toEqual(["left-pad"]);
+    expect((await ImportsCache.load(app.root, later)).get(file)).toEqual(imports);
   });
 });
 
@@ -248,7 +257,8 @@ describe("hivesync push", () => {
     h = await new CliHarness().setUp();
     const files: Record<string, string> = {
       "app/package.json": '{"name":"app","main":"App.js"}\n',
-      "app/App.js": 'import hello from "@acme/esm-ui";\nexport default function App() { return hello(); }\n',
+      "app/App.js":
+        'import hello from "@acme/esm-ui";\nimport "./src/more";\nexport default function App() { return hello(); }\n',
       "app/src/more.js": 'export const more = require("cjs-pkg");\n',
     };
     for (const [rel, content] of Object.entries(PACKAGES))

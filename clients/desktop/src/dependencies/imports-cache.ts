@@ -2,23 +2,38 @@ import path from "node:path";
 import { SYNC_STATE_DIR } from "../hash-cache";
 import { StatCache, type StatCacheOptions } from "../stat-cache";
 import type { LocalFile } from "../walk";
+import type { FileImports } from "./scan-imports";
 
 /** The imports cache of a synced folder, inside `.hivesync/`. */
 export const IMPORTS_CACHE_FILE = "imports.json";
 
 /**
- * Entries are `[size, mtimeMs, ctimeMs, ino, packageSpecifiers]`. Bump the format when
- * `scanImports` or `packageSpecifiers` change what they find, so every file is scanned again with
- * the new rules instead of keeping what the old ones found.
+ * Entries are `[size, mtimeMs, ctimeMs, ino, FileImports]`. Bump the format when
+ * `scanFileImports` changes what it finds, so every file is scanned again with the new rules
+ * instead of keeping what the old ones found (format 1 kept package specifiers only, not the
+ * relative imports the scan now follows).
  */
 const CODEC = {
-  format: "hivesync-imports/1",
-  isValue: (v: unknown): v is string[] =>
-    Array.isArray(v) && v.every((s) => typeof s === "string" && s.length > 0 && s.length <= 512),
+  format: "hivesync-imports/2",
+  isValue: (v: unknown): v is FileImports => {
+    const value = v as Partial<FileImports> | null;
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      Array.isArray(value.specifiers) &&
+      value.specifiers.every(isText) &&
+      Array.isArray(value.contexts) &&
+      value.contexts.every((c) => isText(c?.dir) && typeof c.recursive === "boolean")
+    );
+  },
 };
 
+function isText(s: unknown): s is string {
+  return typeof s === "string" && s.length > 0 && s.length <= 512;
+}
+
 /**
- * The package specifiers each source file of a folder imports, as of the last push, keyed by
+ * What each source file of a folder imports (its `scanFileImports`), as of the last push, keyed by
  * mirror path and checked against the file's size, mtime, ctime and inode exactly as the hash
  * cache checks them (`unchangedSince`): a file whose stat is unchanged is neither read nor scanned
  * again, so a push of an unchanged project reads no source file at all for its dependencies.
@@ -31,18 +46,18 @@ const CODEC = {
  *
  * @example
  * const cache = await ImportsCache.load("/home/ada/hello-app");
- * let specs = cache.get(file);
- * if (!specs) {
+ * let imports = cache.get(file);
+ * if (!imports) {
  *   const bytes = await readFile(file.absolutePath);
- *   specs = packageSpecifiers(scanImports(bytes.toString("utf8")));
- *   cache.set(file, specs, bytes.length);
+ *   imports = scanFileImports(bytes.toString("utf8"));
+ *   cache.set(file, imports, bytes.length);
  * }
  * await cache.save();
  */
 export class ImportsCache {
-  readonly #cache: StatCache<string[]>;
+  readonly #cache: StatCache<FileImports>;
 
-  private constructor(cache: StatCache<string[]>) {
+  private constructor(cache: StatCache<FileImports>) {
     this.#cache = cache;
   }
 
@@ -70,26 +85,30 @@ export class ImportsCache {
   }
 
   /**
-   * The package specifiers `file` imported when it was scanned, or undefined when it must be read
-   * and scanned: never scanned, or its size, mtime, ctime or inode differ.
+   * What `file` imported when it was scanned, or undefined when it must be read and scanned:
+   * never scanned, or its size, mtime, ctime or inode differ.
    *
    * @example
-   * const specs = cache.get(file); // ["react-native-svg", "lodash/debounce"] or undefined
+   * cache.get(file); // { specifiers: ["./Button", "lodash/debounce"], contexts: [] } or undefined
    */
-  get(file: LocalFile): string[] | undefined {
-    const specifiers = this.#cache.lookup(file);
-    return specifiers && [...specifiers];
+  get(file: LocalFile): FileImports | undefined {
+    const found = this.#cache.lookup(file);
+    return found && { specifiers: [...found.specifiers], contexts: found.contexts.map((c) => ({ ...c })) };
   }
 
   /**
-   * Remembers that `file`, as the walk saw it, imports `specifiers` (its `packageSpecifiers`);
+   * Remembers that `file`, as the walk saw it, imports `imports` (its `scanFileImports`);
    * `bytesRead` is how many bytes the scan read.
    *
    * @example
-   * cache.set(file, packageSpecifiers(scanImports(bytes.toString("utf8"))), bytes.length);
+   * cache.set(file, scanFileImports(bytes.toString("utf8")), bytes.length);
    */
-  set(file: LocalFile, specifiers: readonly string[], bytesRead: number): void {
-    this.#cache.remember(file, [...specifiers], bytesRead);
+  set(file: LocalFile, imports: FileImports, bytesRead: number): void {
+    this.#cache.remember(
+      file,
+      { specifiers: [...imports.specifiers], contexts: imports.contexts.map((c) => ({ ...c })) },
+      bytesRead,
+    );
   }
 
   /**

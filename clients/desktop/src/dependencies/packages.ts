@@ -1,5 +1,7 @@
 import { readFile, realpath } from "node:fs/promises";
+import { isBuiltin } from "node:module";
 import path from "node:path";
+import { parseBareSpecifier } from "../../../../schema/api/dependencies";
 
 /** An installed package: its folder (real path) and its package.json's version. */
 export type InstalledPackage = { name: string; version: string; dir: string };
@@ -39,4 +41,32 @@ export async function findPackage(fromDir: string, name: string): Promise<Instal
 export function isInside(file: string, dir: string): boolean {
   const rel = path.relative(dir, file);
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+/**
+ * The npm packages to install for `specifiers` the build could not find, each once, sorted: the
+ * package a specifier names (`@scope/name/sub/path` → `@scope/name`, `lodash/fp` → `lodash`), never
+ * a relative or absolute path, an alias or a Node built-in's name (`fs`, `node:path`, which the web
+ * gets as an empty module, not from npm).
+ *
+ * @example
+ * packagesToInstall(["lodash/fp", "@scope/name/sub/path", "./local", "fs"]); // ["@scope/name", "lodash"]
+ */
+export function packagesToInstall(specifiers: Iterable<string>): string[] {
+  const names = new Set<string>();
+  for (const spec of specifiers) {
+    const name = parseBareSpecifier(spec)?.name;
+    if (name && !spec.startsWith("~") && !isBuiltin(name)) names.add(name);
+  }
+  return [...names].sort();
+}
+
+/**
+ * The command that installs `packages` (from {@link packagesToInstall}), or null for none.
+ *
+ * @example
+ * installCommand(["@scope/name", "lodash"]); // "npm install @scope/name lodash"
+ */
+export function installCommand(packages: readonly string[]): string | null {
+  return packages.length > 0 ? `npm install ${packages.join(" ")}` : null;
 }

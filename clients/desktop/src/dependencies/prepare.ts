@@ -1,8 +1,16 @@
+import { isBuiltin } from "node:module";
 import path from "node:path";
 import { dependencyModuleId, parseBareSpecifier } from "../../../../schema/api/dependencies";
 import { BUNDLE_FORMAT, BundleError, bundleDependency, loadEsbuild, packageLookup } from "./bundle";
 import { BundleCache } from "./bundle-cache";
+import { packagesToInstall } from "./packages";
 import { isRuntimeProvided } from "./runtime-names";
+
+/**
+ * The version in the module id of a Node built-in's empty module (`npm:fs@0.0.0-empty-builtin`):
+ * the server wants an npm version, and no published package has this one.
+ */
+export const EMPTY_BUILTIN_VERSION = "0.0.0-empty-builtin";
 
 /** A dependency module ready to upload: its record and the file holding its body. */
 export type PreparedModule = {
@@ -23,6 +31,8 @@ export type PreparedDependencies = {
   modules: PreparedModule[];
   /** Imported but not installed (no `node_modules/<name>/package.json` with a version). */
   notInstalled: string[];
+  /** The npm packages that would provide {@link notInstalled}: what `npm install` needs. */
+  toInstall: string[];
   /** Installed but not bundled, and why (esbuild's message, or the size limit). */
   failed: Array<{ specifier: string; module_id: string; reason: string }>;
 };
@@ -71,7 +81,7 @@ export async function prepareDependencies(
   );
   const maxBytes = options.maxBundleBytes ?? 10 * 1024 * 1024;
   const maxModules = options.maxModules ?? 500;
-  const result: PreparedDependencies = { modules: [], notInstalled: [], failed: [] };
+  const result: PreparedDependencies = { modules: [], notInstalled: [], toInstall: [], failed: [] };
   const queued = new Set<string>();
   const queue: string[] = [];
   const enqueue = (spec: string) => {
@@ -85,11 +95,15 @@ export async function prepareDependencies(
     options.signal?.throwIfAborted();
     const { name, subpath } = parseBareSpecifier(spec) as { name: string; subpath: string };
     const installed = await lookup(name);
-    if (!installed) {
+    // A Node built-in nobody installed a package for (`fs`, `path`, `crypto`) is the empty module
+    // Metro gives the web: bundled like any other, as bundleDependency answers it so.
+    const builtin = !installed && isBuiltin(spec);
+    if (!installed && !builtin) {
       result.notInstalled.push(spec);
       continue;
     }
-    const moduleId = dependencyModuleId(name, installed.version, subpath);
+    const version = installed?.version ?? EMPTY_BUILTIN_VERSION;
+    const moduleId = dependencyModuleId(name, version, subpath);
     const fail = (reason: string) => result.failed.push({ specifier: spec, module_id: moduleId, reason });
     if (result.modules.length >= maxModules) {
       fail(`more than ${maxModules} dependency modules (MAX_DEPENDENCIES)`);
@@ -115,7 +129,7 @@ export async function prepareDependencies(
       specifier: spec,
       module_id: moduleId,
       name,
-      version: installed.version,
+      version,
       sha256: made.sha256,
       size: made.size,
       requires: made.requires,
@@ -129,5 +143,6 @@ export async function prepareDependencies(
   result.modules.sort(bySpecifier);
   result.failed.sort(bySpecifier);
   result.notInstalled.sort();
+  result.toInstall = packagesToInstall(result.notInstalled);
   return result;
 }

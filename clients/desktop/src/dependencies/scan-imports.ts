@@ -179,6 +179,11 @@ function typesOnly(clause: string): boolean {
  */
 export function scanImports(source: string): string[] {
   const { code, strings } = codeWithoutStrings(source);
+  return importsIn(code, strings);
+}
+
+/** {@link scanImports} of code already passed through {@link codeWithoutStrings}. */
+function importsIn(code: string, strings: readonly string[]): string[] {
   const found: Array<{ at: number; spec: string }> = [];
   for (const m of code.matchAll(FROM)) {
     if (m[2] || typesOnly(m[3] as string)) continue;
@@ -190,6 +195,42 @@ export function scanImports(source: string): string[] {
   }
   found.sort((a, b) => a.at - b.at);
   return [...new Set(found.map((f) => f.spec))];
+}
+
+/** A `require.context(dir, recursive)` call with a literal folder: the files it may require. */
+export type RequireContextCall = { dir: string; recursive: boolean };
+
+/** What one source file asks for (what the imports cache keeps per file). */
+export type FileImports = {
+  /** Every specifier, as {@link scanImports} gives them: relative, aliased and bare alike. */
+  specifiers: string[];
+  /** Its `require.context` folders, relative to the file's own. */
+  contexts: RequireContextCall[];
+};
+
+// `require.context("./dir"` and an optional literal `recursive` (Metro's default is true); the
+// pattern, a regular expression literal, is blanked by codeWithoutStrings and not read: the scan
+// takes every file of the folder, which can only find more than the build.
+const REQUIRE_CONTEXT = new RegExp(
+  String.raw`(?:^|[^\w$.])require\s*\.\s*context\s*\(\s*${STR}\s*(?:,\s*(true|false)\b)?`,
+  "g",
+);
+
+/**
+ * Everything `source` needs to run: its specifiers ({@link scanImports}) and the folders its
+ * `require.context` calls read (Expo Router's custom entry: `require.context("./app")`), so the
+ * scan of an app can follow its own files from its entry.
+ *
+ * @example
+ * scanFileImports('import "./a";\nconst ctx = require.context("./app");');
+ * // { specifiers: ["./a"], contexts: [{ dir: "./app", recursive: true }] }
+ */
+export function scanFileImports(source: string): FileImports {
+  const { code, strings } = codeWithoutStrings(source);
+  const contexts: RequireContextCall[] = [];
+  for (const m of code.matchAll(REQUIRE_CONTEXT))
+    contexts.push({ dir: strings[Number(m[1])] as string, recursive: m[2] !== "false" });
+  return { specifiers: importsIn(code, strings), contexts };
 }
 
 /**

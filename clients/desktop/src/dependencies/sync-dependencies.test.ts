@@ -160,7 +160,7 @@ describe("syncDependencies", () => {
       expect(sha256(api.project(PROJECT).blobs.get(d.sha256) as Uint8Array)).toBe(d.sha256);
     expect(describeDependencies(first)).toEqual([
       "Dependencies: 4 modules (4 bundled now), sent 4.",
-      "Not in node_modules: left-pad. A preview that imports it fails naming it; install it and push again.",
+      "Not in node_modules: left-pad. A preview that imports it fails naming it; install it (npm install left-pad) and push again.",
     ]);
 
     const requestsBefore = api.requests.length;
@@ -174,7 +174,7 @@ describe("syncDependencies", () => {
       `PUT /projects/${PROJECT}/dependencies`,
     ]);
     expect(describeDependencies(second)).toEqual([
-      "Not in node_modules: left-pad. A preview that imports it fails naming it; install it and push again.",
+      "Not in node_modules: left-pad. A preview that imports it fails naming it; install it (npm install left-pad) and push again.",
     ]);
   });
 

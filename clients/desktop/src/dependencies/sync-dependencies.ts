@@ -5,10 +5,12 @@ import { type HiveSyncClient, isHiveSyncError } from "../../../core/src";
 import type { HashCacheOptions } from "../hash-cache";
 import { uploadBlobs } from "../upload-blobs";
 import { DEFAULT_MAX_FILE_BYTES, type LocalFile, type WalkOptions, walkFolder } from "../walk";
+import { appLayout, localTarget, reachedImports } from "./app-graph";
 import { ImportsCache } from "./imports-cache";
+import { installCommand } from "./packages";
 import { type PreparedDependencies, prepareDependencies } from "./prepare";
 import { isRuntimeProvided } from "./runtime-names";
-import { codeWithoutStrings, packageSpecifiers, SOURCE_EXTENSIONS, scanImports } from "./scan-imports";
+import { type FileImports, packageSpecifiers, SOURCE_EXTENSIONS, scanFileImports } from "./scan-imports";
 
 /** Source files larger than this are not scanned (generated code, not the app's imports). */
 const MAX_SCANNED_BYTES = 2 * 1024 * 1024;
@@ -32,6 +34,11 @@ export type SyncDependenciesOptions = Pick<WalkOptions, "ignorePatterns" | "maxF
    * a caller that walked already (one walk per push); by default the folder is walked.
    */
   files?: readonly LocalFile[];
+  /**
+   * The project's `entry` setting (a mirror path), which the build starts from before
+   * `package.json` `main`; the scan starts there too. Default: none.
+   */
+  entry?: string | null;
 };
 
 /** What {@link scanAppImports} found, and how much it read to find it. */
@@ -61,10 +68,9 @@ export type SyncDependenciesResult =
     });
 
 /**
- * The package specifiers the app's source files import (`import`, `export … from`, `require`,
- * `import()`), sorted, without the runtime set's and without the project's own path aliases
- * (`compilerOptions.paths` in tsconfig.json or jsconfig.json). The files are those a sync mirrors;
- * only the ones new or changed since the last scan are read (see {@link scanAppImports}).
+ * The package specifiers the app imports (`import`, `export … from`, `require`, `import()`),
+ * sorted, without the runtime set's: those of the files its entry reaches (see
+ * {@link scanAppImports}). Only the files new or changed since the last scan are read.
  *
  * @example
  * await appImports("/home/ada/app"); // ["date-fns/format", "lodash"]
@@ -74,9 +80,15 @@ export async function appImports(dir: string, options: SyncDependenciesOptions =
 }
 
 /**
- * {@link appImports}, and how many source files it read. Only new and changed source files are
- * read and scanned; the others' imports come from `.hivesync/imports.json` (see `ImportsCache`),
- * so a second scan of an unchanged folder reads none.
+ * {@link appImports}, and how many source files it read. The scan starts where the preview build
+ * does — the project's `entry` option, `package.json` `main`, `index.*` or `App.*` — and follows
+ * the app's own files as the build resolves them (relative imports, `compilerOptions.paths`
+ * aliases, `require.context` folders, Expo Router's routes folder), so a config file nothing
+ * requires (eslint.config.js, metro.config.js, scripts/) is never read and its tooling never
+ * bundled. A folder where the build would find no entry has every source file scanned, as before
+ * there was an entry to start from. Only new and changed files are read; the others' imports come
+ * from `.hivesync/imports.json` (see `ImportsCache`), so a second scan of an unchanged folder reads
+ * none.
  *
  * @example
  * const { imports, scanned_files } = await scanAppImports("/home/ada/app");
@@ -87,58 +99,54 @@ export async function scanAppImports(
   options: SyncDependenciesOptions = {},
 ): Promise<AppImportsScan> {
   const files = options.files ?? (await walkFolder(dir, options)).files;
+  const byPath = new Map(files.map((f) => [f.path, f]));
   const cache =
     options.importsCache === false
       ? null
       : await ImportsCache.load(dir, typeof options.importsCache === "object" ? options.importsCache : {});
-  const aliases = await pathAliases(dir);
-  const found = new Set<string>();
+  // As the build reads them: only files the sync mirrors count.
+  const text = (name: string) =>
+    byPath.has(name) ? readFile(path.join(dir, name), "utf8").catch(() => null) : Promise.resolve(null);
+  const [packageJson, tsconfig, jsconfig, appJson] = await Promise.all(
+    ["package.json", "tsconfig.json", "jsconfig.json", "app.json"].map(text),
+  );
+  const layout = appLayout(
+    new Set(byPath.keys()),
+    { packageJson, tsconfig, jsconfig, appJson },
+    options.entry,
+  );
   let scanned = 0;
-  for (const file of files) {
-    if (!SOURCE_EXTENSIONS.some((ext) => file.path.endsWith(ext)) || file.size > MAX_SCANNED_BYTES) continue;
-    let specs = cache?.get(file);
-    if (!specs) {
-      options.signal?.throwIfAborted();
-      scanned++;
-      // Gone since the walk: it imports nothing now, and is not remembered.
-      const bytes = await readFile(file.absolutePath).catch(() => null);
-      specs = bytes ? packageSpecifiers(scanImports(bytes.toString("utf8"))) : [];
-      if (bytes) cache?.set(file, specs, bytes.length);
+  const readImports = async (filePath: string): Promise<FileImports | null> => {
+    const file = byPath.get(filePath);
+    if (!file || !SOURCE_EXTENSIONS.some((ext) => file.path.endsWith(ext)) || file.size > MAX_SCANNED_BYTES)
+      return null;
+    const cached = cache?.get(file);
+    if (cached) return cached;
+    options.signal?.throwIfAborted();
+    scanned++;
+    // Gone since the walk: it imports nothing now, and is not remembered.
+    const bytes = await readFile(file.absolutePath).catch(() => null);
+    if (!bytes) return null;
+    const imports = scanFileImports(bytes.toString("utf8"));
+    cache?.set(file, imports, bytes.length);
+    return imports;
+  };
+
+  let specifiers: string[];
+  if (layout.entry) specifiers = (await reachedImports(layout, readImports)).specifiers;
+  else {
+    const found = new Set<string>();
+    for (const file of files) {
+      const imports = await readImports(file.path);
+      // An alias that leads to a project file is the app's; one that leads nowhere is a package to
+      // the build too (docs/previews.md §2).
+      for (const spec of imports?.specifiers ?? [])
+        if (localTarget(layout, file.path, spec) === null) found.add(spec);
     }
-    for (const spec of specs) found.add(spec);
+    specifiers = packageSpecifiers(found);
   }
   await cache?.save();
-  const imports = [...found]
-    .filter(
-      (spec) =>
-        !isRuntimeProvided(spec) &&
-        !aliases.some((a) => spec === a.exact || (a.prefix !== null && spec.startsWith(a.prefix))),
-    )
-    .sort();
-  return { imports, scanned_files: scanned };
-}
-
-/** The `paths` patterns of the project's tsconfig.json / jsconfig.json (`@/*`, `~/*`, `utils`). */
-async function pathAliases(dir: string): Promise<Array<{ exact: string; prefix: string | null }>> {
-  for (const name of ["tsconfig.json", "jsconfig.json"]) {
-    const text = await readFile(path.join(dir, name), "utf8").catch(() => null);
-    if (text === null) continue;
-    try {
-      const { code, strings } = codeWithoutStrings(text);
-      const json = code
-        .replace(/"\uE000(\d+)"/g, (_, i: string) => JSON.stringify(strings[Number(i)]))
-        .replace(/,(\s*[}\]])/g, "$1");
-      const paths = (JSON.parse(json) as { compilerOptions?: { paths?: Record<string, unknown> } })
-        .compilerOptions?.paths;
-      return Object.keys(paths ?? {}).map((key) => {
-        const star = key.indexOf("*");
-        return { exact: key, prefix: star < 0 ? null : key.slice(0, star) };
-      });
-    } catch {
-      return [];
-    }
-  }
-  return [];
+  return { imports: specifiers.filter((spec) => !isRuntimeProvided(spec)).sort(), scanned_files: scanned };
 }
 
 /**
@@ -247,9 +255,13 @@ export function describeDependencies(result: SyncDependenciesResult): string[] {
     lines.push(
       `Could not bundle ${f.specifier} (${f.module_id}): ${f.reason}. A preview that imports it fails naming it.`,
     );
-  if (result.notInstalled.length > 0)
+  if (result.notInstalled.length > 0) {
+    const one = result.notInstalled.length === 1;
+    // The exact line to run: the packages, not the specifiers (`lodash/fp` is in `lodash`).
+    const command = installCommand(result.toInstall);
     lines.push(
-      `Not in node_modules: ${result.notInstalled.join(", ")}. A preview that imports ${result.notInstalled.length === 1 ? "it" : "one"} fails naming it; install it and push again.`,
+      `Not in node_modules: ${result.notInstalled.join(", ")}. A preview that imports ${one ? "it" : "one"} fails naming it; install ${one ? "it" : "them"}${command ? ` (${command})` : ""} and push again.`,
     );
+  }
   return lines;
 }
