@@ -56,7 +56,10 @@ export function exportWeb(dir: string, outDir: string): Promise<Step> {
  * @example
  * const { url, server } = await serveExport("/tmp/app.web");
  */
-export async function serveExport(root: string): Promise<{ url: string; server: Server }> {
+export async function serveExport(out: string): Promise<{ url: string; server: Server }> {
+  // An app with API routes (web.output "server") exports its pages to client/, its routes to server/.
+  const client = path.join(out, "client");
+  const root = existsSync(path.join(client, "index.html")) ? client : out;
   const server = createServer(async (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     const candidates = [

@@ -84,9 +84,12 @@ export async function readScreen(browser: Browser, url: string, timeoutMs = 20_0
     if (message.type() === "error") errors.push(`console: ${message.text().slice(0, 300)}`);
   });
   try {
-    await page.goto(url, { waitUntil: "load", timeout: timeoutMs }).catch((error: Error) => {
+    const response = await page.goto(url, { waitUntil: "load", timeout: timeoutMs }).catch((error: Error) => {
       errors.push(`goto: ${error.message.split("\n")[0]}`);
+      return null;
     });
+    // The browser's own error page has text too: a page that is not there shows no app.
+    if (response && response.status() >= 400) errors.push(`HTTP ${response.status()}`);
     const text = await settledText(page, { quietMs: 2_000, timeoutMs });
     // Animations and image decodes after the last text change.
     await page.waitForTimeout(500);
@@ -97,12 +100,13 @@ export async function readScreen(browser: Browser, url: string, timeoutMs = 20_0
       })
       .catch(() => undefined);
     const screenshot = await page.screenshot();
+    const missing = !!response && response.status() >= 400;
     return {
-      lines: text
+      lines: missing ? [] : text
         .split("\n")
         .map((line) => line.replace(/\s+/g, " ").trim())
         .filter(Boolean),
-      drawn: await drawnShare(page, screenshot),
+      drawn: missing ? 0 : await drawnShare(page, screenshot),
       overlay: overlay ?? undefined,
       errors,
       screenshot,
