@@ -11,9 +11,12 @@ export interface OverlayError {
   frames?: Frame[];
 }
 
-/** What the overlay is showing: a failed build, an error thrown by the running app, or a download that failed. */
+/**
+ * What the overlay is showing: a failed build, an error thrown by the running app, a download that
+ * failed, or an app that ran but has drawn nothing for a while.
+ */
 export interface OverlayContent {
-  kind: "build" | "runtime" | "load";
+  kind: "build" | "runtime" | "load" | "blank";
   errors: OverlayError[];
 }
 
@@ -21,12 +24,14 @@ const TITLES = {
   build: "Build failed",
   runtime: "Runtime error",
   load: "Could not load the preview",
+  blank: "Nothing on screen",
 } as const;
 const NOTES = {
   build:
     "The last version that built is still running underneath. Fix the file and save: this clears itself.",
   runtime: "Fix the code and save: the preview updates by itself.",
   load: "Check the connection: the next update tries again (or reload the page).",
+  blank: "The app is running but has drawn nothing yet. This clears itself when it draws.",
 } as const;
 const MAX_FRAMES = 12;
 

@@ -1,5 +1,7 @@
 import { type AppRegistryLike, hookAppRegistry } from "./app-registry";
+import { applyAppearance, splashColor } from "./appearance";
 import { Bar, type BarInfo } from "./bar";
+import { trackFetches, watchForBlank } from "./blank-watch";
 import { boundaryWrapper, type ReactLike } from "./boundary";
 import { loadChunks, loadMissing } from "./loader";
 import { Overlay, type OverlayError } from "./overlay";
@@ -24,6 +26,8 @@ export interface ApplyResult {
 }
 
 const MAX_ERRORS = 5;
+/** How long an app may show nothing after it first ran before the page says so. */
+const BLANK_AFTER_MS = 10_000;
 const RELOAD_KEY = "hivesync:runtime-reload";
 
 /**
@@ -33,6 +37,7 @@ const RELOAD_KEY = "hivesync:runtime-reload";
  */
 export function createPage(ownUrl?: string) {
   const registry = new Registry();
+  trackFetches();
 
   const idOfKey = new Map<string, string>();
   const domReady = new Promise<void>((resolve) => {
@@ -194,6 +199,11 @@ export function createPage(ownUrl?: string) {
       return result("load");
     }
 
+    // The splash screen's colour while the app loads, as a device shows it (until it draws).
+    const splash = splashColor(app.config);
+    const root = document.getElementById("root");
+    if (splash && root && !watchingBlank) root.style.backgroundColor = splash;
+
     let fetched: string[];
     try {
       const chunks = app.sdk ? await loadChunks(app.sdk.chunks) : [];
@@ -213,6 +223,7 @@ export function createPage(ownUrl?: string) {
     if (env && app.config && env.APP_MANIFEST === undefined) env.APP_MANIFEST = app.config;
     // What Expo inlines from .env: modules that run (again) read the current values.
     if (env && app.env) Object.assign(env, app.env);
+    applyAppearance(app.config, app.favicon);
     let hooks: ReturnType<typeof hookSdk>;
     try {
       if (!app.sdk)
@@ -228,11 +239,34 @@ export function createPage(ownUrl?: string) {
       // Nothing ran: the same graph again, already mounted — keep its state.
       if (!hooks.mounted && run.ran.length > 0) mountExports(run.exports, hooks.registered);
       setBar({ project: manifest.project?.name, revision: manifest.revision });
+      if (!watchingBlank) watchFirstScreen();
       return result(undefined, fetched, run.ran);
     } catch (error) {
       reportRuntimeError(error);
       return result("module", fetched);
     }
+  }
+
+  let watchingBlank = false;
+  /**
+   * From the app's first run until it draws: then the splash screen's colour goes, and if it draws
+   * nothing for a while, the overlay says what it may be waiting for.
+   */
+  function watchFirstScreen(): void {
+    const root = document.getElementById("root");
+    if (!root) return;
+    watchingBlank = true;
+    watchForBlank(root, {
+      afterMs: BLANK_AFTER_MS,
+      onBlank: (reasons) => {
+        if (!ui?.overlay.content)
+          ui?.overlay.show({ kind: "blank", errors: reasons.map((message) => ({ message })) });
+      },
+      onDrawn: () => {
+        root.style.backgroundColor = "";
+        if (ui?.overlay.content?.kind === "blank") ui.overlay.clear();
+      },
+    });
   }
 
   /**

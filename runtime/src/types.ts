@@ -45,6 +45,8 @@ export interface AppSection {
   config?: Record<string, unknown>;
   /** The app's EXPO_PUBLIC_* variables (its .env files), set on process.env before the app runs. */
   env?: Record<string, string>;
+  /** Where the app's `web.favicon` is served (the build resolved the file). */
+  favicon?: string;
   entry?: string;
   modules?: Record<string, ModuleRecord>;
   errors?: BuildError[];

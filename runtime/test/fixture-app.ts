@@ -126,7 +126,13 @@ export class FixtureApp {
    * JSX runtime, ES modules → CommonJS, same lines), resolves its requires (relative → module id,
    * bare → `runtime:<SDK module id>`), serves the scripts and the manifest at /manifest/<revision>.json.
    */
-  build(revision: number, sources: Record<string, string | Buffer>, entry = "index.js"): BuiltRevision {
+  build(
+    revision: number,
+    sources: Record<string, string | Buffer>,
+    entry = "index.js",
+    /** More of the manifest's app section (`config`, `env`, `favicon`). */
+    more: Record<string, unknown> = {},
+  ): BuiltRevision {
     const modules: Record<string, ModuleRecord> = {};
     const keys: Record<string, string> = {};
     const ids = Object.keys(sources);
@@ -165,7 +171,7 @@ export class FixtureApp {
     );
     return this.publish(
       revision,
-      { runtime: this.runtime.url, sdk: SDK.section(used), entry, modules },
+      { runtime: this.runtime.url, sdk: SDK.section(used), entry, modules, ...more },
       keys,
     );
   }

@@ -206,6 +206,7 @@ export const AppSection = z
     env: z.record(z.string(), z.string()).optional().meta({
       description: "The app's `EXPO_PUBLIC_*` variables from its .env files: `process.env` on the page.",
     }),
+    favicon: z.string().optional().meta({ description: "Where the config's `web.favicon` file is served." }),
     entry: z.string().optional(),
     modules: z.record(z.string(), AppModule).optional(),
     errors: z.array(AppBuildError).optional(),

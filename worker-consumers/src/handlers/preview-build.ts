@@ -206,6 +206,8 @@ async function buildApp(
       },
     };
   }
+  const favicon = faviconFile(config, byPath);
+  if (favicon) assets.set(favicon.sha256, favicon);
   const reached = Object.keys(result.app.modules).filter((id) => id.startsWith("npm:"));
   for (const id of reached) {
     const unresolved = linked.unresolved.get(id);
@@ -226,6 +228,7 @@ async function buildApp(
       sdk: sdk.section(runtimeIds(app)),
       ...(config ? { config } : {}),
       ...(Object.keys(publicEnv).length > 0 ? { env: publicEnv } : {}),
+      ...(favicon ? { favicon: assetUrl(favicon) } : {}),
       ...app,
     },
     counts,
@@ -248,6 +251,13 @@ async function appConfig(
     if (text !== null) return dynamicConfig(text, path, base, env) as AppSection["config"];
   }
   return base as AppSection["config"];
+}
+
+/** The file the config's `web.favicon` names (`./assets/favicon.png`), when the revision has it. */
+function faviconFile(config: AppSection["config"], byPath: Map<string, StoredFile>): StoredFile | undefined {
+  const web = config?.web as { favicon?: unknown } | undefined;
+  if (typeof web?.favicon !== "string") return undefined;
+  return byPath.get(web.favicon.replace(/^(\.\/)+/, ""));
 }
 
 /** The SDK modules an app's graph requires (`runtime:<id>`) or runs itself (`sdk:<id>`). */
