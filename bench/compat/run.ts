@@ -28,6 +28,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     work: { type: "string", default: path.join(tmpdir(), "hivesync-compat") },
     fresh: { type: "boolean", default: false },
+    results: { type: "string", default: "results.json" },
   },
 });
 if (!values["apps-dir"]) {
@@ -109,8 +110,17 @@ async function expoSide(app: string, dir: string): Promise<Side> {
   return side;
 }
 
+// A run over some apps updates their rows of the results file and keeps the others.
+const resultsFile = path.resolve(work, values.results as string);
+const results: AppResult[] = JSON.parse(await readFile(resultsFile, "utf8").catch(() => "[]"));
+const record = async (result: AppResult) => {
+  const at = results.findIndex((r) => r.app === result.app);
+  if (at >= 0) results[at] = result;
+  else results.push(result);
+  results.sort((a, b) => (a.app < b.app ? -1 : 1));
+  await writeFile(resultsFile, JSON.stringify(results, null, 2));
+};
 const stack = await startLocalStack();
-const results: AppResult[] = [];
 try {
   const client = new HiveSyncClient({ baseUrl: stack.url });
   const name = `compat${Date.now().toString(36)}`;
@@ -172,8 +182,7 @@ try {
       verdict = ours.ok ? sameScreen(expo, ours) : "blank";
     }
     const result = { app, sdk, expo, ours, verdict };
-    results.push(result);
-    await writeFile(path.join(work, "results.json"), JSON.stringify(results, null, 2));
+    await record(result);
     console.log(
       `${app}: ${verdict}${ours && !ours.ok ? ` (${ours.why})` : ""}${
         verdict === "different" && ours

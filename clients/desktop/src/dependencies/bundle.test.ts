@@ -46,6 +46,16 @@ describe("bundleDependency", () => {
     expect(exports.fs).toEqual({});
   });
 
+  it("strips Flow types from a package that ships them, as Metro's Babel preset does", async () => {
+    const out = await bundleDependency(app.root, "flow-typed-ui");
+    const exports = runModule(out.body, requireFrom({ react: fakeReact })) as {
+      describe(o: object): string;
+      Shot(p: object): unknown;
+    };
+    expect(exports.describe({ format: "png", width: 3 })).toBe("png:3");
+    expect(exports.Shot({ label: "x" })).toEqual({ type: "b", props: null, children: ["x"] });
+  });
+
   it("bundles an ES module package (JSX in .js) with react external, exporting its names and default", async () => {
     const out = await bundleDependency(app.root, "@acme/esm-ui");
     expect(out.requires).toEqual(["react", "react/jsx-runtime", "shared-lib"]);

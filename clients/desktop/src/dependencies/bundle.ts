@@ -1,11 +1,15 @@
-import { realpath } from "node:fs/promises";
+import { readFile, realpath } from "node:fs/promises";
 import { isBuiltin } from "node:module";
 import path from "node:path";
 import type { BuildFailure, Message, Plugin } from "esbuild";
+import { transform } from "sucrase";
 import { parseBareSpecifier } from "../../../../schema/api/dependencies";
 import { metroSubpathFile } from "./metro-subpath";
 import { findPackage, type InstalledPackage, isInside } from "./packages";
 import { isRuntimeProvided } from "./runtime-names";
+
+/** A file that declares itself Flow-typed, as Babel's flow-strip-types (without `all`) requires. */
+const FLOW_PRAGMA = /@flow\b/;
 
 /**
  * Changes whenever the bundler's options change what a bundle holds: part of every cache key, with
@@ -148,6 +152,22 @@ export async function bundleDependency(
         contents: "module.exports = {};",
         loader: "js",
       }));
+      // Flow-typed sources (older React Native libraries ship them: react-native-view-shot), which
+      // Metro's Babel preset strips and esbuild cannot parse: stripped here, JSX left to esbuild.
+      build.onLoad({ filter: /\.jsx?$/ }, async (args) => {
+        const source = await readFile(args.path, "utf8");
+        if (!FLOW_PRAGMA.test(source.slice(0, 4096))) return undefined;
+        try {
+          const { code } = transform(source, {
+            transforms: ["flow", "jsx"],
+            jsxRuntime: "preserve",
+            filePath: args.path,
+          });
+          return { contents: code, loader: "jsx" };
+        } catch {
+          return undefined; // not Flow after all: esbuild reads it as it is
+        }
+      });
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if ((args.pluginData as { inner?: boolean } | undefined)?.inner) return undefined;
         if (args.kind === "entry-point" || path.isAbsolute(args.path)) return undefined;

@@ -27,6 +27,10 @@ export const PACKAGES: Record<string, string | object> = {
   "node_modules/server-aware/package.json": pkg("server-aware", "1.0.0"),
   "node_modules/server-aware/index.js":
     'const hooks = require("node:async_hooks");\nconst fs = require("fs");\nmodule.exports = { onServer: typeof window === "undefined", hooks, fs };\n',
+  // Flow-typed source, as older React Native libraries ship it (react-native-view-shot).
+  "node_modules/flow-typed-ui/package.json": pkg("flow-typed-ui", "4.0.3", { main: "src/index.js" }),
+  "node_modules/flow-typed-ui/src/index.js":
+    '// @flow\nimport React from "react";\nimport type { Node } from "react";\ntype Options = { width?: number, format: "png" | "jpg" };\nexport function describe(options: Options): string {\n  return `${options.format}:${options.width ?? 0}`;\n}\nexport const Shot = (props: { label: string }): Node => <b>{props.label}</b>;\n',
   // An ES module package (JSX in .js, as React Native packages ship it) that imports react.
   "node_modules/@acme/esm-ui/package.json": pkg("@acme/esm-ui", "2.0.0-beta.1", {
     type: "module",
