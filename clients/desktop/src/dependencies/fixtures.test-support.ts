@@ -30,7 +30,7 @@ export const PACKAGES: Record<string, string | object> = {
   // Flow-typed source, as older React Native libraries ship it (react-native-view-shot).
   "node_modules/flow-typed-ui/package.json": pkg("flow-typed-ui", "4.0.3", { main: "src/index.js" }),
   "node_modules/flow-typed-ui/src/index.js":
-    '// @flow\nimport React from "react";\nimport type { Node } from "react";\ntype Options = { width?: number, format: "png" | "jpg" };\nexport function describe(options: Options): string {\n  return `${options.format}:${options.width ?? 0}`;\n}\nexport const Shot = (props: { label: string }): Node => <b>{props.label}</b>;\n',
+    '// @flow\nimport React from "react";\nimport type { Node } from "react";\ntype Options = { width?: number, format: "png" | "jpg" };\nexport function describe(options: Options): string {\n  return options.format + ":" + (options.width ?? 0);\n}\nexport const Shot = (props: { label: string }): Node => <b>{props.label}</b>;\n',
   // An ES module package (JSX in .js, as React Native packages ship it) that imports react.
   "node_modules/@acme/esm-ui/package.json": pkg("@acme/esm-ui", "2.0.0-beta.1", {
     type: "module",
