@@ -2,16 +2,20 @@
 // export shows (most of it: a clock or a random id may differ), or, for an app that draws without
 // text (a canvas, an image), draw a comparable share of the screen; and HiveSync's overlay is down.
 
-export type ScreenSummary = { lines: string[]; drawn: number; overlay?: string };
+export type ScreenSummary = { lines: string[]; drawn: number; overlay?: string; overlayKind?: string };
 
 /** Below this share of drawn pixels a screen is blank (one flat colour, a stray hairline). */
 export const BLANK_BELOW = 0.002;
 /** The share of Expo's lines the preview must show. */
 export const SAME_TEXT_SHARE = 0.9;
 
-/** Whether a screen shows anything at all: some text, or more than a hairline drawn. */
+/**
+ * Whether a screen shows the app: some text, or more than a hairline drawn, and no overlay standing
+ * in for it. An error the running app threw (`runtime`) is shown beside the app, not instead of it.
+ */
 export function rendered(screen: ScreenSummary): boolean {
-  return !screen.overlay && (screen.lines.length > 0 || screen.drawn >= BLANK_BELOW);
+  const blocking = screen.overlay !== undefined && screen.overlayKind !== "runtime";
+  return !blocking && (screen.lines.length > 0 || screen.drawn >= BLANK_BELOW);
 }
 
 /** The share of `expected` lines that `actual` shows (each line counted as often as it appears). */

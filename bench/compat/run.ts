@@ -41,13 +41,22 @@ const appsDir = path.resolve(values["apps-dir"]);
 const work = path.resolve(values.work as string);
 await mkdir(work, { recursive: true });
 
-type Side = { ok: boolean; why?: string; lines: string[]; drawn: number; overlay?: string; errors: string[] };
+type Side = {
+  ok: boolean;
+  why?: string;
+  lines: string[];
+  drawn: number;
+  overlay?: string;
+  overlayKind?: string;
+  errors: string[];
+};
 type AppResult = { app: string; sdk?: string; expo: Side; ours?: Side; verdict: string };
 
 const summary = (screen: Screen): Omit<Side, "ok" | "why"> => ({
   lines: screen.lines,
   drawn: Math.round(screen.drawn * 1000) / 1000,
   overlay: screen.overlay,
+  overlayKind: screen.overlayKind,
   errors: screen.errors.slice(0, 5),
 });
 const firstLine = (text: string) =>
@@ -148,8 +157,15 @@ try {
       signal: AbortSignal.timeout(5 * 60_000),
     });
     if (status.status !== "ready") {
-      const error = status.build_error?.errors?.[0] ?? status.error;
-      return { ok: false, why: `preview ${status.status}: ${JSON.stringify(error).slice(0, 300)}`, ...blank };
+      const error = (status.build_error?.errors?.[0] ?? status.error) as
+        | { file?: string; line?: number; message?: string }
+        | undefined;
+      const where = error?.file ? `${error.file}:${error.line ?? 1}: ` : "";
+      return {
+        ok: false,
+        why: `preview ${status.status}: ${where}${error?.message ?? "no error given"}`.slice(0, 300),
+        ...blank,
+      };
     }
     const screen = await readScreen(browser, started.link_url);
     await writeFile(path.join(work, `${app}.ours.png`), screen.screenshot);
@@ -196,20 +212,33 @@ try {
   await stack.stop();
 }
 
+/** The error line of an overlay's text ("ReferenceError: Platform is not defined"). */
+const overlayError = (text: string) =>
+  text
+    .split("\n")
+    .slice(1)
+    .find((line) => /\w(Error|Exception)\b|Error:/.test(line))
+    ?.trim() ?? firstLine(text);
+
 const renderedByExpo = results.filter((r) => r.expo.ok);
 const same = renderedByExpo.filter((r) => r.verdict === "same");
-console.log("\n| app | SDK | Expo web export | HiveSync preview |\n|---|---|---|---|");
+const rows = ["| app | SDK | Expo web export | HiveSync preview |", "|---|---|---|---|"];
 for (const r of results) {
-  const expo = r.expo.ok ? `renders (${r.expo.lines.length} lines)` : (r.expo.why ?? "");
-  const ours = !r.ours
-    ? "—"
-    : r.verdict === "same"
-      ? "same screen"
-      : r.ours.ok
-        ? `different: ${r.verdict}`
-        : (r.ours.why ?? "");
-  console.log(`| ${r.app} | ${r.sdk ?? "?"} | ${expo} | ${ours.replace(/\|/g, "\\|")} |`);
+  const expo = r.expo.ok ? `renders (${r.expo.lines.length} lines of text)` : (r.expo.why ?? "");
+  let ours = "—";
+  if (r.ours && r.verdict === "same")
+    ours = r.ours.overlay
+      ? `same screen; also shows the app's own error \`${overlayError(r.ours.overlay)}\``
+      : "same screen";
+  else if (r.ours)
+    ours = r.ours.ok
+      ? `different (${Math.round(textShare(r.expo.lines, r.ours.lines) * 100)} % of Expo's text)`
+      : (r.ours.why ?? "");
+  rows.push(`| ${r.app} | ${r.sdk ?? "?"} | ${expo} | ${ours.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
 }
-console.log(
-  `\nExpo's web export renders ${renderedByExpo.length} of ${results.length} apps; the preview shows the same first screen for ${same.length} of them (${renderedByExpo.length ? Math.round((same.length / renderedByExpo.length) * 100) : 0} %).`,
+rows.push(
+  "",
+  `Expo's web export renders ${renderedByExpo.length} of ${results.length} apps; the preview shows the same first screen for ${same.length} of them (${renderedByExpo.length ? Math.round((same.length / renderedByExpo.length) * 100) : 0} %).`,
 );
+await writeFile(path.join(work, "table.md"), `${rows.join("\n")}\n`);
+console.log(`\n${rows.join("\n")}`);

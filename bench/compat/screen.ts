@@ -9,6 +9,8 @@ export type Screen = {
   drawn: number;
   /** The text of HiveSync's error overlay (`#hs-overlay`) when it is shown. */
   overlay?: string;
+  /** What the overlay shows: `build`, `load`, `blank` (no app on screen) or `runtime` (an error the app threw). */
+  overlayKind?: string;
   /** Uncaught errors and console errors, in order. */
   errors: string[];
   screenshot: Buffer;
@@ -96,18 +98,26 @@ export async function readScreen(browser: Browser, url: string, timeoutMs = 20_0
     const overlay = await page
       .evaluate(() => {
         const el = document.getElementById("hs-overlay");
-        return el && el.getBoundingClientRect().height > 0 ? el.innerText : undefined;
+        return el && el.getBoundingClientRect().height > 0
+          ? { text: el.innerText, kind: el.dataset.kind }
+          : undefined;
       })
       .catch(() => undefined);
     const screenshot = await page.screenshot();
+    // The app's own area (HiveSync's bar and overlay are outside it), or the page.
+    const root = page.locator("#root");
+    const appArea = (await root.count()) > 0 ? await root.screenshot().catch(() => screenshot) : screenshot;
     const missing = !!response && response.status() >= 400;
     return {
-      lines: missing ? [] : text
-        .split("\n")
-        .map((line) => line.replace(/\s+/g, " ").trim())
-        .filter(Boolean),
-      drawn: missing ? 0 : await drawnShare(page, screenshot),
-      overlay: overlay ?? undefined,
+      lines: missing
+        ? []
+        : text
+            .split("\n")
+            .map((line) => line.replace(/\s+/g, " ").trim())
+            .filter(Boolean),
+      drawn: missing ? 0 : await drawnShare(page, appArea),
+      overlay: overlay?.text,
+      overlayKind: overlay?.kind,
       errors,
       screenshot,
     };
