@@ -2,6 +2,7 @@
 // app's Expo config says (name, favicon, background, splash colour, light or dark), and an app
 // that runs but draws nothing is told about instead of leaving a blank screen.
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -80,6 +81,29 @@ describe("the page around the app's first screen", () => {
     await dark.goto(`${fixture.origin}/`);
     await dark.getByText("Scheme: dark").waitFor({ state: "visible", timeout: 15_000 });
     await context.close();
+  });
+
+  it("loads a font a pre-bundled package carries as a data: URL, under the page's CSP", async () => {
+    const font = readFileSync(path.join(ROOT, "examples/sdk-tour/assets/SpaceMono-Regular.ttf")).toString(
+      "base64",
+    );
+    const inline = `import { Text } from 'react-native';
+const face = new FontFace('InlineMono', 'url(data:font/ttf;base64,${font})');
+document.fonts.add(face);
+export default function App() {
+  return <Text style={{ fontFamily: 'InlineMono' }}>Inline font</Text>;
+}
+`;
+    fixture.build(1, { "index.js": INDEX, "App.js": inline }, "index.js", {});
+    const page = await open();
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") violations.push(m.text());
+    });
+    await page.getByText("Inline font").waitFor({ state: "visible", timeout: 15_000 });
+    await page.waitForFunction(() => document.fonts.check("16px InlineMono"), undefined, { timeout: 10_000 });
+    expect(violations).toEqual([]);
+    await page.context().close();
   });
 
   it("shows the splash colour until the app draws, then says why when it draws nothing, until it does", async () => {
