@@ -65,6 +65,12 @@ const firstLine = (text: string) =>
     .find((l) => l.trim())
     ?.trim()
     .slice(0, 160) ?? "";
+/** The line of a command's output that says what went wrong ("Error: Unable to resolve …"). */
+const errorLine = (log: string) => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal colour codes
+  const lines = log.replace(/\u001b\[[0-9;]*m/g, "").split("\n");
+  return (lines.find((l) => /\b\w*Error\b:|\bERR!/.test(l)) ?? firstLine(log)).trim().slice(0, 200);
+};
 
 async function listApps(): Promise<string[]> {
   const only = values.only?.split(",").filter(Boolean);
@@ -94,12 +100,12 @@ async function expoSide(app: string, dir: string): Promise<Side> {
   const blank = { lines: [], drawn: 0, errors: [] };
   const install = await installApp(dir);
   let side: Side;
-  if (!install.ok) side = { ok: false, why: `npm install failed: ${firstLine(install.log)}`, ...blank };
+  if (!install.ok) side = { ok: false, why: `npm install failed: ${errorLine(install.log)}`, ...blank };
   else {
     const out = path.join(work, `${app}.web`);
     await rm(out, { recursive: true, force: true });
     const exported = await exportWeb(dir, out);
-    if (!exported.ok) side = { ok: false, why: `expo export failed: ${firstLine(exported.log)}`, ...blank };
+    if (!exported.ok) side = { ok: false, why: `expo export failed: ${errorLine(exported.log)}`, ...blank };
     else {
       const { url, server } = await serveExport(out);
       try {
