@@ -221,6 +221,36 @@ describe("buildModuleGraph", () => {
     ]);
   });
 
+  it("compiles JSX from the import source the app's Babel config names (NativeWind's)", async () => {
+    const jsxRuntime: DependencyModule = {
+      id: "npm:nativewind@4.2.7/jsx-runtime",
+      key: "e".repeat(64),
+      deps: {},
+    };
+    const files = {
+      "index.js":
+        'import { Text } from "react-native";\nexport default () => <Text className="text-lg">Hi</Text>;\n',
+      "babel.config.js":
+        'module.exports = (api) => ({\n  // jsxImportSource: "commented-out",\n  presets: [["babel-preset-expo", { jsxImportSource: "nativewind" }], "nativewind/babel"],\n});\n',
+    };
+    const p = await project(files);
+    const { app } = built(
+      await buildModuleGraph({
+        ...p.options,
+        dependencies: new Map([["nativewind/jsx-runtime", jsxRuntime]]),
+      }),
+    );
+    expect(app.modules["index.js"]?.deps).toEqual({
+      "nativewind/jsx-runtime": "npm:nativewind@4.2.7/jsx-runtime",
+      "react-native": "runtime:react-native",
+    });
+    // The same file without the option is other code, under another key.
+    const plain = await project({ "index.js": files["index.js"] });
+    const { app: plainApp } = built(await buildModuleGraph(plain.options));
+    expect(plainApp.modules["index.js"]?.deps).toHaveProperty(["react/jsx-runtime"]);
+    expect(plainApp.modules["index.js"]?.key).not.toBe(app.modules["index.js"]?.key);
+  });
+
   it("links an uploaded dependency as an npm: module with its own resolved requires", async () => {
     const lodash: DependencyModule = { id: "npm:lodash@4.17.21", key: "d".repeat(64), deps: {} };
     const chart: DependencyModule = {

@@ -3,6 +3,7 @@ import { cssModuleCode } from "./css-module";
 import { assetModule, assetNeedsBytes, assetScale, jsonModule } from "./data-modules";
 import { findEntry, PACKAGE_MAIN_PATH } from "./entry";
 import { lineColumn, topLevelValueOffset } from "./json-position";
+import { BABEL_CONFIG_FILES, jsxImportSource } from "./jsx-import-source";
 import { moduleKey, moduleUrl, sha256Hex } from "./keys";
 import { extname } from "./paths";
 import { rewriteRequireContexts } from "./require-context";
@@ -85,6 +86,11 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Buil
     ["package.json", "tsconfig.json", "jsconfig.json", appJsonPath].map(readIfPresent),
   );
   const appJson = options.appJson ?? readAppJson;
+  const babelConfigPath = BABEL_CONFIG_FILES.find((path) => paths.has(path));
+  const jsxSource = jsxImportSource(
+    babelConfigPath ? await options.readText(babelConfigPath) : null,
+    tsconfig ?? jsconfig ?? null,
+  );
   const aliases = readPathAliases(tsconfig ? "tsconfig.json" : "jsconfig.json", tsconfig ?? jsconfig ?? "{}");
   const entry = findEntry(paths, options.entry, packageJson);
   if ("error" in entry) return { error: entry.error, errors: [entry.error] };
@@ -110,6 +116,7 @@ export async function buildModuleGraph(options: BuildGraphOptions): Promise<Buil
     synthesized,
     routes: routes ? { path: routes.path } : { missing: root },
     packageJson,
+    jsxSource,
   };
 
   const modules: Record<string, ModuleEntry> = {};
@@ -150,6 +157,8 @@ type Context = Omit<BuildGraphOptions, "entry"> & {
   /** The routes context module, or the folder Expo Router would read (which has no route). */
   routes: { path: string } | { missing: string };
   packageJson: string | null | undefined;
+  /** The app's JSX import source when it is not React's (jsx-import-source.ts). */
+  jsxSource: string | undefined;
 };
 
 /** An SDK module run in the app's graph has the id `sdk:<its runtime id>`. */
@@ -255,7 +264,8 @@ function atPackageMain(ctx: Context, error: BuildError): BuildError {
 /** What a module's script is made from besides its bytes (keys.ts). */
 function moduleKind(id: string, file: SourceFile | undefined, ctx: Context): string {
   const flavor = sourceFlavor(id);
-  if (flavor || !file) return flavor ?? "js";
+  // The same file compiles to other code under another JSX import source.
+  if (flavor || !file) return `${flavor ?? "js"}${ctx.jsxSource ? ` jsx:${ctx.jsxSource}` : ""}`;
   if (extname(id) === "json") return "json";
   if (extname(id) === "css") return id.endsWith(".module.css") ? `css-module ${id}` : "css";
   return `asset ${assetScale(id)} ${ctx.assetUrl(file)}`;
@@ -289,10 +299,10 @@ async function makeModule(
   key: string,
   synthesized: string | undefined,
 ): Promise<Made> {
-  if (synthesized !== undefined) return transformModule(id, synthesized, key);
+  if (synthesized !== undefined) return transformModule(id, synthesized, key, ctx.jsxSource);
   if (!file) throw new Error(`module ${id} has no file`); // resolution only yields files of the revision
   if (sourceFlavor(id)) {
-    const made = transformModule(id, await ctx.readText(id), key);
+    const made = transformModule(id, await ctx.readText(id), key, ctx.jsxSource);
     if (!("code" in made)) return made;
     // Reanimated's worklets need the closures its Babel plugin would record (worklets.ts).
     const code = mayHoldWorklets(made.code) ? captureWorkletClosures(made.code) : made.code;

@@ -35,7 +35,13 @@ const FLOW_PRAGMA = /@flow\b/;
  * the file's own line and column. JSX uses the automatic runtime (`require("react/jsx-runtime")`),
  * ES modules become CommonJS, and modern syntax is left as it is (the page runs in a current browser).
  */
-export function transformModule(path: string, source: string, key: string): TransformResult {
+export function transformModule(
+  path: string,
+  source: string,
+  key: string,
+  /** Where JSX comes from when not React (`nativewind` → `require("nativewind/jsx-runtime")`). */
+  jsxImportSource?: string,
+): TransformResult {
   const flavor = sourceFlavor(path) ?? "js";
   // A hashbang is only valid at the very start of a script; inside the wrapper it must be a comment.
   const input = source.startsWith("#!") ? `//${source.slice(2)}` : source;
@@ -46,6 +52,7 @@ export function transformModule(path: string, source: string, key: string): Tran
       ({ code } = transform(input, {
         transforms,
         jsxRuntime: "automatic",
+        ...(jsxImportSource ? { jsxImportSource } : {}),
         production: true,
         disableESTransforms: true,
         filePath: path,

@@ -178,6 +178,19 @@ describe("scanAppImports of a folder", () => {
     expect(scan).toEqual({ imports: ["@acme/esm-ui"], scanned_files: 2 });
   });
 
+  it("adds the jsx-runtime of the JSX import source the Babel config names (NativeWind's)", async () => {
+    app = await appWithPackages({
+      "package.json": '{"name":"app","main":"App.tsx"}',
+      "App.tsx":
+        'import { Text } from "react-native";\nexport default () => <Text className="p-4">Hi</Text>;\n',
+      "babel.config.js":
+        'module.exports = { presets: [["babel-preset-expo", { jsxImportSource: "nativewind" }], "nativewind/babel"] };\n',
+    });
+    const scan = await scanAppImports(app.root, { importsCache: false });
+    // nativewind/babel is the config's own tooling, never bundled.
+    expect(scan.imports).toEqual(["nativewind/jsx-runtime"]);
+  });
+
   it("scans every source file when the build would find no entry, as before", async () => {
     app = await appWithPackages({
       "package.json": '{"name":"app","main":"lib/missing.js"}',

@@ -1,6 +1,10 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { MAX_DEPENDENCIES } from "../../../../schema/api/dependencies";
+import {
+  BABEL_CONFIG_FILES,
+  jsxImportSource,
+} from "../../../../worker-consumers/src/build/jsx-import-source";
 import { type HiveSyncClient, isHiveSyncError } from "../../../core/src";
 import type { HashCacheOptions } from "../hash-cache";
 import { uploadBlobs } from "../upload-blobs";
@@ -146,6 +150,10 @@ export async function scanAppImports(
     specifiers = packageSpecifiers(found);
   }
   await cache?.save();
+  // JSX from another import source (NativeWind's) requires its jsx-runtime from every JSX file.
+  const babelConfig = BABEL_CONFIG_FILES.find((name) => byPath.has(name));
+  const source = jsxImportSource(babelConfig ? await text(babelConfig) : null, tsconfig ?? jsconfig);
+  if (source) specifiers = [...new Set([...specifiers, `${source}/jsx-runtime`])];
   return { imports: specifiers.filter((spec) => !isRuntimeProvided(spec)).sort(), scanned_files: scanned };
 }
 
