@@ -17,6 +17,7 @@ import {
   readMirror,
   saveMirrorSnapshot,
 } from "./mirror-state";
+import { compileTailwindStylesheets, TAILWIND_MIRROR_DIR } from "./tailwind-css";
 import { type BlobSource, uploadBlobs } from "./upload-blobs";
 import { type ExcludedFile, type WalkOptions, walkFolder } from "./walk";
 
@@ -110,10 +111,19 @@ export async function syncFolder(
     : null;
   progressCounter("scanning", 0, 0, options.onProgress);
   const walked = await walkFolder(dir, options);
-  const { excluded, withheld } = walked;
-  // The withheld .env files' EXPO_PUBLIC_ values, which Expo ships in the app itself anyway.
+  const { withheld } = walked;
+  // What the desktop makes for the build: the withheld .env files' EXPO_PUBLIC_ values (Expo
+  // ships them in the app itself anyway) and the app's Tailwind stylesheets, compiled.
   const publicEnv = await expoPublicEnvFile(dir);
-  const files = publicEnv ? [...walked.files, publicEnv] : walked.files;
+  const tailwind = await compileTailwindStylesheets(dir, walked.files);
+  const files = [...walked.files, ...(publicEnv ? [publicEnv] : []), ...tailwind.files];
+  const excluded = [
+    ...walked.excluded,
+    ...tailwind.failed.map((f) => ({
+      path: `${TAILWIND_MIRROR_DIR}/${f.path}`,
+      reason: `Tailwind did not compile ${f.path}: ${f.reason}`,
+    })),
+  ];
 
   const local = new Map<string, FileVersion>();
   const toHash = files.filter((file) => {

@@ -251,6 +251,25 @@ describe("buildModuleGraph", () => {
     expect(plainApp.modules["index.js"]?.key).not.toBe(app.modules["index.js"]?.key);
   });
 
+  it("gives a Tailwind stylesheet the CSS the desktop compiled for it, keyed by that CSS", async () => {
+    const files = {
+      "index.js": 'import "./global.css";\n',
+      "global.css": "@tailwind base;\n@tailwind utilities;\n",
+      ".hivesync/tailwind/global.css": ".bg-tour{background-color:rgb(12 34 56)}\n",
+    };
+    const store = new Map<string, string>();
+    const p = await project(files, store);
+    const { app } = built(await buildModuleGraph(p.options));
+    const css = app.modules["global.css"];
+    expect(store.get(css!.key)).toContain(".bg-tour{background-color:rgb(12 34 56)}");
+    expect(store.get(css!.key)).not.toContain("@tailwind");
+    // A class added anywhere changes the compiled CSS, not global.css: the module is new.
+    const next = await project({ ...files, ".hivesync/tailwind/global.css": ".p-4{padding:1rem}\n" }, store);
+    const { app: nextApp } = built(await buildModuleGraph({ ...next.options, previous: app }));
+    expect(nextApp.modules["global.css"]?.key).not.toBe(css?.key);
+    expect(store.get(nextApp.modules["global.css"]!.key)).toContain(".p-4{padding:1rem}");
+  });
+
   it("links an uploaded dependency as an npm: module with its own resolved requires", async () => {
     const lodash: DependencyModule = { id: "npm:lodash@4.17.21", key: "d".repeat(64), deps: {} };
     const chart: DependencyModule = {

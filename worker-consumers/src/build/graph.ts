@@ -2,6 +2,7 @@ import { codeFrame } from "./code-frame";
 import { cssModuleCode } from "./css-module";
 import { assetModule, assetNeedsBytes, assetScale, jsonModule } from "./data-modules";
 import { findEntry, PACKAGE_MAIN_PATH } from "./entry";
+import { TAILWIND_MIRROR_DIR } from "./generated-paths";
 import { lineColumn, topLevelValueOffset } from "./json-position";
 import { BABEL_CONFIG_FILES, jsxImportSource } from "./jsx-import-source";
 import { moduleKey, moduleUrl, sha256Hex } from "./keys";
@@ -177,10 +178,11 @@ async function visit(ctx: Context, id: string): Promise<Visit> {
   const synthesized = ctx.synthesized.get(id);
   const file = ctx.byPath.get(id);
   const kind = moduleKind(id, file, ctx);
+  const compiled = compiledStylesheet(ctx, id);
   const key = await moduleKey(
     ctx.transformVersion,
     kind,
-    synthesized !== undefined ? await sha256Hex(synthesized) : (file?.sha256 ?? ""),
+    synthesized !== undefined ? await sha256Hex(synthesized) : ((compiled ?? file)?.sha256 ?? ""),
   );
 
   const previous = ctx.previous?.modules[id];
@@ -261,6 +263,14 @@ function atPackageMain(ctx: Context, error: BuildError): BuildError {
   return { ...error, file: "package.json", line, column, frame: codeFrame(text, line, column) };
 }
 
+/**
+ * The CSS the desktop compiled for a Tailwind stylesheet (`.hivesync/tailwind/<path>`, docs/previews.md
+ * "Tailwind"): what a page gets for `import "./global.css"` instead of its `@tailwind` directives.
+ */
+function compiledStylesheet(ctx: Context, id: string): SourceFile | undefined {
+  return extname(id) === "css" ? ctx.byPath.get(`${TAILWIND_MIRROR_DIR}/${id}`) : undefined;
+}
+
 /** What a module's script is made from besides its bytes (keys.ts). */
 function moduleKind(id: string, file: SourceFile | undefined, ctx: Context): string {
   const flavor = sourceFlavor(id);
@@ -320,7 +330,8 @@ async function makeModule(
     return "error" in made ? made : { code: made.code, specifiers: [] };
   }
   if (extname(id) === "css") {
-    const code = cssModuleCode(await ctx.readText(id), id, id.endsWith(".module.css"));
+    const text = await ctx.readText(compiledStylesheet(ctx, id)?.path ?? id);
+    const code = cssModuleCode(text, id, id.endsWith(".module.css"));
     return { code: wrapModule(key, code), specifiers: [] };
   }
   const bytes = assetNeedsBytes(id) || ctx.storeAsset ? await ctx.readBytes(id) : null;
