@@ -17,6 +17,7 @@ import {
   readMirror,
   saveMirrorSnapshot,
 } from "./mirror-state";
+import { compileWithReactCompiler, REACT_COMPILER_MIRROR_DIR } from "./react-compiler";
 import { compileTailwindStylesheets, TAILWIND_MIRROR_DIR } from "./tailwind-css";
 import { type BlobSource, uploadBlobs } from "./upload-blobs";
 import { type ExcludedFile, type WalkOptions, walkFolder } from "./walk";
@@ -116,12 +117,17 @@ export async function syncFolder(
   // ships them in the app itself anyway) and the app's Tailwind stylesheets, compiled.
   const publicEnv = await expoPublicEnvFile(dir);
   const tailwind = await compileTailwindStylesheets(dir, walked.files);
-  const files = [...walked.files, ...(publicEnv ? [publicEnv] : []), ...tailwind.files];
+  const compiler = await compileWithReactCompiler(dir, walked.files);
+  const files = [...walked.files, ...(publicEnv ? [publicEnv] : []), ...tailwind.files, ...compiler.files];
   const excluded = [
     ...walked.excluded,
     ...tailwind.failed.map((f) => ({
       path: `${TAILWIND_MIRROR_DIR}/${f.path}`,
       reason: `Tailwind did not compile ${f.path}: ${f.reason}`,
+    })),
+    ...compiler.failed.map((f) => ({
+      path: `${REACT_COMPILER_MIRROR_DIR}/${f.path}`,
+      reason: `the React Compiler did not compile ${f.path}: ${f.reason}`,
     })),
   ];
 

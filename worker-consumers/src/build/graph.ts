@@ -2,7 +2,7 @@ import { codeFrame } from "./code-frame";
 import { cssModuleCode } from "./css-module";
 import { assetModule, assetNeedsBytes, assetScale, jsonModule } from "./data-modules";
 import { findEntry, PACKAGE_MAIN_PATH } from "./entry";
-import { TAILWIND_MIRROR_DIR } from "./generated-paths";
+import { REACT_COMPILER_MIRROR_DIR, TAILWIND_MIRROR_DIR } from "./generated-paths";
 import { lineColumn, topLevelValueOffset } from "./json-position";
 import { BABEL_CONFIG_FILES, jsxImportSource } from "./jsx-import-source";
 import { moduleKey, moduleUrl, sha256Hex } from "./keys";
@@ -178,7 +178,7 @@ async function visit(ctx: Context, id: string): Promise<Visit> {
   const synthesized = ctx.synthesized.get(id);
   const file = ctx.byPath.get(id);
   const kind = moduleKind(id, file, ctx);
-  const compiled = compiledStylesheet(ctx, id);
+  const compiled = generatedFor(ctx, id);
   const key = await moduleKey(
     ctx.transformVersion,
     kind,
@@ -264,11 +264,13 @@ function atPackageMain(ctx: Context, error: BuildError): BuildError {
 }
 
 /**
- * The CSS the desktop compiled for a Tailwind stylesheet (`.hivesync/tailwind/<path>`, docs/previews.md
- * "Tailwind"): what a page gets for `import "./global.css"` instead of its `@tailwind` directives.
+ * What the desktop made of a file for the build (generated-paths.ts), used in its place: the CSS
+ * Tailwind compiled for a stylesheet with `@tailwind` directives, or a source file as the React
+ * Compiler made it.
  */
-function compiledStylesheet(ctx: Context, id: string): SourceFile | undefined {
-  return extname(id) === "css" ? ctx.byPath.get(`${TAILWIND_MIRROR_DIR}/${id}`) : undefined;
+function generatedFor(ctx: Context, id: string): SourceFile | undefined {
+  if (extname(id) === "css") return ctx.byPath.get(`${TAILWIND_MIRROR_DIR}/${id}`);
+  return sourceFlavor(id) ? ctx.byPath.get(`${REACT_COMPILER_MIRROR_DIR}/${id}`) : undefined;
 }
 
 /** What a module's script is made from besides its bytes (keys.ts). */
@@ -312,7 +314,12 @@ async function makeModule(
   if (synthesized !== undefined) return transformModule(id, synthesized, key, ctx.jsxSource);
   if (!file) throw new Error(`module ${id} has no file`); // resolution only yields files of the revision
   if (sourceFlavor(id)) {
-    const made = transformModule(id, await ctx.readText(id), key, ctx.jsxSource);
+    const made = transformModule(
+      id,
+      await ctx.readText(generatedFor(ctx, id)?.path ?? id),
+      key,
+      ctx.jsxSource,
+    );
     if (!("code" in made)) return made;
     // Reanimated's worklets need the closures its Babel plugin would record (worklets.ts).
     const code = mayHoldWorklets(made.code) ? captureWorkletClosures(made.code) : made.code;
@@ -330,7 +337,7 @@ async function makeModule(
     return "error" in made ? made : { code: made.code, specifiers: [] };
   }
   if (extname(id) === "css") {
-    const text = await ctx.readText(compiledStylesheet(ctx, id)?.path ?? id);
+    const text = await ctx.readText(generatedFor(ctx, id)?.path ?? id);
     const code = cssModuleCode(text, id, id.endsWith(".module.css"));
     return { code: wrapModule(key, code), specifiers: [] };
   }
