@@ -37,10 +37,16 @@ async function step(command: string, args: string[], cwd: string, timeoutMs: num
   }
 }
 
-/** `npm install` as a developer who just cloned the app runs it (peer ranges as npm 6 read them). */
-export function installApp(dir: string): Promise<Step> {
-  if (existsSync(path.join(dir, "node_modules/.package-lock.json")))
-    return Promise.resolve({ ok: true, ms: 0, log: "already installed" });
+/**
+ * `npm install` as a developer who just cloned the app runs it (peer dependencies installed, as
+ * npm does since 7); only where npm refuses the peer ranges (ERESOLVE) again with npm 6's reading.
+ * `again` runs it over an existing install (it adds what is missing).
+ */
+export async function installApp(dir: string, again = false): Promise<Step> {
+  if (!again && existsSync(path.join(dir, "node_modules/.package-lock.json")))
+    return { ok: true, ms: 0, log: "already installed" };
+  const plain = await step("npm", ["install", "--no-audit", "--no-fund"], dir, 10 * 60_000);
+  if (plain.ok || !plain.log.includes("ERESOLVE")) return plain;
   return step("npm", ["install", "--no-audit", "--no-fund", "--legacy-peer-deps"], dir, 10 * 60_000);
 }
 

@@ -4,9 +4,11 @@
 // their first screens compared.
 //
 //   npm run compat -- --apps-dir ~/src/expo-examples [--only a,b] [--work /tmp/hs-compat] [--fresh]
+//                     [--reinstall] [--results results.json]
 //
 // Each app is copied to the work folder and installed from the npm registry (`npm install`); the
-// Expo side is kept between runs (delete the folder or pass --fresh to redo it). The HiveSync side
+// Expo side is kept between runs (delete the folder or pass --fresh to redo it; --reinstall runs
+// npm install again over an existing install). The HiveSync side
 // starts the local stack (`wrangler dev`) and pushes as `hivesync push` does: the dependencies the
 // runtime does not provide are pre-bundled from node_modules, the app's files are synced without
 // node_modules. Prints a Markdown table and writes `results.json` and both screenshots per app.
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     only: { type: "string" },
     work: { type: "string", default: path.join(tmpdir(), "hivesync-compat") },
     fresh: { type: "boolean", default: false },
+    reinstall: { type: "boolean", default: false },
     results: { type: "string", default: "results.json" },
   },
 });
@@ -98,7 +101,7 @@ async function expoSide(app: string, dir: string): Promise<Side> {
     if (text) return JSON.parse(text) as Side;
   }
   const blank = { lines: [], drawn: 0, errors: [] };
-  const install = await installApp(dir);
+  const install = await installApp(dir, values.reinstall);
   let side: Side;
   if (!install.ok) side = { ok: false, why: `npm install failed: ${errorLine(install.log)}`, ...blank };
   else {
