@@ -1,8 +1,8 @@
 // Expo's side of the compatibility run: install an app from the npm registry, `expo export -p web`
 // it the way Expo documents, and serve the export the way a static host does.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, rm, stat, symlink } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -62,10 +62,10 @@ export function exportWeb(dir: string, outDir: string): Promise<Step> {
  * @example
  * const { url, server } = await serveExport("/tmp/app.web");
  */
-export async function serveExport(out: string): Promise<{ url: string; server: Server }> {
-  // An app with API routes (web.output "server") exports its pages to client/, its routes to server/.
-  const client = path.join(out, "client");
-  const root = existsSync(path.join(client, "index.html")) ? client : out;
+export async function serveExport(out: string, appDir: string): Promise<{ url: string; close: () => void }> {
+  // An app with API routes (web.output "server") renders its pages on a server: Expo's own.
+  if (existsSync(path.join(out, "server"))) return expoServe(out, appDir);
+  const root = out;
   const server = createServer(async (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     const candidates = [
@@ -85,8 +85,41 @@ export async function serveExport(out: string): Promise<{ url: string; server: S
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = await listen(server);
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+}
+
+async function listen(server: Server, port = 0): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   const address = server.address();
   if (!address || typeof address !== "object") throw new Error("no address");
-  return { url: `http://127.0.0.1:${address.port}/`, server };
+  return address.port;
+}
+
+/** `npx expo serve` over a server-output export (it serves the project's dist/: linked to `out`). */
+async function expoServe(out: string, appDir: string): Promise<{ url: string; close: () => void }> {
+  const dist = path.join(appDir, "dist");
+  await rm(dist, { recursive: true, force: true });
+  await symlink(out, dist);
+  const probe = createServer();
+  const port = await listen(probe);
+  await new Promise((resolve) => probe.close(resolve));
+  const child = spawn("npx", ["expo", "serve", appDir, "--port", String(port)], {
+    cwd: appDir,
+    env: ENV,
+    stdio: "ignore",
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 120; i++) {
+    if (
+      await fetch(url).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { url, close: () => child.pid !== undefined && process.kill(-child.pid, "SIGTERM") };
 }

@@ -110,7 +110,7 @@ async function expoSide(app: string, dir: string): Promise<Side> {
     const exported = await exportWeb(dir, out);
     if (!exported.ok) side = { ok: false, why: `expo export failed: ${errorLine(exported.log)}`, ...blank };
     else {
-      const { url, server } = await serveExport(out);
+      const { url, close } = await serveExport(out, dir);
       try {
         const screen = await readScreen(browser, url);
         await writeFile(path.join(work, `${app}.expo.png`), screen.screenshot);
@@ -120,7 +120,7 @@ async function expoSide(app: string, dir: string): Promise<Side> {
           ...summary(screen),
         };
       } finally {
-        server.close();
+        close();
       }
     }
   }

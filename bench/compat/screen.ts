@@ -86,8 +86,11 @@ export async function readScreen(browser: Browser, url: string, timeoutMs = 20_0
     if (message.type() === "error") errors.push(`console: ${message.text().slice(0, 300)}`);
   });
   try {
+    let refused = false;
     const response = await page.goto(url, { waitUntil: "load", timeout: timeoutMs }).catch((error: Error) => {
       errors.push(`goto: ${error.message.split("\n")[0]}`);
+      // An error status with an empty body: Chromium's own error page, no app.
+      refused = /ERR_HTTP_RESPONSE_CODE_FAILURE|ERR_CONNECTION_REFUSED/.test(error.message);
       return null;
     });
     // The browser's own error page has text too: a page that is not there shows no app.
@@ -107,7 +110,7 @@ export async function readScreen(browser: Browser, url: string, timeoutMs = 20_0
     // The app's own area (HiveSync's bar and overlay are outside it), or the page.
     const root = page.locator("#root");
     const appArea = (await root.count()) > 0 ? await root.screenshot().catch(() => screenshot) : screenshot;
-    const missing = !!response && response.status() >= 400;
+    const missing = refused || (!!response && response.status() >= 400);
     return {
       lines: missing
         ? []
