@@ -104,7 +104,7 @@ async function expoServe(out: string, appDir: string): Promise<{ url: string; cl
   const probe = createServer();
   const port = await listen(probe);
   await new Promise((resolve) => probe.close(resolve));
-  const child = spawn("npx", ["expo", "serve", appDir, "--port", String(port)], {
+  const child = spawn("npx", ["expo", "serve", "--port", String(port)], {
     cwd: appDir,
     env: ENV,
     stdio: "ignore",
