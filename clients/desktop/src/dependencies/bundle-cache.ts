@@ -27,7 +27,7 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  * by content hash (`blobs/<sha256>.js`).
  *
  * @example
- * const cache = new BundleCache(".hivesync/dependencies", "esbuild@0.28.2;hs-deps-1");
+ * const cache = new BundleCache(".hivesync/dependencies", "esbuild@0.28.2;hs-deps-2");
  * const hit = await cache.get("npm:lodash@4.17.21", lookup);
  */
 export class BundleCache {

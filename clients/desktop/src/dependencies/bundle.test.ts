@@ -46,6 +46,20 @@ describe("bundleDependency", () => {
     expect(exports.fs).toEqual({});
   });
 
+  it("adopts the stylesheets a package ships, whether its code or the app imports them", async () => {
+    const adopted: string[] = [];
+    (globalThis as { __hs?: unknown }).__hs = { css: (text: string) => adopted.push(text) };
+    try {
+      const code = await bundleDependency(app.root, "styled-ui");
+      expect(runModule(code.body, requireFrom({}))).toEqual({ ok: true });
+      const sheet = await bundleDependency(app.root, "styled-ui/dist/base.css");
+      runModule(sheet.body, requireFrom({}));
+      expect(adopted).toEqual([".widget { color: rgb(1, 2, 3); }\n", ".flow-base { display: block; }\n"]);
+    } finally {
+      delete (globalThis as { __hs?: unknown }).__hs;
+    }
+  });
+
   it("strips Flow types from a package that ships them, as Metro's Babel preset does", async () => {
     const out = await bundleDependency(app.root, "flow-typed-ui");
     const exports = runModule(out.body, requireFrom({ react: fakeReact })) as {

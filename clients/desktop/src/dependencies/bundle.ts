@@ -4,6 +4,7 @@ import path from "node:path";
 import type { BuildFailure, Message, Plugin } from "esbuild";
 import { transform } from "sucrase";
 import { parseBareSpecifier } from "../../../../schema/api/dependencies";
+import { cssModuleCode } from "../../../../worker-consumers/src/build/css-module";
 import { metroSubpathFile } from "./metro-subpath";
 import { findPackage, type InstalledPackage, isInside } from "./packages";
 import { isRuntimeProvided } from "./runtime-names";
@@ -15,7 +16,7 @@ const FLOW_PRAGMA = /@flow\b/;
  * Changes whenever the bundler's options change what a bundle holds: part of every cache key, with
  * esbuild's version.
  */
-export const BUNDLE_FORMAT = "hs-deps-1";
+export const BUNDLE_FORMAT = "hs-deps-2";
 
 /** Metro's order for the web: `.web.*` variants first. */
 const RESOLVE_EXTENSIONS = [
@@ -150,6 +151,16 @@ export async function bundleDependency(
       });
       build.onLoad({ filter: /.*/, namespace: EMPTY_NAMESPACE }, () => ({
         contents: "module.exports = {};",
+        loader: "js",
+      }));
+      // A stylesheet a package ships (`@xyflow/react/dist/base.css`, or one its code imports): a
+      // module that adopts it, in the same format as the app's own CSS (css-module.ts).
+      build.onLoad({ filter: /\.css$/ }, async (args) => ({
+        contents: cssModuleCode(
+          await readFile(args.path, "utf8"),
+          path.relative(root, args.path),
+          args.path.endsWith(".module.css"),
+        ),
         loader: "js",
       }));
       // Flow-typed sources (older React Native libraries ship them: react-native-view-shot), which

@@ -27,6 +27,11 @@ export const PACKAGES: Record<string, string | object> = {
   "node_modules/server-aware/package.json": pkg("server-aware", "1.0.0"),
   "node_modules/server-aware/index.js":
     'const hooks = require("node:async_hooks");\nconst fs = require("fs");\nmodule.exports = { onServer: typeof window === "undefined", hooks, fs };\n',
+  // A package that ships a stylesheet beside its code (as @xyflow/react's dist/base.css).
+  "node_modules/styled-ui/package.json": pkg("styled-ui", "1.2.0", { main: "index.js" }),
+  "node_modules/styled-ui/index.js": 'require("./widget.css");\nmodule.exports = { ok: true };\n',
+  "node_modules/styled-ui/widget.css": ".widget { color: rgb(1, 2, 3); }\n",
+  "node_modules/styled-ui/dist/base.css": ".flow-base { display: block; }\n",
   // Flow-typed source, as older React Native libraries ship it (react-native-view-shot).
   "node_modules/flow-typed-ui/package.json": pkg("flow-typed-ui", "4.0.3", { main: "src/index.js" }),
   "node_modules/flow-typed-ui/src/index.js":
