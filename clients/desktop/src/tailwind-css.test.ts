@@ -15,6 +15,9 @@ describe("Tailwind stylesheets", () => {
   it("are the ones with Tailwind v3 directives or v4's import", () => {
     expect(needsTailwind("@tailwind base;\n@tailwind components;\n@tailwind utilities;\n")).toBe(true);
     expect(needsTailwind('@import "tailwindcss";\n')).toBe(true);
+    expect(
+      needsTailwind('@import "tailwindcss/theme.css" layer(theme);\n@import "tailwindcss/utilities.css";\n'),
+    ).toBe(true);
     expect(needsTailwind(":root { --accent: #0c2238; }\n.title { color: var(--accent); }\n")).toBe(false);
   });
 

@@ -9,9 +9,12 @@ const run = promisify(execFile);
 
 export { TAILWIND_MIRROR_DIR };
 
-/** A stylesheet Tailwind compiles: v3's `@tailwind` directives, or v4's `@import "tailwindcss"`. */
+/**
+ * A stylesheet Tailwind compiles: v3's `@tailwind` directives, or v4's `@import "tailwindcss"` (or
+ * one of its parts, `tailwindcss/utilities.css`, as shadcn's setup imports them).
+ */
 export function needsTailwind(css: string): boolean {
-  return /@tailwind\s+(base|components|utilities)\b|@import\s+["']tailwindcss["']/.test(css);
+  return /@tailwind\s+(base|components|utilities)\b|@import\s+["']tailwindcss(\/[^"']*)?["']/.test(css);
 }
 
 /**
