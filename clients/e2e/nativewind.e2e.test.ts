@@ -2,39 +2,20 @@
 // say, with its two packages installed from the registry (the rest — expo, react-native — is the
 // preview runtime's), pushed as `hivesync push` does: the desktop compiles global.css with the
 // app's own Tailwind and pre-bundles nativewind/jsx-runtime; className styles the app.
-import { execFile } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { promisify } from "node:util";
+import { rm } from "node:fs/promises";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { HiveSyncClient, startPreview, syncFolder, watchPreview } from "../desktop/src";
 import { syncDependencies } from "../desktop/src/dependencies";
+import { exampleWithPackages } from "./examples";
 import { phonePage } from "./phone";
 
-const run = promisify(execFile);
-const EXAMPLE = path.resolve(import.meta.dirname, "../../examples/nativewind-tour");
 let dir = "";
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "hivesync-nativewind-"));
-  await cp(EXAMPLE, dir, { recursive: true });
   // Only what the runtime does not provide: NativeWind and the Tailwind that compiles its CSS.
-  await run(
-    "npm",
-    [
-      "install",
-      "--no-save",
-      "--no-audit",
-      "--no-fund",
-      "--legacy-peer-deps",
-      "nativewind@4.2.7",
-      "tailwindcss@3.4.9",
-    ],
-    { cwd: dir, timeout: 240_000 },
-  );
+  dir = await exampleWithPackages("nativewind-tour", ["nativewind@4.2.7", "tailwindcss@3.4.9"]);
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],

@@ -2,39 +2,21 @@
 // app.json; with its Babel and compiler plugin installed from the registry (the rest is the
 // preview runtime's), the desktop compiles its files as Expo's Babel preset would, and the page
 // memoizes as the app on a phone does. The same app without the flag renders as it is written.
-import { execFile } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { HiveSyncClient, startPreview, syncFolder, watchPreview } from "../desktop/src";
+import { exampleWithPackages } from "./examples";
 import { phonePage } from "./phone";
 
-const run = promisify(execFile);
-const EXAMPLE = path.resolve(import.meta.dirname, "../../examples/react-compiler-tour");
 let dir = "";
 let browser: Browser | undefined;
 let desktop: HiveSyncClient;
 
 beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), "hivesync-react-compiler-"));
-  await cp(EXAMPLE, dir, { recursive: true });
   // Only what the desktop needs: the app's Babel and its compiler plugin.
-  await run(
-    "npm",
-    [
-      "install",
-      "--no-save",
-      "--no-audit",
-      "--no-fund",
-      "--legacy-peer-deps",
-      "@babel/core@7",
-      "babel-plugin-react-compiler@1",
-    ],
-    { cwd: dir, timeout: 240_000 },
-  );
+  dir = await exampleWithPackages("react-compiler-tour", ["@babel/core@7", "babel-plugin-react-compiler@1"]);
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],

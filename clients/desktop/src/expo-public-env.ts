@@ -1,6 +1,7 @@
-import { lstat, mkdir, readFile, writeFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import path from "node:path";
 import { parse } from "dotenv";
+import { writeGeneratedFile } from "./generated-file";
 import type { LocalFile } from "./walk";
 
 /**
@@ -63,21 +64,7 @@ export async function expoPublicEnvFile(dir: string): Promise<LocalFile | null> 
   if (await lstat(path.join(dir, EXPO_PUBLIC_ENV_PATH)).catch(() => null)) return null;
   const values = await readExpoPublicEnv(dir);
   if (Object.keys(values).length === 0) return null;
-  const text = envText(values);
-  const absolutePath = mirroredPath(dir);
-  if ((await readFile(absolutePath, "utf8").catch(() => null)) !== text) {
-    await mkdir(path.dirname(absolutePath), { recursive: true });
-    await writeFile(absolutePath, text);
-  }
-  const info = await lstat(absolutePath);
-  return {
-    path: EXPO_PUBLIC_ENV_PATH,
-    absolutePath,
-    size: info.size,
-    mtimeMs: info.mtimeMs,
-    ctimeMs: info.ctimeMs,
-    ino: info.ino,
-  };
+  return writeGeneratedFile(EXPO_PUBLIC_ENV_PATH, mirroredPath(dir), envText(values));
 }
 
 /** Where {@link expoPublicEnvFile} keeps the text it mirrors. */

@@ -3,6 +3,7 @@ import { lstat, mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { REACT_COMPILER_MIRROR_DIR } from "../../../worker-consumers/src/build/generated-paths";
+import { writeGeneratedFile } from "./generated-file";
 import type { LocalFile } from "./walk";
 
 export { REACT_COMPILER_MIRROR_DIR };
@@ -103,20 +104,7 @@ export async function compileWithReactCompiler(
     }
     if (output === "") continue;
     const mirrorPath = `${REACT_COMPILER_MIRROR_DIR}/${file.path}`;
-    const absolutePath = path.join(dir, ...mirrorPath.split("/"));
-    if ((await readFile(absolutePath, "utf8").catch(() => null)) !== output) {
-      await mkdir(path.dirname(absolutePath), { recursive: true });
-      await writeFile(absolutePath, output);
-    }
-    const info = await lstat(absolutePath);
-    compiled.push({
-      path: mirrorPath,
-      absolutePath,
-      size: info.size,
-      mtimeMs: info.mtimeMs,
-      ctimeMs: info.ctimeMs,
-      ino: info.ino,
-    });
+    compiled.push(await writeGeneratedFile(mirrorPath, path.join(dir, ...mirrorPath.split("/")), output));
   }
   return { files: compiled, failed };
 }

@@ -1,8 +1,9 @@
 import { execFile } from "node:child_process";
-import { lstat, mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 import { TAILWIND_MIRROR_DIR } from "../../../worker-consumers/src/build/generated-paths";
+import { writeGeneratedFile } from "./generated-file";
 import type { LocalFile } from "./walk";
 
 const run = promisify(execFile);
@@ -78,20 +79,7 @@ export async function compileTailwindStylesheets(
       continue;
     }
     const mirrorPath = `${TAILWIND_MIRROR_DIR}/${file.path}`;
-    const absolutePath = path.join(dir, ...mirrorPath.split("/"));
-    if ((await readFile(absolutePath, "utf8").catch(() => null)) !== output) {
-      await mkdir(path.dirname(absolutePath), { recursive: true });
-      await writeFile(absolutePath, output);
-    }
-    const info = await lstat(absolutePath);
-    compiled.push({
-      path: mirrorPath,
-      absolutePath,
-      size: info.size,
-      mtimeMs: info.mtimeMs,
-      ctimeMs: info.ctimeMs,
-      ino: info.ino,
-    });
+    compiled.push(await writeGeneratedFile(mirrorPath, path.join(dir, ...mirrorPath.split("/")), output));
   }
   return { files: compiled, failed };
 }
