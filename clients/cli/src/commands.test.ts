@@ -314,6 +314,30 @@ describe("secrets stay home (item 13)", () => {
   });
 });
 
+describe("what the desktop makes for the build (issue 18)", () => {
+  it("sends .env's EXPO_PUBLIC_ values only, and says when a Tailwind stylesheet cannot be compiled", async () => {
+    await h.files({
+      "app/.env": "EXPO_PUBLIC_API_URL=https://api.example.com\nAPI_KEY=s3cret\n",
+      "app/global.css": "@tailwind base;\n@tailwind utilities;\n",
+    });
+    const run = await h.run(["push", "app"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.split("\n").slice(1, 4)).toEqual([
+      "Left out 1 file that may hold secrets: .env",
+      "  To push one anyway, add a line like `!.env` to .hivesyncignore.",
+      "Skipped .hivesync/tailwind/global.css: global.css was not compiled with Tailwind (Tailwind is not in node_modules: npm install tailwindcss); the app runs without its styles.",
+    ]);
+    const files = h.api.project("prj_0000000000000001").files;
+    expect([...files.keys()].sort()).toEqual([
+      ".env.expo-public",
+      "App.js",
+      "global.css",
+      "package.json",
+      "src/components/Greeting.js",
+    ]);
+  });
+});
+
 describe("conventions (item 15)", () => {
   it("shows progress of what is sent, not totals that look like it", async () => {
     const run = await h.run(["push", "app"]);

@@ -1,6 +1,6 @@
 import { lstat, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { LocalFile } from "./walk";
+import { type LocalFile, localFile } from "./walk";
 
 /**
  * A file the desktop makes for the build (the public .env values, compiled Tailwind CSS, a file
@@ -20,13 +20,5 @@ export async function writeGeneratedFile(
     await mkdir(path.dirname(absolutePath), { recursive: true });
     await writeFile(absolutePath, text);
   }
-  const info = await lstat(absolutePath);
-  return {
-    path: mirrorPath,
-    absolutePath,
-    size: info.size,
-    mtimeMs: info.mtimeMs,
-    ctimeMs: info.ctimeMs,
-    ino: info.ino,
-  };
+  return localFile(mirrorPath, absolutePath, await lstat(absolutePath));
 }

@@ -39,7 +39,7 @@ type Babel = {
  * types kept, lines kept, so the preview build transforms it as usual and errors keep their lines),
  * mirrored at `.hivesync/react-compiler/<path>`. A file is compiled again only when its text
  * changed (the outputs are kept by source hash under `.hivesync/`). Without node_modules nothing
- * is compiled; with node_modules but not the plugin, `failed` says so.
+ * is compiled; with node_modules but not the plugin, `failed` says so (path `""`: the whole app).
  *
  * @example
  * const { files, failed } = await compileWithReactCompiler("/home/ada/app", walked.files);
@@ -63,9 +63,9 @@ export async function compileWithReactCompiler(
       files: [],
       failed: [
         {
-          path: "app.json",
+          path: "", // the whole app, not one file
           reason:
-            "experiments.reactCompiler is on but babel-plugin-react-compiler is not installed (npx expo install babel-plugin-react-compiler)",
+            "app.json turns on experiments.reactCompiler, but babel-plugin-react-compiler is not installed (npx expo install babel-plugin-react-compiler)",
         },
       ],
     };

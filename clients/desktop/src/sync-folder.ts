@@ -121,13 +121,17 @@ export async function syncFolder(
   const files = [...walked.files, ...(publicEnv ? [publicEnv] : []), ...tailwind.files, ...compiler.files];
   const excluded = [
     ...walked.excluded,
+    // What the build will not get, said as the push prints it: "Skipped <path>: <reason>."
     ...tailwind.failed.map((f) => ({
       path: `${TAILWIND_MIRROR_DIR}/${f.path}`,
-      reason: `Tailwind did not compile ${f.path}: ${f.reason}`,
+      reason: `${f.path} was not compiled with Tailwind (${f.reason}); the app runs without its styles`,
     })),
     ...compiler.failed.map((f) => ({
-      path: `${REACT_COMPILER_MIRROR_DIR}/${f.path}`,
-      reason: `the React Compiler did not compile ${f.path}: ${f.reason}`,
+      path: f.path === "" ? REACT_COMPILER_MIRROR_DIR : `${REACT_COMPILER_MIRROR_DIR}/${f.path}`,
+      reason:
+        f.path === ""
+          ? `${f.reason}; the preview runs without the React Compiler`
+          : `the React Compiler could not compile ${f.path} (${f.reason}); it runs as written`,
     })),
   ];
 

@@ -30,9 +30,7 @@ describe("Tailwind stylesheets", () => {
     const result = await compileTailwindStylesheets(dir, files);
     expect(result).toEqual({
       files: [],
-      failed: [
-        { path: "global.css", reason: "Tailwind is not installed in node_modules (npm install tailwindcss)" },
-      ],
+      failed: [{ path: "global.css", reason: "Tailwind is not in node_modules: npm install tailwindcss" }],
     });
   });
 });

@@ -73,7 +73,7 @@ export async function compileTailwindStylesheets(
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? String(error);
       const reason = /Cannot find module '(postcss|tailwindcss)'/.test(stderr)
-        ? "Tailwind is not installed in node_modules (npm install tailwindcss)"
+        ? "Tailwind is not in node_modules: npm install tailwindcss"
         : (stderr.split("\n").find((line) => /Error/.test(line)) ?? stderr.split("\n")[0] ?? "").trim();
       failed.push({ path: file.path, reason });
       continue;

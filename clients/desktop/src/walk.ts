@@ -20,6 +20,22 @@ export type LocalFile = {
   ino: number;
 };
 
+/** A file of the folder as a sync sees it: where it is mirrored and read, and its stat's stamps. */
+export function localFile(
+  mirrorPath: string,
+  absolutePath: string,
+  info: Pick<Stats, "size" | "mtimeMs" | "ctimeMs" | "ino">,
+): LocalFile {
+  return {
+    path: mirrorPath,
+    absolutePath,
+    size: info.size,
+    mtimeMs: info.mtimeMs,
+    ctimeMs: info.ctimeMs,
+    ino: info.ino,
+  };
+}
+
 /** A file that is not ignored but cannot be synced, and why (too large, symlink, bad name). */
 export type ExcludedFile = { path: string; reason: string };
 
@@ -120,14 +136,7 @@ export async function walkFolder(root: string, options: WalkOptions = {}): Promi
         });
         continue;
       }
-      files.push({
-        path: mirrorPath,
-        absolutePath,
-        size: info.size,
-        mtimeMs: info.mtimeMs,
-        ctimeMs: info.ctimeMs,
-        ino: info.ino,
-      });
+      files.push(localFile(mirrorPath, absolutePath, info));
     }
   };
 

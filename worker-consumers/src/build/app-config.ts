@@ -102,7 +102,7 @@ class Evaluator {
       else if (
         statement.type === "ExpressionStatement" &&
         statement.expression.type === "AssignmentExpression" &&
-        isModuleExports(statement.expression.left)
+        isMember(statement.expression.left, "module", "exports")
       )
         node = statement.expression.right;
     }
@@ -190,7 +190,7 @@ class Evaluator {
           return this.value(this.declarations.get(node.name) as ESTree.Node);
         return UNKNOWN;
       case "MemberExpression": {
-        if (isProcessEnv(node.object)) {
+        if (isMember(node.object, "process", "env")) {
           const name = node.computed ? this.value(node.property) : (node.property as ESTree.Identifier).name;
           // Expo loads every .env variable for app.config.js; only the public ones reach the build.
           return typeof name === "string" && name in this.env ? this.env[name] : undefined;
@@ -243,22 +243,13 @@ function isFunction(node: ESTree.Node): node is FunctionNode {
   );
 }
 
-function isModuleExports(node: ESTree.Node): boolean {
+/** Whether `node` is `<object>.<property>` with plain names (`module.exports`, `process.env`). */
+function isMember(node: ESTree.Node, object: string, property: string): boolean {
   return (
     node.type === "MemberExpression" &&
     node.object.type === "Identifier" &&
-    node.object.name === "module" &&
+    node.object.name === object &&
     node.property.type === "Identifier" &&
-    node.property.name === "exports"
-  );
-}
-
-function isProcessEnv(node: ESTree.Node): boolean {
-  return (
-    node.type === "MemberExpression" &&
-    node.object.type === "Identifier" &&
-    node.object.name === "process" &&
-    node.property.type === "Identifier" &&
-    node.property.name === "env"
+    node.property.name === property
   );
 }
