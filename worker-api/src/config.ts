@@ -27,6 +27,12 @@ export type Config = Limits & {
   maxActivePreviews: number;
   /** Origin for links printed in QR codes; empty means "the origin the request came to". */
   publicUrl: string | null;
+  /**
+   * Where a preview's app runs (docs/architecture.md "Two origins"): a URL template with
+   * `{session}`, one origin per session; null means the local default,
+   * `<scheme>://{session}.preview.localhost:<port>` beside the API's own port.
+   */
+  previewOriginTemplate: string | null;
 };
 
 function parse(env: Env): Config {
@@ -78,6 +84,7 @@ function parse(env: Env): Config {
     previewTtlSeconds: Math.min(7200, Math.max(300, int(env.PREVIEW_TTL_SECONDS, 1800))),
     maxActivePreviews: int(env.MAX_ACTIVE_PREVIEWS, 10),
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, "") : null,
+    previewOriginTemplate: env.PREVIEW_ORIGIN_TEMPLATE ? env.PREVIEW_ORIGIN_TEMPLATE.replace(/\/+$/, "") : null,
     ...parseLimits(env),
   };
 }
