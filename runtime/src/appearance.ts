@@ -51,6 +51,21 @@ function fixColorScheme(scheme: "light" | "dark"): void {
  * applyAppearance({ name: "Tour", backgroundColor: "#101010", userInterfaceStyle: "dark" });
  */
 export function applyAppearance(config: Config, faviconUrl?: string): void {
+  applyTitleAndIcon(config, faviconUrl);
+  const background = str(config?.backgroundColor);
+  if (background) document.body.style.backgroundColor = background;
+  const scheme = forcedColorScheme(config);
+  if (scheme) fixColorScheme(scheme);
+}
+
+/**
+ * The app's name as the page title and its favicon: what a browser tab shows (the shell's, since
+ * the app runs in a frame).
+ *
+ * @example
+ * applyTitleAndIcon({ name: "Tour" }, "https://pvs-….preview.example/m/blob/….png");
+ */
+export function applyTitleAndIcon(config: Config, faviconUrl?: string): void {
   const name = str(obj(config?.web).name) ?? str(config?.name);
   if (name) document.title = name;
   if (faviconUrl) {
@@ -62,8 +77,4 @@ export function applyAppearance(config: Config, faviconUrl?: string): void {
     }
     link.href = faviconUrl;
   }
-  const background = str(config?.backgroundColor);
-  if (background) document.body.style.backgroundColor = background;
-  const scheme = forcedColorScheme(config);
-  if (scheme) fixColorScheme(scheme);
 }

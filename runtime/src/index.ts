@@ -6,6 +6,7 @@
 import "./rnw-stylesheet";
 // Before any package can add a <style>: the page's CSP would refuse its text.
 import "./style-bridge";
+import { linkToShell } from "./frame-link";
 import { createPage } from "./page";
 import type { Manifest } from "./types";
 
@@ -23,10 +24,21 @@ globals.process ??= {
 // Read now: currentScript is only set while this script first runs.
 const script = document.currentScript as HTMLScriptElement | null;
 const config = script?.dataset ?? {};
-// The page's path (/p/<code>) is the app's base URL, as Expo's `experiments.baseUrl` makes it:
-// Expo Router strips it (process.env.EXPO_BASE_URL), so the app sees its own routes.
-if (config.baseUrl) (globals.process as { env: Record<string, string> }).env.EXPO_BASE_URL = config.baseUrl;
-const page = createPage(script?.src ? new URL(script.src).pathname : undefined);
+// In a preview's frame (`data-shell-origins`: the API origins allowed to embed it), the shell has
+// the bar and sends the manifests; on its own (the runtime's tests) the page has the bar too.
+const shellOrigins = config.shellOrigins?.split(" ").filter(Boolean);
+let shell: ReturnType<typeof linkToShell> | undefined;
+const page = createPage(script?.src ? new URL(script.src).pathname : undefined, {
+  embedded: shellOrigins !== undefined,
+  onRuntimeError: (error) =>
+    shell?.post({
+      type: "runtime_error",
+      message: error.message,
+      ...(error.where ? { where: error.where } : {}),
+    }),
+  onDrawn: () => shell?.post({ type: "rendered" }),
+});
+if (shellOrigins) shell = linkToShell(page, shellOrigins);
 
 /**
  * Boots from the script tag's data attributes: `data-manifest` (the manifest URL, fetched

@@ -30,12 +30,22 @@ const MAX_ERRORS = 5;
 const BLANK_AFTER_MS = 10_000;
 const RELOAD_KEY = "hivesync:runtime-reload";
 
+/** How the page runs: on its own with the bar, or embedded in a shell that has the bar. */
+export interface PageOptions {
+  /** In a preview's frame: no bar (the shell has it), and the app takes the whole frame. */
+  embedded?: boolean;
+  /** Told of every error the app throws, as the overlay shows it. */
+  onRuntimeError?: (error: OverlayError) => void;
+  /** Told when the app first draws. */
+  onDrawn?: () => void;
+}
+
 /**
  * Creates the page runtime: the module registry with the runtime set, the bar, the overlay, and
  * `load`/`update` which run a manifest's module graph into #root. `ownUrl` is the path this
  * runtime was loaded from (`/runtime/<hash>.js`), to notice a manifest built for another one.
  */
-export function createPage(ownUrl?: string) {
+export function createPage(ownUrl?: string, options: PageOptions = {}) {
   const registry = new Registry();
   trackFetches();
 
@@ -44,7 +54,7 @@ export function createPage(ownUrl?: string) {
     if (document.readyState !== "loading") resolve();
     else document.addEventListener("DOMContentLoaded", () => resolve(), { once: true });
   });
-  let ui: { bar: Bar; overlay: Overlay } | undefined;
+  let ui: { bar?: Bar; overlay: Overlay } | undefined;
   const pendingBar: BarInfo = {};
   const reported = new WeakSet<object>();
 
@@ -52,16 +62,20 @@ export function createPage(ownUrl?: string) {
   function page() {
     if (!ui) {
       applyStyles();
+      if (options.embedded) document.documentElement.classList.add("hs-embedded");
       if (!document.getElementById("root"))
         document.body.prepend(Object.assign(document.createElement("div"), { id: "root" }));
-      ui = { bar: new Bar(document.body), overlay: new Overlay(document.body) };
-      ui.bar.set(pendingBar);
+      ui = { overlay: new Overlay(document.body) };
+      if (!options.embedded) {
+        ui.bar = new Bar(document.body);
+        ui.bar.set(pendingBar);
+      }
     }
     return ui;
   }
 
   function setBar(info: BarInfo): void {
-    if (ui) ui.bar.set(info);
+    if (ui) ui.bar?.set(info);
     else Object.assign(pendingBar, info);
   }
 
@@ -78,6 +92,7 @@ export function createPage(ownUrl?: string) {
       reported.add(error);
     }
     const shown: OverlayError = describe(error, lookup, componentStack);
+    options.onRuntimeError?.(shown);
     const { overlay } = page();
     const previous = overlay.content?.kind === "runtime" ? overlay.content.errors : [];
     const same = previous.some((e) => e.where === shown.where && e.message === shown.message);
@@ -263,6 +278,7 @@ export function createPage(ownUrl?: string) {
           ui?.overlay.show({ kind: "blank", errors: reasons.map((message) => ({ message })) });
       },
       onDrawn: () => {
+        options.onDrawn?.();
         root.style.backgroundColor = "";
         if (ui?.overlay.content?.kind === "blank") ui.overlay.clear();
       },

@@ -4,9 +4,11 @@
 
 const CSS = `
 :root{--hs-bar:calc(28px + env(safe-area-inset-bottom, 0px))}
+.hs-embedded{--hs-bar:0px}
 html,body{height:100%;margin:0}
 body{overflow:hidden;background:#fff}
 #root{position:fixed;top:0;left:0;right:0;bottom:var(--hs-bar);display:flex}
+#hs-app{position:fixed;top:0;left:0;width:100%;height:calc(100% - var(--hs-bar));border:0;display:block;background:#fff}
 #hs-bar{position:fixed;left:0;right:0;bottom:0;height:28px;padding:0 10px env(safe-area-inset-bottom, 0px);
  display:flex;align-items:center;gap:8px;background:#16181d;color:#d9dce1;z-index:2147483000;
  font:12px/1 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;white-space:nowrap;overflow:hidden;box-sizing:content-box}

@@ -8,10 +8,12 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { crc32, deflateSync } from "node:zlib";
 import { transform } from "sucrase";
-import { APP_PAGE_CSP } from "../../worker-api/src/app-runtime/page-csp";
+import { framePolicy } from "../../worker-api/src/preview-origin/policies";
 import { SdkRuntime } from "../../worker-consumers/src/build/sdk";
 import { SDK_TABLES, SDK_VERSIONS } from "../dist/sdks.js";
 
+/** The preview frame's policy (a top-level page here: nothing embeds it). */
+const PAGE_POLICY = framePolicy({ shellOrigins: ["'none'"], local: true });
 const DIST = path.join(import.meta.dirname, "../dist");
 /** The newest SDK, as the preview build picks it for an app without an `expo` version. */
 export const SDK = new SdkRuntime(SDK_TABLES[SDK_VERSIONS[SDK_VERSIONS.length - 1] ?? ""] as never);
@@ -89,7 +91,7 @@ export class FixtureApp {
       res
         .writeHead(200, {
           "content-type": file.type,
-          "content-security-policy": APP_PAGE_CSP,
+          "content-security-policy": PAGE_POLICY,
           "x-content-type-options": "nosniff",
           "cache-control": url.pathname.startsWith("/manifest/")
             ? "no-store"

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import { aiRoutes } from "./ai/router";
-import { appRuntimeRoutes } from "./app-runtime/routes";
 import { authRoutes } from "./auth/router";
 import { commentRoutes } from "./comments/router";
+import { getConfig } from "./config";
 import { dependencyRoutes } from "./dependencies/router";
 import { deviceRoutes } from "./devices/router";
 import { docsRoutes } from "./docs/routes";
@@ -16,10 +16,11 @@ import { corsAllowList } from "./middleware/cors";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 import { mirrorRoutes } from "./mirror/router";
-import { moduleRoutes } from "./modules/routes";
 import { notificationRoutes } from "./notifications/router";
 import { createRouter } from "./openapi";
 import { previewRoutes } from "./preview/router";
+import { createPreviewOriginApp } from "./preview-origin/app";
+import { isPreviewHost } from "./preview-origin/origins";
 import { projectRoutes } from "./projects/router";
 
 export const API_BASE = "/api/v1";
@@ -31,7 +32,20 @@ const OPENAPI_PATH = `${API_BASE}/openapi.json`;
  */
 export function createApp() {
   const app = createRouter();
+  const previews = createPreviewOriginApp();
 
+  // A preview origin's host only ever reaches the preview routes, and they are served nowhere else
+  // (docs/architecture.md "Two origins").
+  app.use("*", async (c, next) => {
+    if (!isPreviewHost(getConfig(c.env), c.req.url)) return next();
+    let ctx: typeof c.executionCtx | undefined;
+    try {
+      ctx = c.executionCtx;
+    } catch {
+      // app.request() in tests has none.
+    }
+    return previews.fetch(c.req.raw, c.env, ctx);
+  });
   app.use("*", requestContext, securityHeaders, corsAllowList);
   // Each route's own chain (auth, limits, body gate) comes from its declaration (routing/define-route).
   app.use(
@@ -55,8 +69,6 @@ export function createApp() {
 
   app.route("/", healthRoutes());
   registerLandingPages(app);
-  // What a preview page loads besides the runtime set: the app's module scripts and assets (immutable).
-  app.route("/", moduleRoutes());
   for (const routes of [
     authRoutes(),
     projectRoutes(),
@@ -99,7 +111,6 @@ export function createApp() {
   };
   app.doc31(OPENAPI_PATH, (c) => ({ ...documentConfig, servers: [{ url: new URL(c.req.url).origin }] }));
   app.route("/", docsRoutes(OPENAPI_PATH));
-  app.route("/", appRuntimeRoutes());
 
   app.notFound((c: Context<AppEnv>) =>
     renderError(c, new ApiError("NOT_FOUND", "There is nothing at this address.")),

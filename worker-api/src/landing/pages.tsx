@@ -2,8 +2,7 @@ import type { Context } from "hono";
 import { html as htmlTemplate } from "hono/html";
 import type { FC, PropsWithChildren } from "hono/jsx";
 import { formatCode, normalizeCode } from "../../../schema/api/codes";
-import { APP_PAGE_CSP } from "../app-runtime/page-csp";
-import { RUNTIME_URL } from "../app-runtime/runtime-script";
+import { SHELL_SCRIPT, SHELL_URL } from "../app-runtime/runtime-script";
 import { getConfig } from "../config";
 import { database } from "../db";
 import { findLinkCode } from "../devices/device-store";
@@ -16,8 +15,9 @@ import type { PreviewState } from "../preview/session-state";
 import { findSessionByCode, isCodeOfDeletedSession } from "../preview/session-store";
 import { previewStub } from "../preview/stub";
 import { issuePreviewToken } from "../preview/tokens";
+import { previewOrigin } from "../preview-origin/origins";
+import { shellPolicy } from "../preview-origin/policies";
 import { clientIp, failures } from "../rate-limit/limits";
-import { LIVE_CLIENT_SCRIPT, LIVE_CLIENT_URL } from "./live-client";
 
 const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1b1f24}
@@ -152,21 +152,34 @@ const FAVICON = `data:image/svg+xml,${encodeURIComponent(
 )}`;
 
 /**
- * The running app (docs/previews.md §7): an empty shell under the page CSP (no inline script, no
- * nonce needed) whose whole body is the live client and the runtime (the client first, so the
- * manifest is fetched while the runtime downloads). The page's preview token is
- * in the live client's `data-token` (never in a URL); the manifest is fetched with it.
+ * What the app may do in its frame: run scripts with its own origin's storage, forms, popups
+ * (Linking.openURL), dialogs, downloads — not navigate the shell or reach its DOM.
  */
-function appPage(
+const FRAME_SANDBOX =
+  "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals allow-downloads";
+/** Device features an app asks for, delegated to the frame only. */
+const FRAME_ALLOW =
+  "camera; microphone; geolocation; clipboard-read; clipboard-write; fullscreen; accelerometer; gyroscope; magnetometer";
+
+/**
+ * The running preview (docs/previews.md §7): the shell — the HiveSync bar, the build-error overlay
+ * and the session's live channel, under a CSP with no inline script — which runs the app in a frame
+ * on the session's own preview origin (`frameUrl`: that origin plus the app's own path, so a reload
+ * of `/p/<code>/settings` opens the app's `/settings`). The page's preview token is in the shell's
+ * `data-token` (never in a URL) and never reaches the frame: the shell fetches the manifests.
+ */
+function shellPage(
   c: Context<AppEnv>,
   state: PreviewState,
   projectName: string,
   code: string,
   token: string,
 ): Promise<Response> {
-  // The page's own path (/p/<code>, as the browser spells it): the app's routes live under it, as
-  // under Expo's `experiments.baseUrl`, so a router sees "/" there and "/settings" below it.
-  const baseUrl = new URL(c.req.url).pathname.split("/").slice(0, 3).join("/");
+  const url = new URL(c.req.url);
+  // The page's own path (/p/<code>, as the browser spells it), and the app's path below it.
+  const base = url.pathname.split("/").slice(0, 3).join("/");
+  const origin = previewOrigin(getConfig(c.env), c.req.url, state.session_id);
+  const frameUrl = `${origin}${url.pathname.slice(base.length) || "/"}${url.search}`;
   const body = htmlTemplate`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -177,13 +190,12 @@ function appPage(
 <title>${projectName} — HiveSync preview</title>
 </head>
 <body>
-<div id="root"></div>
-<script src="${LIVE_CLIENT_URL}" data-session="${state.session_id}" data-token="${token}"></script>
-<script src="${RUNTIME_URL}" data-project="${projectName}" data-deep-link="hivesync://preview?code=${code}" data-base-url="${baseUrl}"></script>
+<iframe id="hs-app" title="App preview" src="${frameUrl}" sandbox="${FRAME_SANDBOX}" allow="${FRAME_ALLOW}" referrerpolicy="no-referrer"></iframe>
+<script src="${SHELL_URL}" data-session="${state.session_id}" data-token="${token}" data-base="${base}" data-project="${projectName}" data-deep-link="hivesync://preview?code=${code}"></script>
 </body>
 </html>
 `;
-  c.header("content-security-policy", APP_PAGE_CSP);
+  c.header("content-security-policy", shellPolicy(origin));
   // It holds a token: never stored by a browser or a proxy.
   c.header("cache-control", "no-store");
   return Promise.resolve(c.html(body, 200));
@@ -266,7 +278,7 @@ export function registerLandingPages(app: {
       }
       // The session runs: this page is the app itself, for any platform the session was built for.
       const token = await issuePreviewToken(c.env, found.id);
-      if (state && status === "ready") return appPage(c, state, found.projectName, code, token);
+      if (state && status === "ready") return shellPage(c, state, found.projectName, code, token);
       return html(
         c,
         200,
@@ -288,10 +300,10 @@ export function registerLandingPages(app: {
     });
   app.get("/p/:code", previewPage);
 
-  app.get("/live/:file", async (c) => {
-    if (c.req.param("file") !== LIVE_CLIENT_URL.slice("/live/".length))
+  app.get("/shell/:file", async (c) => {
+    if (c.req.param("file") !== SHELL_URL.slice("/shell/".length))
       throw new ApiError("NOT_FOUND", "There is nothing at this address.");
-    return c.body(LIVE_CLIENT_SCRIPT, 200, {
+    return c.body(SHELL_SCRIPT, 200, {
       "content-type": "application/javascript; charset=utf-8",
       "cache-control": "public, max-age=31536000, immutable",
       "cross-origin-resource-policy": "same-origin",

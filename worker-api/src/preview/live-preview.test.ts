@@ -23,10 +23,9 @@ import {
   sha256Of,
   type TestUser,
 } from "../../test/helpers";
+import { callPreview } from "../../test/preview-origin";
 import { createApp } from "../app";
-import { APP_PAGE_CSP } from "../app-runtime/page-csp";
 import type { Env } from "../env";
-import { LIVE_CLIENT_SCRIPT, LIVE_CLIENT_URL } from "../landing/live-client";
 import type { LiveMessage } from "./session-state";
 import { previewStub } from "./stub";
 
@@ -199,7 +198,8 @@ describe("the build: module graph, modules and manifest", () => {
     });
     for (const module of Object.values(app.modules!)) {
       expect(module.url).toBe(`/m/${module.key}.js`);
-      const res = await call(module.url);
+      // Served on the session's own preview origin (docs/architecture.md "Two origins").
+      const res = await callPreview(s.session_id, module.url);
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("application/javascript; charset=utf-8");
       expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
@@ -207,10 +207,10 @@ describe("the build: module graph, modules and manifest", () => {
       expect(script.startsWith(`__hs.f(${JSON.stringify(module.key)},function(`)).toBe(true);
     }
     // The asset's module points at its bytes, served the same way.
-    const iconScript = await (await call(app.modules!["assets/icon.svg"]!.url)).text();
+    const iconScript = await (await callPreview(s.session_id, app.modules!["assets/icon.svg"]!.url)).text();
     const iconHash = await sha256Of(HELLO["assets/icon.svg"]);
     expect(iconScript).toContain(`/m/blob/${iconHash}`);
-    const icon = await call(`/m/blob/${iconHash}`);
+    const icon = await callPreview(s.session_id, `/m/blob/${iconHash}`);
     expect(icon.headers.get("content-type")).toBe("image/svg+xml");
     expect(icon.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(await icon.text()).toBe(HELLO["assets/icon.svg"]);
@@ -457,33 +457,6 @@ describe("the live channel: GET /preview/sessions/:id/live", () => {
 });
 
 describe("the page /p/<code> of a ready session", () => {
-  it("is the app: the runtime and the live client under the page CSP, with a working token and no inline script", async () => {
-    const { project, started: s } = await started();
-    await build(s.session_id, project.id, 1);
-    const res = await call(`/p/${s.code}`, { ip: freshIp() });
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-security-policy")).toBe(APP_PAGE_CSP);
-    expect(res.headers.get("cache-control")).toBe("no-store");
-    const page = await res.text();
-    expect(page.startsWith("<!DOCTYPE html>")).toBe(true);
-    expect(page).toContain(`<script src="${RUNTIME_URL}" data-project="Hello app"`);
-    expect(page).toContain(`data-deep-link="hivesync://preview?code=${s.code}"`);
-    expect(page).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
-    expect(page).not.toMatch(/(src|href)="https?:/);
-    const token = /data-token="(pvt_[^"]+)"/.exec(page)?.[1];
-    expect(token).toBeTruthy();
-    expect(page).toContain(`<script src="${LIVE_CLIENT_URL}" data-session="${s.session_id}"`);
-    // The token reads this session's manifest (what the live client loads) and nothing else.
-    expect((await call(`/api/v1/preview/bundle/${s.session_id}`, { token })).status).toBe(200);
-    await expectError(await call("/api/v1/projects", { token }), 401, "UNAUTHENTICATED");
-
-    const client = await call(LIVE_CLIENT_URL);
-    expect(client.headers.get("content-type")).toBe("application/javascript; charset=utf-8");
-    expect(client.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
-    expect(await client.text()).toBe(LIVE_CLIENT_SCRIPT);
-    expect((await call("/live/0000000000000000.js")).status).toBe(404);
-  });
-
   it("a session still building shows the status page, which long-polls with its own token and loads the app when ready", async () => {
     const { started: s } = await started();
     const res = await call(`/p/${s.code}`, { ip: freshIp() });

@@ -1,0 +1,82 @@
+// The preview's shell (`/shell/<hash>.js` on the API's origin, docs/previews.md §7): the page a
+// preview's QR code opens. It has the HiveSync bar, the build-error overlay and the session's live
+// channel (with the page's preview token, which never leaves this origin), and runs the app in an
+// iframe on the session's own preview origin, sending it each revision's manifest by postMessage.
+import { applyTitleAndIcon } from "../appearance";
+import { Bar } from "../bar";
+import type { FrameMessage } from "../frame-messages";
+import { Overlay } from "../overlay";
+import { applyStyles } from "../styles";
+import type { Manifest } from "../types";
+import { AppFrame } from "./frame";
+import { fetchManifest, followSession } from "./live";
+
+const MAX_REPORTED_ERRORS = 20;
+
+// Read now: currentScript is only set while this script first runs.
+const me = document.currentScript as HTMLScriptElement | null;
+const { session, token, project, deepLink, base } = me?.dataset ?? {};
+
+if (session && token) {
+  // The manifest is on its way while the page and the frame start.
+  const early = fetchManifest(session, token);
+  early.catch(() => undefined);
+  if (document.readyState === "loading")
+    document.addEventListener("DOMContentLoaded", () => start(session, token, early), { once: true });
+  else start(session, token, early);
+}
+
+function start(session: string, token: string, early: Promise<Manifest>) {
+  const element = document.getElementById("hs-app");
+  if (!(element instanceof HTMLIFrameElement)) return;
+  applyStyles();
+  const bar = new Bar(document.body);
+  bar.set({ project, deepLink });
+  const overlay = new Overlay(document.body);
+  const frameOrigin = new URL(element.src).origin;
+  const onMessage = (message: FrameMessage) => {
+    if (message.type === "runtime_error") {
+      if (live.errors.length < MAX_REPORTED_ERRORS)
+        live.errors.push({ message: message.message, ...(message.where ? { where: message.where } : {}) });
+    } else if (message.type === "rendered") live.rendered = true;
+    else if (message.type === "location" && base)
+      history.replaceState(null, "", base + (message.path === "/" ? "" : message.path));
+  };
+  const frame = new AppFrame(element, { onMessage });
+  frame.started().catch((error: unknown) => showLoadError(overlay, error));
+
+  // Messages arrive from the next task on, when `live` is set.
+  const live = followSession(
+    {
+      session,
+      token,
+      apply: (manifest) => frame.apply(manifest),
+      showBuildErrors: (errors) =>
+        overlay.show({
+          kind: "build",
+          errors: errors.map((e) => ({
+            where: `${e.file}:${e.line}:${e.column}`,
+            message: e.message,
+            frame: e.frame,
+          })),
+        }),
+      onApplied: (manifest, result) => {
+        bar.set({ project: manifest.project?.name, revision: manifest.revision });
+        if (result.ok && overlay.content?.kind !== "runtime") overlay.clear();
+        const app = manifest.app ?? {};
+        applyTitleAndIcon(app.config, app.favicon ? new URL(app.favicon, frameOrigin).href : undefined);
+      },
+      onLoadError: (error) => showLoadError(overlay, error),
+      setState: (state) => bar.set({ state }),
+    },
+    early,
+  );
+  (window as unknown as { __hsLive: unknown }).__hsLive = live;
+}
+
+function showLoadError(overlay: Overlay, error: unknown): void {
+  overlay.show({
+    kind: "load",
+    errors: [{ message: error instanceof Error ? error.message : String(error) }],
+  });
+}
