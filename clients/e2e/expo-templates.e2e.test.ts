@@ -11,12 +11,12 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Frame, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { getPreviewBundle, HiveSyncClient, startPreview, syncFolder, watchPreview } from "../desktop/src";
 import { syncDependencies } from "../desktop/src/dependencies";
 import { unpackTemplate, vendoredTemplate } from "./expo-templates";
-import { iconShot, inkOf, phonePage as openPhonePage } from "./phone";
+import { appFrame, appOf, iconShot, inkOf, phonePage as openPhonePage } from "./phone";
 
 const CHROMIUM = "/usr/bin/chromium";
 
@@ -80,7 +80,7 @@ async function openAndSee(linkUrl: string, project: string, text: string, shot: 
   const t0 = performance.now();
   const response = await page.goto(linkUrl);
   expect(response?.status()).toBe(200);
-  const shown = page.getByText(text, { exact: true });
+  const shown = appOf(page).getByText(text, { exact: true });
   await shown.waitFor({ state: "visible", timeout: 30_000 });
   const coldOpen = performance.now() - t0;
 
@@ -116,11 +116,15 @@ async function openAndSee(linkUrl: string, project: string, text: string, shot: 
   return coldOpen;
 }
 
-const overlayShown = (page: Page) =>
-  page.evaluate(() => {
-    const overlay = document.getElementById("hs-overlay");
-    return !!overlay && !overlay.hidden;
-  });
+/** An overlay over the app: the shell's (a build error) or the app frame's (a runtime error). */
+const overlayShown = async (page: Page) => {
+  const shown = (target: Page | Frame) =>
+    target.evaluate(() => {
+      const overlay = document.getElementById("hs-overlay");
+      return !!overlay && !overlay.hidden;
+    });
+  return (await shown(page)) || (await shown(await appFrame(page)));
+};
 
 const BLANK = [
   { name: "expo-template-blank", app: "App.js", text: "Open up App.js to start working on your app!" },
@@ -212,24 +216,24 @@ describe("the published Expo templates in a phone's browser", () => {
     const { context, page, problems } = await openPhonePage(browser!);
     const t0 = performance.now();
     await page.goto(started.link_url);
-    const home = page.getByText("Tab One", { exact: true }).first();
+    const home = appOf(page).getByText("Tab One", { exact: true }).first();
     await home.waitFor({ state: "visible", timeout: 30_000 });
     const coldOpen = performance.now() - t0;
     step("home shown");
     // The tab icons are expo-symbols glyphs in the Material Symbols font the SDK ships: loaded
     // through the FontFace machinery under the page's CSP, and drawn (ink where the icon is).
-    await page.waitForFunction(() =>
+    await (await appFrame(page)).waitForFunction(() =>
       [...document.fonts].some((f) => f.family.includes("MaterialSymbols") && f.status === "loaded"),
     );
     expect(await inkOf(page, await iconShot(page, "MaterialSymbols"))).toBeGreaterThan(20);
-    await page.screenshot({ path: "/tmp/template-tabs.png" });
+    await page.screenshot({ path: "/tmp/template-tabs.png", scale: "css" }); // see template-default
     step("icons drawn");
 
     // Tap the second tab: its screen, under the app's own path below the page's.
-    await page.getByText("Tab Two", { exact: true }).last().click();
-    await page.getByText("app/(tabs)/two.tsx").waitFor({ state: "visible" });
+    await appOf(page).getByText("Tab Two", { exact: true }).last().click();
+    await appOf(page).getByText("app/(tabs)/two.tsx").waitFor({ state: "visible" });
     expect(new URL(page.url()).pathname).toBe(`${new URL(started.link_url).pathname}/two`);
-    await page.getByText("Tab One", { exact: true }).last().click();
+    await appOf(page).getByText("Tab One", { exact: true }).last().click();
     await home.waitFor({ state: "visible" });
     step("tabs switched");
 
@@ -239,7 +243,7 @@ describe("the published Expo templates in a phone's browser", () => {
     expect(source).toContain(">Tab One</Text>");
     await writeFile(index, source.replace(">Tab One</Text>", ">Edited live!</Text>"));
     expect((await syncFolder(desktop, project.id, dir)).revision).toBe(2);
-    await page.getByText("Edited live!").waitFor({ state: "visible", timeout: 20_000 });
+    await appOf(page).getByText("Edited live!").waitFor({ state: "visible", timeout: 20_000 });
     step("edit shown");
     await writeFile(
       path.join(dir, "app/hello.tsx"),
@@ -254,7 +258,7 @@ describe("the published Expo templates in a phone's browser", () => {
       },
     );
     await page.goto(`${started.link_url}/hello`);
-    await page.getByText("A brand new route").waitFor({ state: "visible", timeout: 20_000 });
+    await appOf(page).getByText("A brand new route").waitFor({ state: "visible", timeout: 20_000 });
     step("new route shown");
 
     expect(problems).toEqual([]);
@@ -270,14 +274,16 @@ describe("the published Expo templates in a phone's browser", () => {
     const { context, page, problems } = await openPhonePage(browser!);
     const t0 = performance.now();
     await page.goto(started.link_url);
-    await page.getByText("Welcome to\u00a0Expo").waitFor({ state: "visible", timeout: 30_000 });
+    await appOf(page).getByText("Welcome to\u00a0Expo").waitFor({ state: "visible", timeout: 30_000 });
     const coldOpen = performance.now() - t0;
     // The Expo logo (expo-image) is drawn from the app's own asset.
-    const logo = page.locator("img").first();
+    const logo = appOf(page).locator("img").first();
     await expect.poll(() => logo.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
-    await page.screenshot({ path: "/tmp/template-default.png" });
-    await page.getByText("Explore", { exact: true }).first().click();
-    await page.getByText("Expo documentation").waitFor({ state: "visible" });
+    // At CSS scale: a device-scale screenshot leaves Chromium routing later taps into the
+    // cross-origin app frame at half their coordinates.
+    await page.screenshot({ path: "/tmp/template-default.png", scale: "css" });
+    await appOf(page).getByText("Explore", { exact: true }).first().click();
+    await appOf(page).getByText("Expo documentation").waitFor({ state: "visible" });
     expect(problems).toEqual([]);
     await context.close();
     console.log(

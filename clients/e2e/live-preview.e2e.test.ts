@@ -7,9 +7,10 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Frame, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { HiveSyncClient, startPreview, syncFolder, watchPreview } from "../desktop/src";
+import { appFrame } from "./phone";
 
 const EXAMPLE = path.resolve(import.meta.dirname, "../../examples/hello-app");
 const CHROMIUM = "/usr/bin/chromium";
@@ -31,13 +32,17 @@ afterAll(async () => {
 });
 
 // Probes run in the page as functions (a string would be eval'd, which the page's CSP forbids).
-const rootHas = (page: Page, text: string) =>
-  page.waitForFunction((t) => (document.getElementById("root")?.innerText ?? "").includes(t), text, {
-    timeout: 30_000,
-    polling: "raf",
-  });
-const rootText = (page: Page) => page.evaluate(() => document.getElementById("root")?.innerText ?? "");
-const overlayIs = (page: Page, shown: boolean) =>
+// The app runs in the page's frame on the session's preview origin; the bar and the build-error
+// overlay are the page's own (the shell's).
+const rootHas = async (page: Page, text: string) =>
+  (await appFrame(page)).waitForFunction(
+    (t) => (document.getElementById("root")?.innerText ?? "").includes(t),
+    text,
+    { timeout: 30_000, polling: "raf" },
+  );
+const rootText = async (page: Page) =>
+  (await appFrame(page)).evaluate(() => document.getElementById("root")?.innerText ?? "");
+const overlayIs = (page: Page | Frame, shown: boolean) =>
   page.waitForFunction(
     (want) => {
       const overlay = document.getElementById("hs-overlay");
@@ -55,8 +60,11 @@ const barIs = (page: Page, selector: string, attribute: "state" | "text", value:
     [selector, attribute, value],
     { timeout: 30_000 },
   );
-const notReloaded = (page: Page) =>
-  page.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded === true);
+/** The app's frame was not reloaded: it keeps what the test set on it. */
+const notReloaded = async (page: Page) =>
+  (await appFrame(page)).evaluate(
+    () => (window as unknown as { __notReloaded?: boolean }).__notReloaded === true,
+  );
 
 describe("a live preview in a phone's browser", () => {
   it("runs hello-app from link_url, and every commit shows live: edit, syntax error overlay, fix", async () => {
@@ -109,8 +117,8 @@ describe("a live preview in a phone's browser", () => {
     // No secret in any URL the page asked for (the token travels in headers and the subprotocol).
     for (const url of requests) expect(url).not.toMatch(/pvt_|token=/);
 
-    // A page that reloaded would lose this.
-    await page.evaluate(() => {
+    // An app that reloaded would lose this.
+    await (await appFrame(page)).evaluate(() => {
       (window as unknown as { __notReloaded?: boolean }).__notReloaded = true;
     });
     const app = path.join(dir, "App.js");
@@ -175,14 +183,13 @@ describe("a live preview in a phone's browser", () => {
     await writeFile(app, original.replace('name="HiveSync"', 'name="polled"'));
     expect((await syncFolder(desktop, project.id, dir)).revision).toBe(5);
     await rootHas(page, "Hello, polled!");
-    await polled.waitForFunction(() =>
-      (document.getElementById("root")?.innerText ?? "").includes("Hello, polled!"),
-    );
+    await rootHas(polled, "Hello, polled!");
     expect(polls.length).toBeGreaterThan(0);
     await polled.screenshot({ path: "/tmp/live-5-long-poll.png" });
     await blocked.close();
 
-    // An exception while rendering: the runtime's overlay, its stack mapped to the user's file and line.
+    // An exception while rendering: the runtime's overlay in the app's frame, its stack mapped to the
+    // user's file and line.
     const greeting = path.join(dir, "src/components/Greeting.js");
     const greetingSource = await readFile(greeting, "utf8");
     const throwing = greetingSource.replace(
@@ -192,14 +199,15 @@ describe("a live preview in a phone's browser", () => {
     const throwLine = throwing.split("\n").findIndex((l) => l.includes("boom while rendering")) + 1;
     await writeFile(greeting, throwing);
     expect((await syncFolder(desktop, project.id, dir)).revision).toBe(6);
-    await overlayIs(page, true);
-    const runtimeOverlay = await page.locator("#hs-overlay").innerText();
+    const frame = await appFrame(page);
+    await overlayIs(frame, true);
+    const runtimeOverlay = await frame.locator("#hs-overlay").innerText();
     expect(runtimeOverlay).toContain("boom while rendering");
     expect(runtimeOverlay).toContain(`src/components/Greeting.js:${throwLine}:`);
     await page.screenshot({ path: "/tmp/live-6-runtime-error.png" });
     await writeFile(greeting, greetingSource);
     expect((await syncFolder(desktop, project.id, dir)).revision).toBe(7);
-    await overlayIs(page, false);
+    await overlayIs(frame, false);
     await rootHas(page, "Hello, polled!");
 
     // Nothing went wrong but the error the test itself made the app throw (React logs it).

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await mkdir(path.join(dir, "node_modules/left-pad"), { recursive: true });
   await writeFile(
     path.join(dir, "App.tsx"),
-    "/** Root. */\nexport default function App() {\n  return null;\n}\n",
+    '/** Root. */\nimport { answer } from "./src/util";\nimport big from "./src/big.json";\n\nexport default function App() {\n  return answer && big ? null : null;\n}\n',
   );
   await writeFile(path.join(dir, "src/util.ts"), "export const answer = 42;\n");
   await writeFile(path.join(dir, "src/big.json"), JSON.stringify({ data: "x".repeat(200_000) }));
@@ -67,8 +67,9 @@ describe("the whole loop through the client libraries", () => {
     const store = new MemoryBlobStore();
     const handle = await resolvePreview(phone, started.code.toLowerCase());
     const opened = await fetchBundle(handle, { store });
-    expect([...opened.files.keys()]).toEqual([".gitignore", "App.tsx", "src/big.json", "src/util.ts"]);
-    expect(opened.downloaded_files).toBe(4);
+    // A code's holder gets the files the app uses: not .gitignore, which nothing imports.
+    expect([...opened.files.keys()]).toEqual(["App.tsx", "src/big.json", "src/util.ts"]);
+    expect(opened.downloaded_files).toBe(3);
     const fullBytes = opened.downloaded_bytes;
 
     await writeFile(path.join(dir, "src/util.ts"), "export const answer = 43;\n");
@@ -77,7 +78,7 @@ describe("the whole loop through the client libraries", () => {
     const second = await startPreview(desktop, project.id, { platform: "android" });
     await watchPreview(desktop, second.session_id, { until: "ready" });
     const reopened = await fetchBundle(await resolvePreview(phone, second.code), { store });
-    expect(reopened).toMatchObject({ downloaded_files: 1, reused_files: 3 });
+    expect(reopened).toMatchObject({ downloaded_files: 1, reused_files: 2 });
     expect(new TextDecoder().decode(reopened.files.get("src/util.ts"))).toBe("export const answer = 43;\n");
     console.log(
       `loop: start→ready ${startToReady.toFixed(0)} ms; full bundle ${fullBytes} B; one-file re-preview: uploaded ${delta.uploaded_bytes} B, downloaded ${reopened.downloaded_bytes} B`,
@@ -89,7 +90,10 @@ describe("the whole loop through the client libraries", () => {
     await linkWithCode(device, link.code, { deviceName: "Pixel", platform: "android" });
     const session = await PreviewSession.attach(device, second.session_id);
     await session.waitUntilReady();
-    expect((await session.fetchBundle({ store })).downloaded_files).toBe(0);
+    // The owner's device gets every file: only the one the code's holder was not given is new.
+    const owned = await session.fetchBundle({ store });
+    expect([...owned.files.keys()]).toEqual([".gitignore", "App.tsx", "src/big.json", "src/util.ts"]);
+    expect(owned.downloaded_files).toBe(1);
 
     const job = await desktop.ai.create({
       project_id: project.id,

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { HiveSyncClient, startPreview, syncFolder, watchPreview } from "../desktop/src";
 import { syncDependencies } from "../desktop/src/dependencies";
 import { exampleWithPackages } from "./examples";
-import { phonePage } from "./phone";
+import { appOf, phonePage } from "./phone";
 
 let dir = "";
 let browser: Browser | undefined;
@@ -47,7 +47,7 @@ describe("NativeWind in a phone's browser (examples/nativewind-tour)", () => {
 
     const { context, page, problems } = await phonePage(browser!);
     await page.goto(started.link_url);
-    const title = page.getByText("Styled by NativeWind");
+    const title = appOf(page).getByText("Styled by NativeWind");
     await title.waitFor({ state: "visible", timeout: 30_000 });
     const style = (locator: typeof title) =>
       locator.evaluate((el) => {
@@ -64,7 +64,7 @@ describe("NativeWind in a phone's browser (examples/nativewind-tour)", () => {
     expect(screen.background).toBe("rgb(12, 34, 56)");
     expect(screen.height).toBeGreaterThan(700);
     // bg-amber-400 rounded-full px-4: Tailwind's default palette and spacing.
-    const pill = page.getByTestId("pill");
+    const pill = appOf(page).getByTestId("pill");
     expect(await pill.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(251, 191, 36)");
     expect(await pill.evaluate((el) => getComputedStyle(el).paddingLeft)).toBe("16px");
     await page.screenshot({ path: "/tmp/nativewind-tour.png" });

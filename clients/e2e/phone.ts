@@ -1,7 +1,7 @@
 // A phone's browser for the e2e tests: Debian's Chromium at a phone's viewport, recording every
 // problem a person would never see but a developer must (console errors, CSP violations, failed
 // requests), and a way to tell that a glyph was actually drawn.
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Frame, Page } from "playwright-core";
 import { expect } from "vitest";
 
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -23,9 +23,23 @@ export async function phonePage(
   return { context, page, problems };
 }
 
+/**
+ * The app of an open preview page: the frame `#hs-app` on the session's own preview origin (the page
+ * itself is the shell with the bar). The same Frame stays valid when the app's frame reloads.
+ */
+export async function appFrame(page: Page): Promise<Frame> {
+  const frame = await (await page.waitForSelector("iframe#hs-app", { timeout: 30_000 })).contentFrame();
+  if (!frame) throw new Error("the preview page has no app frame");
+  return frame;
+}
+
+/** Locators inside the app's frame of an open preview page (`getByText`, `getByTestId`, …). */
+export const appOf = (page: Page) => page.frameLocator("iframe#hs-app");
+
 /** A screenshot of the first element drawn in `fontFamily` (an icon glyph), as PNG bytes. */
 export async function iconShot(page: Page, fontFamily: string): Promise<Buffer> {
-  const box = await page.evaluate((family) => {
+  // The app's frame fills the page from its top-left corner: its coordinates are the page's.
+  const box = await (await appFrame(page)).evaluate((family) => {
     const el = [...document.querySelectorAll("#root *")].find(
       (e) => getComputedStyle(e).fontFamily.includes(family) && (e.textContent ?? "") !== "",
     );

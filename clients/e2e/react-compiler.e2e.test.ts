@@ -8,7 +8,7 @@ import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { HiveSyncClient, startPreview, syncFolder, watchPreview } from "../desktop/src";
 import { exampleWithPackages } from "./examples";
-import { phonePage } from "./phone";
+import { appOf, phonePage } from "./phone";
 
 let dir = "";
 let browser: Browser | undefined;
@@ -45,12 +45,14 @@ async function childAfterThreeTaps(project: string): Promise<string> {
   });
   const { context, page, problems } = await phonePage(browser!);
   await page.goto(started.link_url);
-  await page.getByText("Tapped 0 time(s)").waitFor({ state: "visible", timeout: 30_000 });
+  await appOf(page).getByText("Tapped 0 time(s)").waitFor({ state: "visible", timeout: 30_000 });
   for (let i = 1; i <= 3; i++) {
-    await page.getByText(`Tapped ${i - 1} time(s)`).click();
-    await page.getByText(`Tapped ${i} time(s)`).waitFor({ state: "visible" });
+    await appOf(page)
+      .getByText(`Tapped ${i - 1} time(s)`)
+      .click();
+    await appOf(page).getByText(`Tapped ${i} time(s)`).waitFor({ state: "visible" });
   }
-  const child = (await page.getByTestId("child").textContent()) ?? "";
+  const child = (await appOf(page).getByTestId("child").textContent()) ?? "";
   expect(problems).toEqual([]);
   await context.close();
   return child;

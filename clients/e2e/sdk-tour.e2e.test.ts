@@ -9,7 +9,7 @@ import path from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { HiveSyncClient, startPreview, syncFolder, watchPreview } from "../desktop/src";
-import { iconShot, inkOf, phonePage } from "./phone";
+import { appFrame, appOf, iconShot, inkOf, phonePage } from "./phone";
 
 const EXAMPLE = path.resolve(import.meta.dirname, "../../examples/sdk-tour");
 let dir = "";
@@ -48,40 +48,45 @@ describe("the SDK's packages in a phone's browser (examples/sdk-tour)", () => {
     const { context, page, problems } = await phonePage(browser!);
     await page.goto(started.link_url);
     // app.json reaches expo-constants.
-    await page.getByText("Config name: SDK tour").waitFor({ state: "visible", timeout: 30_000 });
+    await appOf(page).getByText("Config name: SDK tour").waitFor({ state: "visible", timeout: 30_000 });
     // .env's EXPO_PUBLIC_ variable is process.env's; its secret is nowhere on the page.
-    await page.getByText("Greeting: Hello from .env").waitFor({ state: "visible" });
+    await appOf(page).getByText("Greeting: Hello from .env").waitFor({ state: "visible" });
     expect(
-      await page.evaluate(() => JSON.stringify((globalThis as { process?: object }).process)),
+      await (await appFrame(page)).evaluate(() =>
+        JSON.stringify((globalThis as { process?: object }).process),
+      ),
     ).not.toContain("not-a-real-secret");
     // useFonts loaded the app's own font, and the text is drawn in it.
-    const mono = page.getByText("Monospaced by useFonts");
+    const mono = appOf(page).getByText("Monospaced by useFonts");
     await mono.waitFor({ state: "visible" });
     expect(await mono.evaluate((el) => getComputedStyle(el).fontFamily)).toContain("SpaceMono");
-    await page.waitForFunction(() => document.fonts.check("16px SpaceMono"));
+    const frame = await appFrame(page);
+    await frame.waitForFunction(() => document.fonts.check("16px SpaceMono"));
     // The icon font (Ionicons from @expo/vector-icons) loaded, and the glyph has ink.
-    await page.waitForFunction(() =>
+    await frame.waitForFunction(() =>
       [...document.fonts].some((f) => f.family.toLowerCase() === "ionicons" && f.status === "loaded"),
     );
     expect(await inkOf(page, await iconShot(page, "ionicons"))).toBeGreaterThan(20);
     // react-native-svg drew its path.
-    expect(await page.locator("svg path").first().getAttribute("d")).toContain("M4 36");
+    expect(await appOf(page).locator("svg path").first().getAttribute("d")).toContain("M4 36");
     // The reanimated spinner turns: its transform changes over time.
-    const spinner = page.getByTestId("spinner");
+    const spinner = appOf(page).getByTestId("spinner");
     const first = await spinner.evaluate((el) => getComputedStyle(el).transform);
     await page.waitForTimeout(250);
     const second = await spinner.evaluate((el) => getComputedStyle(el).transform);
     expect(second).not.toBe(first);
     // The CSS file the app imports is a stylesheet of the page.
     expect(
-      await page.evaluate(() =>
+      await frame.evaluate(() =>
         getComputedStyle(document.documentElement).getPropertyValue("--sdk-tour-accent"),
       ),
     ).toBe("rgb(12, 34, 56)");
-    await page.screenshot({ path: "/tmp/sdk-tour.png" });
+    // At CSS scale: a device-scale screenshot leaves Chromium routing later taps into the
+    // cross-origin app frame at half their coordinates.
+    await page.screenshot({ path: "/tmp/sdk-tour.png", scale: "css" });
     // The native stack: a tap opens the details screen.
-    await page.getByText("Open details").click();
-    await page.getByText("The details screen").waitFor({ state: "visible" });
+    await appOf(page).getByText("Open details").click();
+    await appOf(page).getByText("The details screen").waitFor({ state: "visible" });
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -33,7 +33,6 @@ function start(session: string, token: string, early: Promise<Manifest>) {
   const bar = new Bar(document.body);
   bar.set({ project, deepLink });
   const overlay = new Overlay(document.body);
-  const frameOrigin = new URL(element.src).origin;
   const onMessage = (message: FrameMessage) => {
     if (message.type === "runtime_error") {
       if (live.errors.length < MAX_REPORTED_ERRORS)
@@ -63,8 +62,9 @@ function start(session: string, token: string, early: Promise<Manifest>) {
       onApplied: (manifest, result) => {
         bar.set({ project: manifest.project?.name, revision: manifest.revision });
         if (result.ok && overlay.content?.kind !== "runtime") overlay.clear();
-        const app = manifest.app ?? {};
-        applyTitleAndIcon(app.config, app.favicon ? new URL(app.favicon, frameOrigin).href : undefined);
+        // The app's name in the tab; the icon stays HiveSync's (the app's assets are its origin's
+        // alone: same-origin resource policy).
+        applyTitleAndIcon(manifest.app?.config);
       },
       onLoadError: (error) => showLoadError(overlay, error),
       setState: (state) => bar.set({ state }),

@@ -44,7 +44,7 @@ export function shellPolicy(previewOrigin: string): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    `img-src 'self' data: ${previewOrigin}`,
+    "img-src 'self' data:",
     "connect-src 'self'",
     `frame-src ${previewOrigin}`,
     "base-uri 'none'",

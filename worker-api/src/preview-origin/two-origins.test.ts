@@ -98,7 +98,7 @@ describe("the shell on the API's origin: /p/<code> of a ready session", () => {
       "default-src 'none'",
       "script-src 'self'",
       "style-src 'self'",
-      `img-src 'self' data: ${frameOrigin}`,
+      "img-src 'self' data:",
       "connect-src 'self'",
       `frame-src ${frameOrigin}`,
       "base-uri 'none'",
