@@ -7,8 +7,10 @@
 // skips when none changed. Deterministic: the same inputs give the same bytes, so the same URLs.
 //
 // Outputs (all git-ignored):
-//   dist/hivesync-runtime.js     the core, imported as text (wrangler.toml [[rules]]) by
-//   dist/index.js + index.d.ts   RUNTIME_SCRIPT (what worker-api serves)
+//   dist/hivesync-runtime.js     the core (the app's frame), and
+//   dist/hivesync-shell.js       the shell (bar, overlay, live channel; runtime/src/shell), both
+//                                imported as text (wrangler.toml [[rules]]) by
+//   dist/index.js + index.d.ts   RUNTIME_SCRIPT and SHELL_SCRIPT (what worker-api serves)
 //   dist/meta.js + meta.d.ts     RUNTIME_HASH, RUNTIME_URL, RUNTIME_PACKAGES, SDK_VERSIONS, sizes
 //   dist/sdks.js + sdks.d.ts     SDK_TABLES: per SDK, what the preview build resolves against
 //   dist/public/c/<hash>.js      the SDK chunks, served at /runtime/c/<hash>.js (wrangler [assets])

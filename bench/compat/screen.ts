@@ -1,6 +1,6 @@
 // What a person sees on a phone when a page has settled: the app's visible text, line by line, how
 // much of the screen is drawn, whether HiveSync's error overlay is up, and the page's errors.
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Frame, Page } from "playwright-core";
 
 export type Screen = {
   /** The app's visible text (#root's innerText), one entry per non-empty line. */
@@ -19,7 +19,7 @@ export type Screen = {
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true, hasTouch: true };
 
 /** Reads the app's text until it has not changed for `quietMs` (an app still loading fonts or data). */
-async function settledText(page: Page, { quietMs, timeoutMs }: { quietMs: number; timeoutMs: number }) {
+async function settledText(page: Frame, { quietMs, timeoutMs }: { quietMs: number; timeoutMs: number }) {
   const read = () =>
     page.evaluate(() => (document.getElementById("root") ?? document.body)?.innerText ?? "").catch(() => "");
   const deadline = Date.now() + timeoutMs;
@@ -95,20 +95,26 @@ export async function readScreen(browser: Browser, url: string, timeoutMs = 20_0
     });
     // The browser's own error page has text too: a page that is not there shows no app.
     if (response && response.status() >= 400) errors.push(`HTTP ${response.status()}`);
-    const text = await settledText(page, { quietMs: 2_000, timeoutMs });
+    // A HiveSync preview runs the app in its frame (on the session's own origin); an export is the page.
+    const frame = await page.locator("iframe#hs-app").elementHandle({ timeout: 2_000 }).catch(() => null);
+    const app = (await frame?.contentFrame()) ?? page.mainFrame();
+    const text = await settledText(app, { quietMs: 2_000, timeoutMs });
     // Animations and image decodes after the last text change.
     await page.waitForTimeout(500);
-    const overlay = await page
-      .evaluate(() => {
-        const el = document.getElementById("hs-overlay");
-        return el && el.getBoundingClientRect().height > 0
-          ? { text: el.innerText, kind: el.dataset.kind }
-          : undefined;
-      })
-      .catch(() => undefined);
+    // The shell's overlay (a build error) or the frame's (the app threw, drew nothing, did not load).
+    const overlayOf = (target: Frame) =>
+      target
+        .evaluate(() => {
+          const el = document.getElementById("hs-overlay");
+          return el && el.getBoundingClientRect().height > 0
+            ? { text: el.innerText, kind: el.dataset.kind }
+            : undefined;
+        })
+        .catch(() => undefined);
+    const overlay = (await overlayOf(page.mainFrame())) ?? (await overlayOf(app));
     const screenshot = await page.screenshot();
     // The app's own area (HiveSync's bar and overlay are outside it), or the page.
-    const root = page.locator("#root");
+    const root = app.locator("#root");
     const appArea = (await root.count()) > 0 ? await root.screenshot().catch(() => screenshot) : screenshot;
     const missing = refused || (!!response && response.status() >= 400);
     return {

@@ -8,9 +8,10 @@
 // anything else. The socket's `revision` message is counted apart (its frame's payload bytes).
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { type Browser, type BrowserContext, type CDPSession, chromium, type Page } from "playwright-core";
+import { type Browser, type BrowserContext, chromium, type Page, type Request } from "playwright-core";
 import { type HiveSyncClient, startPreview, syncFolder, watchPreview } from "../../clients/desktop/src";
 import { unpackTemplate, vendoredTemplate } from "../../clients/e2e/expo-templates";
+import { appFrame } from "../../clients/e2e/phone";
 import { percentile } from "../harness/stats";
 import type { Scenario } from "../harness/types";
 import { signUp } from "../support/account";
@@ -51,28 +52,38 @@ type NetLog = {
   take(): { bytes: number; modules: number; manifests: number; others: string[]; socketBytes: number };
 };
 
-async function netLog(cdp: CDPSession): Promise<NetLog> {
-  let urls = new Map<string, string>();
+/**
+ * What a page and its app frame (another origin: Playwright reports its requests on the page's
+ * context too) downloaded since the last reset. Call before the page opens, for its socket.
+ */
+function netLog(page: Page): NetLog {
+  let urls: string[] = [];
   let bytes = 0;
   let socketBytes = 0;
-  let pending = new Set<string>();
-  cdp.on("Network.requestWillBeSent", (e) => {
-    urls.set(e.requestId, e.request.url);
-    pending.add(e.requestId);
+  let pending = new Set<Request>();
+  const context = page.context();
+  context.on("request", (request) => {
+    urls.push(request.url());
+    pending.add(request);
   });
-  cdp.on("Network.loadingFinished", (e) => {
-    if (!urls.has(e.requestId)) return;
-    bytes += e.encodedDataLength;
-    pending.delete(e.requestId);
+  context.on("requestfinished", (request) => {
+    if (!pending.delete(request)) return;
+    void request.sizes().then(
+      (sizes) => {
+        bytes += sizes.responseBodySize + sizes.responseHeadersSize;
+      },
+      () => undefined,
+    );
   });
-  cdp.on("Network.loadingFailed", (e) => pending.delete(e.requestId));
-  cdp.on("Network.webSocketFrameReceived", (e) => {
-    socketBytes += Buffer.byteLength(e.response.payloadData);
-  });
-  await cdp.send("Network.enable");
+  context.on("requestfailed", (request) => pending.delete(request));
+  page.on("websocket", (ws) =>
+    ws.on("framereceived", (frame) => {
+      socketBytes += Buffer.byteLength(frame.payload);
+    }),
+  );
   return {
     reset() {
-      urls = new Map();
+      urls = [];
       pending = new Set();
       bytes = 0;
       socketBytes = 0;
@@ -84,7 +95,7 @@ async function netLog(cdp: CDPSession): Promise<NetLog> {
       await new Promise((r) => setTimeout(r, 50));
     },
     take() {
-      const paths = [...urls.values()].map((u) => new URL(u).pathname);
+      const paths = urls.map((u) => new URL(u).pathname);
       return {
         bytes,
         modules: paths.filter((p) => /^\/m\/[^/]+\.js$/.test(p)).length,
@@ -96,11 +107,13 @@ async function netLog(cdp: CDPSession): Promise<NetLog> {
   };
 }
 
-const rootHas = (page: Page, text: string) =>
-  page.waitForFunction((t) => (document.getElementById("root")?.innerText ?? "").includes(t), text, {
-    timeout: WAIT_MS,
-    polling: "raf",
-  });
+/** `text` shows in the app, which runs in the page's frame on the session's preview origin. */
+const rootHas = async (page: Page, text: string) =>
+  (await appFrame(page)).waitForFunction(
+    (t) => (document.getElementById("root")?.innerText ?? "").includes(t),
+    text,
+    { timeout: WAIT_MS, polling: "raf" },
+  );
 
 async function readyPreview(client: HiveSyncClient, projectId: string): Promise<string> {
   const started = await startPreview(client, projectId, { platform: "ios" });
@@ -300,7 +313,7 @@ export const livePreview: Scenario<State> = {
     if (!state.live) {
       const context = await browser.newContext(PHONE);
       const page = await context.newPage();
-      const net = await netLog(await context.newCDPSession(page));
+      const net = netLog(page);
       await page.goto(hello.linkUrl);
       await rootHas(page, greeting(hello.name));
       // The live channel is up before the first edit (the bar says so).
@@ -309,7 +322,7 @@ export const livePreview: Scenario<State> = {
         undefined,
         { timeout: WAIT_MS },
       );
-      await page.evaluate(() => {
+      await (await appFrame(page)).evaluate(() => {
         (window as unknown as { __notReloaded?: boolean }).__notReloaded = true;
       });
       state.live = { context, page, net };
@@ -345,7 +358,7 @@ export const livePreview: Scenario<State> = {
       const ms = shown - accepted;
       await net.settled();
       const got = net.take();
-      const reloaded = !(await page.evaluate(
+      const reloaded = !(await (await appFrame(page)).evaluate(
         () => (window as unknown as { __notReloaded?: boolean }).__notReloaded === true,
       ));
       if (reloaded) throw new Error(`edit ${name}: the page reloaded`);

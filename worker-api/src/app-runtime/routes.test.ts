@@ -1,21 +1,13 @@
 import { env } from "cloudflare:test";
-import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { SDK_TABLES } from "../../../runtime/dist/sdks.js";
-import type { AppEnv } from "../env";
-import { onError } from "../errors";
-import { requestContext } from "../middleware/request-context";
-import { securityHeaders } from "../middleware/security-headers";
-import { appRuntimeRoutes } from "./routes";
+import { createApp } from "../app";
 import { RUNTIME_HASH, RUNTIME_SCRIPT, RUNTIME_URL } from "./runtime-script";
 
-// The routes under the same middleware createApp() puts in front of every feature.
-const app = new Hono<AppEnv>();
-app.use("*", requestContext, securityHeaders);
-app.route("/", appRuntimeRoutes());
-app.onError(onError);
-
-const get = (path: string) => app.request(`https://hivesync.test${path}`, {}, env);
+// Served on a preview origin only (docs/architecture.md "Two origins"), under the app's real factory.
+const app = createApp();
+const PREVIEW = "https://pvs-01m98yy17rrx4n9p1w38x43wyh5wd2mgj748.preview.localhost";
+const get = (path: string) => app.request(`${PREVIEW}${path}`, {}, env);
 
 async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));

@@ -39,6 +39,11 @@ export function createPreviewOriginApp() {
   app.use("*", requestContext, previewHeaders);
   app.route("/", appRuntimeRoutes());
   app.route("/", moduleRoutes());
+  // A name the runtime or the build did not write is missing, not a route of the app.
+  for (const prefix of ["/runtime/*", "/m/*"])
+    app.get(prefix, () => {
+      throw nothingHere();
+    });
   app.get("*", (c) => {
     if (!previewSessionOfUrl(getConfig(c.env), c.req.url)) throw nothingHere();
     const config = getConfig(c.env);

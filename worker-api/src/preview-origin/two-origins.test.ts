@@ -9,7 +9,16 @@ import { RUNTIME_URL, SHELL_URL } from "../../../runtime/dist/meta.js";
 import type { BundleManifest } from "../../../schema/api/previews";
 import type { Env as ConsumerEnv } from "../../../worker-consumers/src/env";
 import { handlePreviewBuild } from "../../../worker-consumers/src/handlers/preview-build";
-import { call, createProject, expectError, freshIp, json, pushFiles, registerUser } from "../../test/helpers";
+import {
+  call,
+  createProject,
+  expectError,
+  freshIp,
+  json,
+  pushFiles,
+  registerUser,
+  sha256Of,
+} from "../../test/helpers";
 import { callPreview, previewOriginOf } from "../../test/preview-origin";
 import { getConfig } from "../config";
 import type { Env } from "../env";
@@ -133,7 +142,16 @@ describe("the shell on the API's origin: /p/<code> of a ready session", () => {
   it("does not serve what only a preview origin serves: the runtime, module scripts, assets", async () => {
     const { manifest } = await readySession();
     const module = Object.values(manifest.app!.modules!)[0]!;
-    for (const path of [RUNTIME_URL, module.url, manifest.app!.sdk!.chunks[0]!])
+    // The app's own asset's bytes, asked for as any type: never served on the API's origin.
+    const logo = await sha256Of(APP["logo.png"]);
+    for (const path of [
+      RUNTIME_URL,
+      module.url,
+      manifest.app!.sdk!.chunks[0]!,
+      `/m/blob/${logo}`,
+      `/m/blob/${logo}.png`,
+      `/m/blob/${logo}.html`,
+    ])
       await expectError(await call(path), 404, "NOT_FOUND");
   });
 });
