@@ -192,22 +192,23 @@ async function main() {
   if (fresh) return log(`up to date (${fresh.hash})`);
 
   const started = performance.now();
-  const build = (entry) => esbuild.build({
-    absWorkingDir: root,
-    entryPoints: [entry],
-    bundle: true,
-    format: "iife",
-    platform: "browser",
-    target: ["es2020", "chrome90", "safari15", "firefox90"],
-    minify: true,
-    // Production React: a phone downloads this, and the overlay shows errors without React's dev build.
-    define: { "process.env.NODE_ENV": '"production"' },
-    legalComments: "eof",
-    charset: "utf8",
-    metafile: true,
-    write: false,
-    logLevel: "warning",
-  });
+  const build = (entry) =>
+    esbuild.build({
+      absWorkingDir: root,
+      entryPoints: [entry],
+      bundle: true,
+      format: "iife",
+      platform: "browser",
+      target: ["es2020", "chrome90", "safari15", "firefox90"],
+      minify: true,
+      // Production React: a phone downloads this, and the overlay shows errors without React's dev build.
+      define: { "process.env.NODE_ENV": '"production"' },
+      legalComments: "eof",
+      charset: "utf8",
+      metafile: true,
+      write: false,
+      logLevel: "warning",
+    });
   const [result, shellResult] = await Promise.all([
     build("runtime/src/index.ts"),
     build("runtime/src/shell/index.ts"),

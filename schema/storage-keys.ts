@@ -16,10 +16,13 @@ export const r2Keys = {
   /** A session's manifest of one revision (immutable once written). */
   bundle: (projectId: string, sessionId: string, revision: number) =>
     `p/${projectId}/bundles/${sessionId}/${revision}.json`,
+  /** The manifest of the same revision a viewer gets: only the files the app uses (schema/viewer-manifest.ts). */
+  viewerBundle: (projectId: string, sessionId: string, revision: number) =>
+    `p/${projectId}/bundles/${sessionId}/${revision}.viewer.json`,
   /** Every manifest of a session (deleted when it ends). */
   bundlePrefix: (projectId: string, sessionId: string) => `p/${projectId}/bundles/${sessionId}/`,
   /** A module script, by its key (`GET /m/<key>.js`). */
   module: (key: string) => `modules/${key}.js`,
-  /** An asset's bytes, by their SHA-256 (`GET /m/blob/<sha256>`). */
+  /** An asset's bytes, by their SHA-256 (`GET /m/blob/<sha256>.<ext>`). */
   moduleBlob: (sha256: string) => `modules/blob/${sha256}`,
 };

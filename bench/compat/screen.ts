@@ -96,7 +96,10 @@ export async function readScreen(browser: Browser, url: string, timeoutMs = 20_0
     // The browser's own error page has text too: a page that is not there shows no app.
     if (response && response.status() >= 400) errors.push(`HTTP ${response.status()}`);
     // A HiveSync preview runs the app in its frame (on the session's own origin); an export is the page.
-    const frame = await page.locator("iframe#hs-app").elementHandle({ timeout: 2_000 }).catch(() => null);
+    const frame = await page
+      .locator("iframe#hs-app")
+      .elementHandle({ timeout: 2_000 })
+      .catch(() => null);
     const app = (await frame?.contentFrame()) ?? page.mainFrame();
     const text = await settledText(app, { quietMs: 2_000, timeoutMs });
     // Animations and image decodes after the last text change.

@@ -358,9 +358,9 @@ export const livePreview: Scenario<State> = {
       const ms = shown - accepted;
       await net.settled();
       const got = net.take();
-      const reloaded = !(await (await appFrame(page)).evaluate(
-        () => (window as unknown as { __notReloaded?: boolean }).__notReloaded === true,
-      ));
+      const reloaded = !(await (
+        await appFrame(page)
+      ).evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded === true));
       if (reloaded) throw new Error(`edit ${name}: the page reloaded`);
       hello.name = name;
       state.editMs.push(ms);

@@ -1,7 +1,7 @@
 // The `hivesync` CLI against the local stack: the README's tour (register → preview the example
 // app → open the code as the phone), a one-file change, JSON output and error exits.
 import { execFile } from "node:child_process";
-import { access, cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { access, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -56,10 +56,32 @@ describe("hivesync CLI", () => {
 
     const open = await hivesync("open", String(preview.last.code), "--out", "phone", "--json");
     expect(open.code, open.stderr).toBe(0);
+    // The preview's owner, signed in, gets every mirrored file (a viewer gets what the app uses).
     expect(open.last).toMatchObject({ files: 7, downloaded_files: 7, reused_files: 0 });
     expect(await readFile(path.join(work, "phone/App.js"), "utf8")).toBe(
       await readFile(path.join(work, "hello-app/App.js"), "utf8"),
     );
+    // Someone else with the code (no sign-in here) gets only the files the app uses: App.js and
+    // its Greeting, not the README, package.json or an icon nothing requires.
+    const stranger = { ...env, XDG_CONFIG_HOME: path.join(work, "stranger-config") };
+    const viewer = await hivesyncWith(
+      stranger,
+      work,
+      "open",
+      String(preview.last.code),
+      "--out",
+      "viewer",
+      "--json",
+    );
+    expect(viewer.code, viewer.stderr).toBe(0);
+    expect(viewer.last).toMatchObject({ files: 2 });
+    const seen = await readdir(path.join(work, "viewer"), { recursive: true });
+    expect(seen.filter((p) => !p.startsWith(".hivesync")).sort()).toEqual([
+      "App.js",
+      "src",
+      "src/components",
+      "src/components/Greeting.js",
+    ]);
 
     const app = path.join(work, "hello-app/App.js");
     await writeFile(app, (await readFile(app, "utf8")).replace('name="HiveSync"', 'name="my phone"'));

@@ -141,7 +141,8 @@ describe("over wrangler dev", () => {
     expect(status).toBe("ready");
     console.log(`e2e: preview start → ready by long-poll in ${startToReady.toFixed(0)} ms`);
 
-    // The phone: resolve the code, download every file and verify its hash.
+    // The phone: resolve the code, download every file it is given and verify its hash — the
+    // files the app uses, not package.json or an asset nothing requires (404 by hash).
     const resolved = await api<{ access_token: string }>("/preview/resolve", {
       json: { code: started.body.code.toLowerCase() },
     });
@@ -151,7 +152,7 @@ describe("over wrangler dev", () => {
       `/preview/bundle/${started.body.session_id}`,
       { token: phone },
     );
-    expect(manifest.body.files.map((f) => f.path)).toEqual(["App.tsx", "assets/a.txt", "package.json"]);
+    expect(manifest.body.files.map((f) => f.path)).toEqual(["App.tsx"]);
     for (const file of manifest.body.files) {
       const res = await fetch(`${base()}/preview/bundle/${started.body.session_id}/files/${file.sha256}`, {
         headers: { authorization: `Bearer ${phone}` },
@@ -159,6 +160,12 @@ describe("over wrangler dev", () => {
       const bytes = new Uint8Array(await res.arrayBuffer());
       expect(sha256(bytes)).toBe(file.sha256);
     }
+    const unused = await fetch(
+      `${base()}/preview/bundle/${started.body.session_id}/files/${sha256("a".repeat(5000))}`,
+      { headers: { authorization: `Bearer ${phone}` } },
+    );
+    expect(unused.status).toBe(404);
+    await unused.arrayBuffer();
 
     const notes = await until(
       () => api<{ items: { type: string }[] }>("/notifications", { token }),

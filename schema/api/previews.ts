@@ -28,10 +28,24 @@ export const StartPreviewResponse = z
   })
   .meta({ id: "StartPreviewResponse" });
 
-export const BundleSummary = z.object({
+/** A manifest's size and hash: what a client checks the manifest it downloads against. */
+export const ManifestSummary = z.object({
   file_count: z.number().int(),
   total_bytes: z.number().int(),
   manifest_sha256: Sha256,
+});
+export type ManifestSummary = z.infer<typeof ManifestSummary>;
+
+/**
+ * The bundle of a ready session. Its owner gets the manifest of every file of the revision; a
+ * viewer (a preview token from a code) gets one listing only the files the app's graph uses
+ * (docs/previews.md §1): to a viewer, the status summarises that one and has no `viewer`.
+ */
+export const BundleSummary = ManifestSummary.extend({
+  viewer: ManifestSummary.optional().meta({
+    description:
+      "The manifest a viewer (preview token) gets: only the files the app uses. Absent for a bundle built before viewers got their own.",
+  }),
 });
 export type BundleSummary = z.infer<typeof BundleSummary>;
 

@@ -18,7 +18,12 @@ import { onError } from "./errors";
 import { requestContext } from "./middleware/request-context";
 import { securityHeaders } from "./middleware/security-headers";
 
-const PRODUCTION = { ENVIRONMENT: "production", JWT_SECRET: "x".repeat(40) };
+const PRODUCTION = {
+  ENVIRONMENT: "production",
+  JWT_SECRET: "x".repeat(40),
+  PUBLIC_URL: "https://api.hivesync.dev",
+  PREVIEW_ORIGIN_TEMPLATE: "https://{session}.hivesync-preview.dev",
+};
 
 /** Calls a fresh app built by `createApp()` with the test bindings plus `overrides`. */
 function direct(path: string, init: RequestInit = {}, overrides: Partial<Env> = {}) {

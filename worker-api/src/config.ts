@@ -1,7 +1,12 @@
 import { positiveInt as int, type Limits, parseLimits } from "../../schema/limits";
 import type { Env } from "./env";
 
-/** The insecure JWT secret shipped in wrangler.toml for local development only. */
+/**
+ * The insecure JWT secret shipped in wrangler.toml for local development only: public, so anyone
+ * could sign tokens with it. A Worker with it (or with no or a short secret) serves only requests
+ * to a local stack (lib/local-host.ts), and nothing at all when ENVIRONMENT=production
+ * (middleware/request-context.ts).
+ */
 export const DEV_JWT_SECRET = "insecure-dev-secret-change-me-0123456789abcdef";
 
 export type Limit = { limit: number; windowSeconds: number };
@@ -11,7 +16,12 @@ export type Config = Limits & {
   environment: string;
   isProduction: boolean;
   jwtSecret: string;
-  /** Why the configuration is unsafe to serve with, or null. */
+  /**
+   * Why the configuration is unsafe to serve the public with, or null: a JWT_SECRET that is unset,
+   * the development default, or shorter than 32 bytes. With one, a production Worker serves nothing
+   * and any other serves only requests to a local stack (middleware/request-context.ts), so a
+   * deploy that forgot ENVIRONMENT=production does not sign tokens with a public secret.
+   */
   misconfiguration: string | null;
   corsOrigins: string[];
   version: string;
@@ -40,14 +50,12 @@ function parse(env: Env): Config {
   const isProduction = environment === "production";
   const jwtSecret = env.JWT_SECRET ?? "";
   let misconfiguration: string | null = null;
-  if (isProduction) {
-    if (!jwtSecret) misconfiguration = "JWT_SECRET is not set";
-    else if (new TextEncoder().encode(jwtSecret).length < 32)
-      misconfiguration = "JWT_SECRET is shorter than 32 bytes";
-    else if (jwtSecret === DEV_JWT_SECRET) misconfiguration = "JWT_SECRET is the development default";
-  } else if (!jwtSecret) {
-    misconfiguration = "JWT_SECRET is not set";
-  }
+  if (!jwtSecret) misconfiguration = "JWT_SECRET is not set";
+  else if (jwtSecret === DEV_JWT_SECRET) misconfiguration = "JWT_SECRET is the development default";
+  else if (new TextEncoder().encode(jwtSecret).length < 32)
+    misconfiguration = "JWT_SECRET is shorter than 32 bytes";
+  // Production runs previews on a registrable domain of their own, framed only by PUBLIC_URL.
+  if (isProduction && !misconfiguration) misconfiguration = previewOriginProblem(env);
   const origins = (env.CORS_ORIGINS ?? "")
     .split(",")
     .map((o) => o.trim())
@@ -84,9 +92,23 @@ function parse(env: Env): Config {
     previewTtlSeconds: Math.min(7200, Math.max(300, int(env.PREVIEW_TTL_SECONDS, 1800))),
     maxActivePreviews: int(env.MAX_ACTIVE_PREVIEWS, 10),
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, "") : null,
-    previewOriginTemplate: env.PREVIEW_ORIGIN_TEMPLATE ? env.PREVIEW_ORIGIN_TEMPLATE.replace(/\/+$/, "") : null,
+    previewOriginTemplate: env.PREVIEW_ORIGIN_TEMPLATE
+      ? env.PREVIEW_ORIGIN_TEMPLATE.replace(/\/+$/, "")
+      : null,
     ...parseLimits(env),
   };
+}
+
+/** Why production's preview origin settings are unsafe or unusable, or null. */
+function previewOriginProblem(env: Env): string | null {
+  const template = env.PREVIEW_ORIGIN_TEMPLATE ?? "";
+  if (!template) return "PREVIEW_ORIGIN_TEMPLATE is not set (previews need an origin of their own)";
+  if (!/^https:\/\/\{session\}\.[a-z0-9.-]+(?::\d+)?\/?$/i.test(template))
+    return "PREVIEW_ORIGIN_TEMPLATE must look like https://{session}.<a domain of its own>";
+  if (!env.PUBLIC_URL) return "PUBLIC_URL is not set (only it may frame a preview)";
+  if (new URL(template.replace("{session}", "x")).hostname.endsWith(`.${new URL(env.PUBLIC_URL).hostname}`))
+    return "PREVIEW_ORIGIN_TEMPLATE must not be a subdomain of PUBLIC_URL's host (its cookies would reach previews)";
+  return null;
 }
 
 // The env object is stable for an isolate, so parsing happens once per isolate, not per request.

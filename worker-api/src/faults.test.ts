@@ -161,7 +161,11 @@ describe("preview builds under faults", () => {
     );
     expect(status.status).toBe("ready");
     expect(status.bundle.manifest_sha256).toBe(await sha256Of(firstManifest));
-    expect((await env.BLOBS.list({ prefix: `p/${project.id}/bundles/` })).objects).toHaveLength(1);
+    // One manifest of the revision, and the one its viewers get (schema/viewer-manifest.ts).
+    expect((await env.BLOBS.list({ prefix: `p/${project.id}/bundles/` })).objects.map((o) => o.key)).toEqual([
+      `p/${project.id}/bundles/${sessionId}/1.json`,
+      `p/${project.id}/bundles/${sessionId}/1.viewer.json`,
+    ]);
     // And a third, duplicate delivery changes nothing.
     const before = await (
       await call(`/api/v1/preview/sessions/${sessionId}/status`, { token: user.access })
@@ -192,6 +196,7 @@ describe("preview builds under faults", () => {
       consumerEnv({ API: slowApi as unknown as ConsumerEnv["API"] }),
     );
     expect(await env.BLOBS.head(`p/${project.id}/bundles/${sessionId}/1.json`)).toBeNull();
+    expect(await env.BLOBS.head(`p/${project.id}/bundles/${sessionId}/1.viewer.json`)).toBeNull();
     const status = await json<{ status: string }>(
       await call(`/api/v1/preview/sessions/${sessionId}/status`, { token: user.access }),
     );
@@ -217,6 +222,7 @@ describe("preview builds under faults", () => {
       consumerEnv(),
     );
     expect(await env.BLOBS.head(`p/${project.id}/bundles/${sessionId}/1.json`)).toBeNull();
+    expect(await env.BLOBS.head(`p/${project.id}/bundles/${sessionId}/1.viewer.json`)).toBeNull();
     const status = await json<{ status: string }>(
       await call(`/api/v1/preview/sessions/${sessionId}/status`, { token: user.access }),
     );

@@ -3,7 +3,11 @@ import type { ErrorBody } from "../../schema/errors";
 import { sha256Hex } from "../src/lib/crypto";
 import { pushFilesVia } from "./push-files";
 
-export const BASE = "https://hivesync.test";
+/**
+ * Where the tests reach worker-api: a local stack's host, since with the development JWT_SECRET of
+ * wrangler.toml the API serves nothing else (config.ts `misconfiguration`).
+ */
+export const BASE = "https://hivesync.localhost";
 
 let counter = 0;
 /** A fresh caller IP, so tests do not share rate-limit buckets unless they mean to. */

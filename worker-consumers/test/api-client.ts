@@ -19,7 +19,7 @@ export async function api<T = Record<string, unknown>>(
   if (init.token) headers.set("authorization", `Bearer ${init.token}`);
   if (init.body !== undefined) headers.set("content-type", "application/json");
   headers.set("cf-connecting-ip", "192.0.2.10");
-  const res = await env.API_HTTP.fetch(`https://hivesync.test${path}`, {
+  const res = await env.API_HTTP.fetch(`https://hivesync.localhost${path}`, {
     method: init.method ?? (init.body !== undefined || init.raw !== undefined ? "POST" : "GET"),
     headers,
     body: init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body)),
@@ -46,7 +46,7 @@ export async function userWithProject(): Promise<{ token: string; userId: string
 /** Uploads the files' blobs and commits them as one change set; returns the sync. */
 export function pushFiles(token: string, projectId: string, files: Record<string, string>, baseRevision = 0) {
   return pushFilesVia(
-    (path, init) => env.API_HTTP.fetch(`https://hivesync.test${path}`, init),
+    (path, init) => env.API_HTTP.fetch(`https://hivesync.localhost${path}`, init),
     token,
     projectId,
     files,

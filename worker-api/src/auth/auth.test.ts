@@ -770,7 +770,13 @@ describe("production secret guard", () => {
   });
 
   function productionEnv(secret: string | undefined): Env {
-    const prod: Env = { ...(env as Env), ENVIRONMENT: "production" };
+    // A complete production setup but for the secret under test (previews on a domain of their own).
+    const prod: Env = {
+      ...(env as Env),
+      ENVIRONMENT: "production",
+      PUBLIC_URL: "https://api.hivesync.dev",
+      PREVIEW_ORIGIN_TEMPLATE: "https://{session}.hivesync-preview.dev",
+    };
     if (secret === undefined) delete prod.JWT_SECRET;
     else prod.JWT_SECRET = secret;
     return prod;

@@ -6,6 +6,7 @@ import type { Env } from "../env";
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from "../lib/access-tokens";
 import { randomToken, sha256Hex } from "../lib/crypto";
 import { newId } from "../lib/ids";
+import { endLiveChannels } from "../preview/revocation";
 import { forgetSessionHere } from "./admission";
 import {
   authSessionInsert,
@@ -75,7 +76,9 @@ export async function prepareSession(
  * told D1 has it: `recorded`), or by a retry: every write is idempotent. Then it answers
  * once no other isolate can still admit the session from a lease (at most `SESSION_LEASE_MS`,
  * as the object counts it); this isolate stops at once (`forgetSessionHere`) — even if the object
- * then fails: it fails closed.
+ * then fails: it fails closed. Beside the D1 mark, the session's open preview sockets are closed
+ * (4001) and its parked status long-polls answered 401 (`endLiveChannels`), so by the time it
+ * answers no live channel of the session is left either.
  */
 export async function revokeSession(
   env: Env,
@@ -86,8 +89,14 @@ export async function revokeSession(
   const holder = forgetSessionHere(env, userId, sessionId);
   const object = userSessionsOf(env, userId);
   const settleMs = await object.revoke(sessionId, holder, reason);
-  await markSessionRevoked(database(env), sessionId, { at: new Date().toISOString(), reason });
-  await object.recorded(sessionId);
+  // Beside the D1 mark, whatever becomes of it: the session's open live channels are cut (never throws).
+  const [marked] = await Promise.allSettled([
+    markSessionRevoked(database(env), sessionId, { at: new Date().toISOString(), reason }).then(() =>
+      object.recorded(sessionId),
+    ),
+    endLiveChannels(env, userId, sessionId),
+  ]);
+  if (marked.status === "rejected") throw marked.reason;
   // Recorded everywhere; now until no other isolate can admit the session from a lease (≤ 2 s).
   if (settleMs > 0) await scheduler.wait(settleMs);
 }

@@ -29,7 +29,7 @@ describe("device linking", () => {
     expect(res.status).toBe(201);
     const link = await json<Link>(res);
     expect(link.code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
-    expect(link.link_url).toBe(`https://hivesync.test/l/${link.code}`);
+    expect(link.link_url).toBe(`https://hivesync.localhost/l/${link.code}`);
     expect(link.deep_link).toBe(`hivesync://link?code=${link.code}`);
     expect(link.qr_svg.startsWith("<svg")).toBe(true);
     const ttl = new Date(link.expires_at).getTime() - Date.now();

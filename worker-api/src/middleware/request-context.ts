@@ -4,11 +4,14 @@ import type { AppEnv } from "../env";
 import { renderError } from "../errors";
 import { ApiError } from "../lib/api-error";
 import { newId } from "../lib/ids";
+import { isLocalUrl } from "../lib/local-host";
 import { log } from "../lib/log";
 
 /**
  * First middleware of every request: assigns the request id, logs one structured line when the
- * response is ready, and refuses to serve at all when production is misconfigured.
+ * response is ready, and refuses to serve with an unsafe JWT_SECRET (`Config.misconfiguration`):
+ * anything at all in production, and outside it any request that is not to a local stack — a
+ * deploy that forgot ENVIRONMENT=production must not serve with the public development secret.
  */
 export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const requestId = newId("request");
@@ -16,10 +19,12 @@ export const requestContext = createMiddleware<AppEnv>(async (c, next) => {
   const started = Date.now();
   try {
     const config = getConfig(c.env);
-    if (config.misconfiguration && config.isProduction) {
+    if (config.misconfiguration && (config.isProduction || !isLocalUrl(c.req.url))) {
       log("error", "refusing to serve: misconfigured", {
         request_id: requestId,
         problem: config.misconfiguration,
+        environment: config.environment,
+        ...(config.isProduction ? {} : { reason: "the request is not to a local stack" }),
       });
       c.res = renderError(
         c,

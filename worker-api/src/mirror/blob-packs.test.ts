@@ -20,6 +20,7 @@ import {
   sha256Of,
   type TestUser,
 } from "../../test/helpers";
+import { callPreview } from "../../test/preview-origin";
 
 const realApi = exports.Internal;
 const consumerEnv = (overrides: Partial<ConsumerEnv> = {}) =>
@@ -146,9 +147,9 @@ describe("the preview of a packed revision", () => {
     }
     // The module built from the packed source, and the asset copied out of the pack.
     const entry = manifest.app?.modules?.["index.js"];
-    expect(await (await call(entry?.url as string)).text()).toContain(tag);
+    expect(await (await callPreview(sessionId, entry?.url as string)).text()).toContain(tag);
     const icon = files["assets/icon.svg"];
-    expect(await (await call(`/m/blob/${await sha256Of(icon)}`)).text()).toBe(icon);
+    expect(await (await callPreview(sessionId, `/m/blob/${await sha256Of(icon)}.svg`)).text()).toBe(icon);
 
     for (const [path, content] of Object.entries(files)) {
       const res = await call(`/api/v1/preview/bundle/${sessionId}/files/${await sha256Of(content)}`, {

@@ -97,6 +97,33 @@ describe("where a preview runs", () => {
   });
 });
 
+describe("production's preview origin", () => {
+  const production = (vars: Record<string, string>) =>
+    getConfig({
+      ...(env as unknown as Env),
+      ENVIRONMENT: "production",
+      JWT_SECRET: "a-production-secret-of-more-than-32-bytes",
+      PUBLIC_URL: "https://api.hivesync.dev",
+      PREVIEW_ORIGIN_TEMPLATE: "https://{session}.hivesync-preview.dev",
+      ...vars,
+    } as Env).misconfiguration;
+
+  it("is a registrable domain of its own, one origin per session, framed by PUBLIC_URL", () => {
+    expect(production({})).toBeNull();
+    expect(production({ PREVIEW_ORIGIN_TEMPLATE: "" })).toMatch(/PREVIEW_ORIGIN_TEMPLATE is not set/);
+    expect(production({ PREVIEW_ORIGIN_TEMPLATE: "http://{session}.hivesync-preview.dev" })).toMatch(
+      /must look like https/,
+    );
+    expect(production({ PREVIEW_ORIGIN_TEMPLATE: "https://previews.hivesync-preview.dev" })).toMatch(
+      /must look like/,
+    );
+    expect(production({ PUBLIC_URL: "" })).toMatch(/PUBLIC_URL is not set/);
+    expect(production({ PREVIEW_ORIGIN_TEMPLATE: "https://{session}.previews.api.hivesync.dev" })).toMatch(
+      /subdomain of PUBLIC_URL/,
+    );
+  });
+});
+
 describe("the shell on the API's origin: /p/<code> of a ready session", () => {
   it("is the bar's script and one sandboxed frame on the session's origin, under a pinned policy", async () => {
     const { started } = await readySession();

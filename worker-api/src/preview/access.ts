@@ -58,9 +58,13 @@ export async function identifyPreviewCaller(c: Context<AppEnv>, sessionId: strin
   return caller;
 }
 
-/** Throws the error for a refused read outcome. */
-export function assertReadable(outcome: ReadOutcome): void {
+/**
+ * Throws the error for a refused read outcome; `revoked` is the session object's own answer to an
+ * owner whose sign-in it was told is revoked (`PreviewSession.endAuthSession`).
+ */
+export function assertReadable(outcome: ReadOutcome | "revoked"): void {
   if (outcome === "not_found") throw notFound("Preview session");
+  if (outcome === "revoked") throw revoked();
   if (outcome === "unauthenticated")
     throw new ApiError("UNAUTHENTICATED", "This preview token is not valid (any more).");
 }

@@ -1,13 +1,12 @@
 import type { TypedResponse } from "hono";
 import type { BundleManifest } from "../../../schema/api/previews";
 import { readBlob } from "../../../schema/blob-location";
-import { r2Keys } from "../../../schema/storage-keys";
 import { database } from "../db";
 import { ApiError, notFound } from "../lib/api-error";
 import type { AppRouteHandler } from "../openapi";
 import { assertCanRead, identifyPreviewCaller } from "./access";
 import { byteRange } from "./byte-range";
-import { manifestHashes } from "./manifest-cache";
+import { audienceOf, manifestHashes, readManifest } from "./manifest-cache";
 import type * as routes from "./routes";
 import { assertReady } from "./session-rules";
 import { findOpeningDevice } from "./session-store";
@@ -20,8 +19,9 @@ export const bundle: AppRouteHandler<typeof routes.bundle> = async (c) => {
   const state = assertCanRead(await stub.get(), caller);
   assertReady(state);
   // The revision the session serves: a newer one being built replaces it only once it is ready.
-  const object = await c.env.BLOBS.get(r2Keys.bundle(state.project_id, state.session_id, state.revision));
-  if (!object) throw new ApiError("PREVIEW_EXPIRED", "This preview's bundle is gone.");
+  // Its owner gets every file of it; a viewer only the files the app uses (manifest-cache.ts).
+  const manifest = await readManifest(c.env, state, audienceOf(caller));
+  if (!manifest) throw new ApiError("PREVIEW_EXPIRED", "This preview's bundle is gone.");
   if (caller.kind === "token") {
     c.executionCtx.waitUntil(
       stub.recordOpened(`token:${caller.tokenHash.slice(0, 16)}`, null, state.platform),
@@ -33,12 +33,12 @@ export const bundle: AppRouteHandler<typeof routes.bundle> = async (c) => {
       c.executionCtx.waitUntil(stub.recordOpened(`device:${device.id}`, device.id, device.platform));
   }
   // The stored manifest goes out byte for byte (its SHA-256 is the etag): JSON, not re-serialised.
-  const manifest = c.body(object.body, 200, {
+  const response = c.body(manifest.body, 200, {
     "content-type": "application/json",
-    etag: `"${state.bundle?.manifest_sha256 ?? object.etag}"`,
+    etag: `"${manifest.sha256}"`,
     "cache-control": "private, no-cache",
   });
-  return manifest as unknown as TypedResponse<BundleManifest, 200, "json">;
+  return response as unknown as TypedResponse<BundleManifest, 200, "json">;
 };
 
 export const bundleFile: AppRouteHandler<typeof routes.bundleFile> = async (c) => {
@@ -46,7 +46,8 @@ export const bundleFile: AppRouteHandler<typeof routes.bundleFile> = async (c) =
   const caller = await identifyPreviewCaller(c, id);
   const state = assertCanRead(await previewStub(c.env, id).get(), caller);
   assertReady(state);
-  const file = (await manifestHashes(c.env, state))?.get(sha256);
+  // Only a file of the manifest this caller gets: a viewer cannot fetch a file the app never uses.
+  const file = (await manifestHashes(c.env, state, audienceOf(caller)))?.get(sha256);
   if (file === undefined) throw notFound("File in this bundle");
   const { size } = file;
   const headers: Record<string, string> = {

@@ -25,7 +25,7 @@ import {
   listUserSessionIds,
   type NewPreviewSession,
 } from "./session-store";
-import { sessionView } from "./session-view";
+import { sessionView, viewerStatus } from "./session-view";
 import { previewStub } from "./stub";
 
 export const start: AppRouteHandler<typeof routes.start> = async (c) => {
@@ -149,7 +149,7 @@ export const status: AppRouteHandler<typeof routes.status> = async (c) => {
   if (!view) throw notFound("Preview session");
   const headers = { etag: `"${view.version}"`, "cache-control": "private, no-cache" };
   if (since === view.version) return c.body(null, 304, headers);
-  return c.json(view, 200, headers);
+  return c.json(caller.kind === "token" ? viewerStatus(view) : view, 200, headers);
 };
 
 export const read: AppRouteHandler<typeof routes.read> = async (c) => {

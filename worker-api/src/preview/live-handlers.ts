@@ -14,7 +14,7 @@ import {
   previewCaller,
   previewTokenParts,
 } from "./access";
-import { LIVE_CALLER_HEADER } from "./preview-session";
+import { LIVE_CALLER_HEADER, type PollOutcome } from "./preview-session";
 import type * as routes from "./routes";
 import type { PreviewCaller } from "./session-rules";
 import { previewStub } from "./stub";
@@ -76,9 +76,11 @@ export const live: AppRouteHandler<typeof routes.live> = async (c) => {
   const answer = await stub.fetch("https://preview-session/live", {
     headers: { upgrade: "websocket", [LIVE_CALLER_HEADER]: JSON.stringify(caller) },
   });
-  if (answer.status === 404) throw notFound("Preview session");
-  if (answer.status !== 101 || !answer.webSocket)
+  if (answer.status !== 101 || !answer.webSocket) {
+    // The object's refusal names its outcome (404 not_found, 401 unauthenticated or revoked).
+    assertReadable((await answer.text()) as PollOutcome);
     throw new ApiError("UNAUTHENTICATED", "This preview token is not valid (any more).");
+  }
   // A fresh response (the object's headers are immutable), echoing the one protocol we speak.
   const headers = new Headers();
   if (offeredProtocols(c).includes(LIVE_PROTOCOL)) headers.set("sec-websocket-protocol", LIVE_PROTOCOL);

@@ -209,8 +209,8 @@ describe("the build: module graph, modules and manifest", () => {
     // The asset's module points at its bytes, served the same way.
     const iconScript = await (await callPreview(s.session_id, app.modules!["assets/icon.svg"]!.url)).text();
     const iconHash = await sha256Of(HELLO["assets/icon.svg"]);
-    expect(iconScript).toContain(`/m/blob/${iconHash}`);
-    const icon = await callPreview(s.session_id, `/m/blob/${iconHash}`);
+    expect(iconScript).toContain(`/m/blob/${iconHash}.svg`);
+    const icon = await callPreview(s.session_id, `/m/blob/${iconHash}.svg`);
     expect(icon.headers.get("content-type")).toBe("image/svg+xml");
     expect(icon.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
     expect(await icon.text()).toBe(HELLO["assets/icon.svg"]);
@@ -269,7 +269,7 @@ describe("the build: module graph, modules and manifest", () => {
     expect(app.modules!["src/Greeting.js"]!.deps["left-pad"]).toBe("npm:left-pad@1.3.0");
     const dep = app.modules!["npm:left-pad@1.3.0"]!;
     expect(dep.deps).toEqual({ react: "runtime:react/index.js" });
-    const script = await (await call(dep.url)).text();
+    const script = await (await callPreview(s.session_id, dep.url)).text();
     expect(script).toBe(
       `__hs.f(${JSON.stringify(dep.key)},function(require,module,exports,__filename,__dirname){${body}\n});`,
     );

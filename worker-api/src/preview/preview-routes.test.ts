@@ -1,6 +1,7 @@
-import { env, runDurableObjectAlarm } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { BundleManifest } from "../../../schema/api/previews";
 import type { Env as ConsumerEnv } from "../../../worker-consumers/src/env";
 import { handlePreviewBuild } from "../../../worker-consumers/src/handlers/preview-build";
 import {
@@ -15,6 +16,8 @@ import {
   type TestUser,
 } from "../../test/helpers";
 import { createApp } from "../app";
+import type { PreviewSession } from "./preview-session";
+import type { PreviewState } from "./session-state";
 
 type Started = {
   session_id: string;
@@ -61,11 +64,11 @@ describe("starting a preview", () => {
     const { started } = await startedPreview();
     expect(started.session_id).toMatch(/^pvs_/);
     expect(started.code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
-    expect(started.link_url).toBe(`https://hivesync.test/p/${started.code}`);
+    expect(started.link_url).toBe(`https://hivesync.localhost/p/${started.code}`);
     expect(started.deep_link).toBe(`hivesync://preview?code=${started.code}`);
     expect(started.qr_svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
     expect(started.status_url).toBe(
-      `https://hivesync.test/api/v1/preview/sessions/${started.session_id}/status`,
+      `https://hivesync.localhost/api/v1/preview/sessions/${started.session_id}/status`,
     );
     const ttl = new Date(started.expires_at).getTime() - Date.now();
     expect(ttl).toBeGreaterThan(1790_000);
@@ -359,6 +362,111 @@ describe("the phone's side: codes and scoped tokens", () => {
   });
 });
 
+describe("what a code exposes: a viewer's manifest lists only the files the app uses", () => {
+  const APP = {
+    "App.tsx":
+      'import { greeting } from "./src/greeting";\nimport logo from "./assets/logo.svg";\nexport default function App() { return [greeting, logo]; }\n',
+    "src/greeting.ts": 'export const greeting = "hello";\n',
+    "assets/logo.svg": "<svg/>",
+    "config/secrets.js": 'export const STRIPE_KEY = "sk_live_not_for_viewers";\n',
+    "README.md": "# Internal notes\n",
+    ".env.example": "SECRET_TOKEN=changeme\n",
+    "App.test.tsx": 'import App from "./App";\ntest("renders", () => App());\n',
+    "package.json": '{"name":"demo"}',
+  };
+  const USED = ["App.tsx", "assets/logo.svg", "src/greeting.ts"];
+
+  async function viewerOf() {
+    const { owner, project, started } = await startedPreview(undefined, APP);
+    await build(started, project.id);
+    const { access_token: token } = await json<{ access_token: string }>(await resolve(started.code));
+    return { owner, project, started, token };
+  }
+
+  it("lists the graph's modules and assets to a viewer, refuses the rest by hash, and the owner keeps every file", async () => {
+    const { owner, started, token } = await viewerOf();
+    const url = `/api/v1/preview/bundle/${started.session_id}`;
+    const secret = await sha256Of(APP["config/secrets.js"]);
+
+    const res = await call(url, { token });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const manifest = BundleManifest.parse(JSON.parse(text));
+    expect(manifest.files.map((f) => f.path)).toEqual(USED);
+    expect(manifest.total_bytes).toBe(USED.reduce((n, p) => n + APP[p as keyof typeof APP].length, 0));
+    expect(text).not.toContain("secrets");
+    expect(text).not.toContain(secret);
+    // What the page runs is all there.
+    expect(Object.keys(manifest.app?.modules ?? {})).toEqual(expect.arrayContaining(USED));
+    // The viewer's status summarises that manifest, so a client can check it (etag = its SHA-256).
+    const sha = await sha256Of(text);
+    expect(res.headers.get("etag")).toBe(`"${sha}"`);
+    const status = await json<{ bundle: Record<string, unknown> }>(
+      await call(`/api/v1/preview/sessions/${started.session_id}/status`, { token }),
+    );
+    expect(status.bundle).toEqual({ file_count: 3, total_bytes: manifest.total_bytes, manifest_sha256: sha });
+
+    const base = `${url}/files`;
+    for (const file of manifest.files) {
+      const bytes = await (await call(`${base}/${file.sha256}`, { token })).arrayBuffer();
+      expect(await sha256Of(new Uint8Array(bytes))).toBe(file.sha256);
+    }
+    for (const path of ["config/secrets.js", "README.md", ".env.example", "App.test.tsx", "package.json"]) {
+      const hash = await sha256Of(APP[path as keyof typeof APP]);
+      await expectError(await call(`${base}/${hash}`, { token }), 404, "NOT_FOUND");
+      await expectError(
+        await call(`${base}/${hash}`, { token, headers: { range: "bytes=0-3" } }),
+        404,
+        "NOT_FOUND",
+      );
+    }
+
+    // The owner (their own access token) keeps the full list, and the secret file downloads.
+    const full = BundleManifest.parse(await json(await call(url, { token: owner.access })));
+    expect(full.files.map((f) => f.path)).toEqual(Object.keys(APP).sort());
+    const own = await call(`${base}/${secret}`, { token: owner.access });
+    expect(own.status).toBe(200);
+    expect(await own.text()).toBe(APP["config/secrets.js"]);
+    const ownerStatus = await json<{ bundle: { file_count: number; viewer: Record<string, unknown> } }>(
+      await call(`/api/v1/preview/sessions/${started.session_id}/status`, { token: owner.access }),
+    );
+    expect(ownerStatus.bundle.file_count).toBe(Object.keys(APP).length);
+    expect(ownerStatus.bundle.viewer).toEqual(status.bundle);
+  });
+
+  it("a bundle built before viewers had their own manifest is still filtered for a viewer", async () => {
+    const { project, started, token } = await viewerOf();
+    // As an older build left it: no viewer manifest stored, none summarised in the session.
+    await env.BLOBS.delete(`p/${project.id}/bundles/${started.session_id}/1.viewer.json`);
+    const stub = env.PREVIEW_SESSION.get(env.PREVIEW_SESSION.idFromName(started.session_id));
+    await runInDurableObject(stub, async (instance: PreviewSession, ctx) => {
+      const state = (await ctx.storage.get<PreviewState>("state")) as PreviewState;
+      const { viewer: _, ...bundle } = state.bundle as NonNullable<PreviewState["bundle"]>;
+      const older = { ...state, bundle, version: state.version + 1 };
+      await ctx.storage.put("state", older);
+      (instance as unknown as { state: PreviewState | null }).state = older;
+    });
+
+    const res = await call(`/api/v1/preview/bundle/${started.session_id}`, { token });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(BundleManifest.parse(JSON.parse(text)).files.map((f) => f.path)).toEqual(USED);
+    expect(res.headers.get("etag")).toBe(`"${await sha256Of(text)}"`);
+    const secret = await sha256Of(APP["config/secrets.js"]);
+    await expectError(
+      await call(`/api/v1/preview/bundle/${started.session_id}/files/${secret}`, { token }),
+      404,
+      "NOT_FOUND",
+    );
+    // No summary to check it against: the status has none, and a client falls back to the etag.
+    const status = await json<Record<string, unknown>>(
+      await call(`/api/v1/preview/sessions/${started.session_id}/status`, { token }),
+    );
+    expect(status.status).toBe("ready");
+    expect(status.bundle).toBeUndefined();
+  });
+});
+
 describe("the general limit on the preview paths", () => {
   it("counts the owner's status polls per user (in the session check) and a phone's per IP", async () => {
     const { owner, started } = await startedPreview();
@@ -367,7 +475,7 @@ describe("the general limit on the preview paths", () => {
     const limited = { ...env, RATE_LIMIT_GENERAL: "2" };
     const poll = (token: string, ip: string) =>
       app.request(
-        `https://hivesync.test/api/v1/preview/sessions/${started.session_id}/status`,
+        `https://hivesync.localhost/api/v1/preview/sessions/${started.session_id}/status`,
         { headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": ip } },
         limited,
       );
@@ -389,7 +497,7 @@ describe("the general limit on the live route", () => {
     const limited = { ...env, RATE_LIMIT_GENERAL: "2" };
     const live = (headers: Record<string, string>) =>
       app.request(
-        `https://hivesync.test/api/v1/preview/sessions/${started.session_id}/live`,
+        `https://hivesync.localhost/api/v1/preview/sessions/${started.session_id}/live`,
         { headers: { "cf-connecting-ip": freshIp(), ...headers } },
         limited,
       );

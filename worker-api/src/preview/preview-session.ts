@@ -31,6 +31,22 @@ const SEND_PER_TURN = 200;
 export const LIVE_CALLER_HEADER = "x-hivesync-preview-caller";
 /** Close code of a socket whose session ended (an application code, 4000–4999). */
 export const LIVE_ENDED_CLOSE = 4000;
+/** Close code of an owner's socket whose sign-in was revoked (logout, device revocation). */
+export const LIVE_REVOKED_CLOSE = 4001;
+/**
+ * How long the object refuses a revoked auth session by itself. worker-api refuses it from the
+ * moment its revocation has answered (`assertSessionLive`); this covers a request it admitted from
+ * a lease just before (≤ `SESSION_LEASE_MS`, 2 s) that reaches the object after the revocation.
+ */
+const REVOKED_KEEP_MS = 60_000;
+/** Storage key of the revoked auth sessions the object still refuses: `[sid, revoked at (ms)][]`. */
+const REVOKED_KEY = "revoked-auth-sessions";
+
+/** What a read of the session answers: `revoked` is an owner's auth session that was revoked. */
+export type PollOutcome = ReadOutcome | "revoked";
+
+/** The hibernation tag of the sockets an owner opened with auth session `sid` (preview tokens have none). */
+const authSessionTag = (sid: string) => `sid:${sid}`;
 
 /** What readers are still to hear after a change: parked long-polls, and frames for the sockets. */
 type FanOut = {
@@ -52,7 +68,10 @@ type FanOut = {
  */
 export class PreviewSession extends DurableObject<Env> {
   private state: PreviewState | null = null;
-  private waiters = new Set<() => void>();
+  /** Parked long-polls: each one's wake-up, with the auth session of an owner's (null: a preview token). */
+  private waiters = new Map<() => void, string | null>();
+  /** Revoked auth session → when (ms): refused here for REVOKED_KEEP_MS (read by `load`). */
+  private revoked: Map<string, number> | null = null;
   /** The status body of `state`, built once per change for every reader of it. */
   private view: { of: PreviewState; status: PreviewStatusResponse } | null = null;
   /** Readers not yet told of the changes stored since the last fan-out. */
@@ -67,8 +86,13 @@ export class PreviewSession extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
+  /** The state, read once per life of the object — with the revoked auth sessions, in the same read. */
   private async load(): Promise<PreviewState | null> {
-    if (!this.state) this.state = (await this.ctx.storage.get<PreviewState>("state")) ?? null;
+    if (!this.state) {
+      const stored = await this.ctx.storage.get<unknown>(["state", REVOKED_KEY]);
+      this.state = (stored.get("state") as PreviewState | undefined) ?? null;
+      this.revoked ??= new Map((stored.get(REVOKED_KEY) as [string, number][] | undefined) ?? []);
+    }
     return this.state;
   }
 
@@ -82,7 +106,7 @@ export class PreviewSession extends DurableObject<Env> {
     this.state = next;
     await this.ctx.storage.put("state", next);
     const due = this.due ?? { waiters: [], changes: [], close: false };
-    for (const wake of this.waiters) due.waiters.push(wake);
+    for (const wake of this.waiters.keys()) due.waiters.push(wake);
     this.waiters.clear();
     const frames = liveMessages(previous, next).map((m) => JSON.stringify(m));
     if (frames.length > 0) due.changes.push({ version: next.version, frames });
@@ -194,10 +218,11 @@ export class PreviewSession extends DurableObject<Env> {
     caller: PreviewCaller,
     sinceVersion: number | null,
     waitMs: number,
-  ): Promise<{ outcome: ReadOutcome; status?: PreviewStatusResponse }> {
-    const state = await this.load();
+  ): Promise<{ outcome: PollOutcome; status?: PreviewStatusResponse }> {
+    const state = await this.load(); // the last await before parking: no change can slip in between
     const outcome = readOutcome(state, caller);
     if (outcome !== "ok" || !state) return { outcome };
+    if (this.isRevoked(caller)) return { outcome: "revoked" };
     if (sinceVersion === null || state.version !== sinceVersion || waitMs <= 0 || isTerminal(state.status)) {
       return { outcome, status: this.statusOf(state) };
     }
@@ -208,8 +233,10 @@ export class PreviewSession extends DurableObject<Env> {
         resolve();
       };
       const timer = setTimeout(done, Math.min(waitMs, MAX_WAIT_MS));
-      this.waiters.add(done);
+      this.waiters.set(done, caller.kind === "owner" ? caller.authSessionId : null);
     });
+    // Woken by a change, the timeout, or the revocation of the caller's sign-in (`endAuthSession`).
+    if (this.isRevoked(caller)) return { outcome: "revoked" };
     return { outcome, status: this.statusOf(this.state ?? state) };
   }
 
@@ -378,12 +405,15 @@ export class PreviewSession extends DurableObject<Env> {
       caller = null;
     }
     const state = await this.load();
-    const outcome = caller ? readOutcome(state, caller) : "unauthenticated";
-    if (outcome !== "ok" || !state)
+    let outcome: PollOutcome = caller ? readOutcome(state, caller) : "unauthenticated";
+    if (outcome === "ok" && caller && this.isRevoked(caller)) outcome = "revoked";
+    // The outcome is the body: worker-api answers it (`assertReadable`).
+    if (outcome !== "ok" || !state || !caller)
       return new Response(outcome, { status: outcome === "not_found" ? 404 : 401 });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server);
+    // An owner's socket is tagged with its auth session, so a revocation finds it (`endAuthSession`).
+    this.ctx.acceptWebSocket(server, caller.kind === "owner" ? [authSessionTag(caller.authSessionId)] : []);
     server.send(JSON.stringify({ type: "status", ...this.statusOf(state) }));
     // Its first frame already has the current state: the fan-out due (if any) skips those changes.
     if (this.due) this.joinedAt.set(server, state.version);
@@ -399,6 +429,35 @@ export class PreviewSession extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
     closeQuietly(ws, code === 1005 || code === 1006 ? 1000 : code, reason);
+  }
+
+  /**
+   * The owner's auth session `sid` was revoked (logout, device revocation, refresh-token reuse:
+   * `auth/sessions.ts` `revokeSession`): its sockets are closed now with LIVE_REVOKED_CLOSE
+   * (`revoked`), its parked long-polls answer now (401), and for REVOKED_KEEP_MS it can open
+   * neither here. Sockets and polls of preview tokens and of other sign-ins are untouched.
+   * Idempotent; answers how many sockets it closed.
+   */
+  async endAuthSession(sid: string): Promise<number> {
+    if (!(await this.load())) return 0; // no such session: nothing to close, nothing to store
+    this.revoked ??= new Map();
+    const revoked = this.revoked;
+    const now = Date.now();
+    for (const [id, at] of revoked) if (at <= now - REVOKED_KEEP_MS) revoked.delete(id);
+    revoked.set(sid, now);
+    await this.ctx.storage.put(REVOKED_KEY, [...revoked]);
+    const sockets = this.ctx.getWebSockets(authSessionTag(sid));
+    for (const ws of sockets) closeQuietly(ws, LIVE_REVOKED_CLOSE, "revoked");
+    // Each wakes its poll, which sees the revocation (and leaves the map: deleting while iterating is safe).
+    for (const [wake, of] of this.waiters) if (of === sid) wake();
+    return sockets.length;
+  }
+
+  /** Whether `caller` is an owner whose auth session this object was told is revoked (after `load`). */
+  private isRevoked(caller: PreviewCaller): boolean {
+    if (caller.kind !== "owner") return false;
+    const at = this.revoked?.get(caller.authSessionId);
+    return at !== undefined && at > Date.now() - REVOKED_KEEP_MS;
   }
 
   /** How many pages and devices are listening (tests and operators). */

@@ -18,6 +18,17 @@ export function statusView(state: PreviewState): PreviewStatusResponse {
   };
 }
 
+/**
+ * The status as a viewer (a preview token from the code) reads it: its `bundle` summarises the
+ * manifest a viewer gets (only the files the app uses), so a client checks that manifest against
+ * it; a bundle built before viewers got their own manifest has no such summary, and the status none.
+ */
+export function viewerStatus(view: PreviewStatusResponse): PreviewStatusResponse {
+  if (!view.bundle) return view;
+  const { bundle, ...rest } = view;
+  return bundle.viewer ? { ...rest, bundle: bundle.viewer } : rest;
+}
+
 /** The full record: the live status plus what the session is of and who opened it. */
 export function sessionView(state: PreviewState): PreviewSession {
   const { session_id, ...live } = statusView(state);

@@ -7,10 +7,12 @@ import type { JobErrorCode } from "../../../schema/job-errors";
 import { parseLimits } from "../../../schema/limits";
 import type { PreviewBuildMessage } from "../../../schema/queue-messages";
 import { r2Keys } from "../../../schema/storage-keys";
+import { viewerManifest } from "../../../schema/viewer-manifest";
 import { DYNAMIC_CONFIG_FILES, dynamicConfig, staticConfig } from "../build/app-config";
 import { ENV_FILES, expoPublicEnv } from "../build/expo-env";
 import { buildModuleGraph } from "../build/graph";
 import { moduleKey } from "../build/keys";
+import { extname } from "../build/paths";
 import { packageName } from "../build/resolve";
 import { type SdkRuntime, selectSdk } from "../build/sdk";
 import { TRANSFORM_VERSION, wrapModule } from "../build/transform";
@@ -23,8 +25,15 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Where a page loads an asset's bytes (docs/previews.md §1): the hash of what it holds, like a module URL. */
-const assetUrl = (file: SourceFile) => `/m/blob/${file.sha256}`;
+/**
+ * Where a page loads an asset's bytes (docs/previews.md §1): the hash of what it holds, like a
+ * module URL, and the file's extension (lower case; none when it has none), which alone decides
+ * the content type it is served with — never what the bytes were uploaded as.
+ */
+export const assetUrl = (file: Pick<SourceFile, "path" | "sha256">) => {
+  const ext = extname(file.path);
+  return `/m/blob/${file.sha256}${/^[a-z0-9]{1,16}$/.test(ext) ? `.${ext}` : ""}`;
+};
 
 /**
  * preview-tasks: builds one revision of a session. It resolves the revision's files, checks limits
@@ -105,27 +114,48 @@ export async function handlePreviewBuild(message: PreviewBuildMessage, env: Env)
     app: built.app,
   };
   const key = r2Keys.bundle(task.project.id, task.session_id, revision);
-  let bytes = new TextEncoder().encode(JSON.stringify(manifest));
-  const written = await env.BLOBS.put(key, bytes, {
-    onlyIf: { etagDoesNotMatch: "*" },
-    httpMetadata: { contentType: "application/json" },
-  });
-  if (!written) {
-    // A redelivery after an earlier attempt wrote the manifest: report that one, byte for byte.
-    const existing = await env.BLOBS.get(key);
-    if (!existing) throw new Error("manifest vanished between create-only put and read");
-    bytes = new Uint8Array(await existing.arrayBuffer());
-  }
+  const bytes = await writeOnce(env, key, JSON.stringify(manifest));
+  // What a viewer (a preview token from the code) gets: the same manifest listing only the files
+  // the app uses (schema/viewer-manifest.ts), made from the one stored — a redelivery's earlier one.
+  const viewerKey = r2Keys.viewerBundle(task.project.id, task.session_id, revision);
+  const stored = JSON.parse(new TextDecoder().decode(bytes)) as BundleManifest;
+  const forViewers = viewerManifest(stored);
+  const viewerBytes = await writeOnce(env, viewerKey, JSON.stringify(forViewers));
   const { applied } = await env.API.reportPreviewResult(task.session_id, {
     status: "ready",
     revision,
-    bundle: { file_count: files.length, total_bytes: totalBytes, manifest_sha256: await sha256Hex(bytes) },
+    bundle: {
+      file_count: stored.files.length,
+      total_bytes: stored.total_bytes,
+      manifest_sha256: await sha256Hex(bytes),
+      viewer: {
+        file_count: forViewers.files.length,
+        total_bytes: forViewers.total_bytes,
+        manifest_sha256: await sha256Hex(viewerBytes),
+      },
+    },
   });
   // Refused because the session ended meanwhile (expired or cancelled while building): a manifest
   // written after its expiry clean-up would be orphaned, so remove it. A duplicate "ready" keeps it,
   // and so does a superseded update of a live session (its manifests go when the session ends).
   if (!applied && first && (await env.API.previewStatus(task.session_id)) !== "ready")
-    await env.BLOBS.delete(key);
+    await env.BLOBS.delete([key, viewerKey]);
+}
+
+/**
+ * Writes a manifest create-only and returns the bytes stored: these, or — a redelivery after an
+ * earlier attempt wrote it — that attempt's, byte for byte.
+ */
+async function writeOnce(env: Env, key: string, json: string): Promise<Uint8Array> {
+  const bytes = new TextEncoder().encode(json);
+  const written = await env.BLOBS.put(key, bytes, {
+    onlyIf: { etagDoesNotMatch: "*" },
+    httpMetadata: { contentType: "application/json" },
+  });
+  if (written) return bytes;
+  const existing = await env.BLOBS.get(key);
+  if (!existing) throw new Error("manifest vanished between create-only put and read");
+  return new Uint8Array(await existing.arrayBuffer());
 }
 
 type Task = NonNullable<Awaited<ReturnType<Env["API"]["startPreviewBuild"]>>>;
@@ -361,8 +391,9 @@ async function previousApp(env: Env, task: Task): Promise<AppGraph | null> {
 }
 
 /**
- * Copies the assets the app requires to `modules/blob/<sha256>`, where `/m/blob/<sha256>` serves
- * them: content-addressed like module scripts, so each is copied once whatever requires it.
+ * Copies the assets the app requires to `modules/blob/<sha256>`, where `/m/blob/<sha256>.<ext>`
+ * serves them: content-addressed like module scripts, so each is copied once whatever requires it
+ * (the content type comes from the URL's extension, not from the metadata stored here).
  */
 async function copyAssets(env: Env, projectId: string, assets: readonly StoredFile[]): Promise<void> {
   await Promise.all(

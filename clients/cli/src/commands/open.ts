@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { BundleProgress } from "../../../mobile/src";
-import { resolvePreview } from "../../../mobile/src";
+import { PreviewHandle, resolvePreview } from "../../../mobile/src";
 import { FileSystemBlobStore, writeBundleTree } from "../../../mobile/src/node";
 import type { CommandContext } from "../context";
 import { count } from "../format";
@@ -26,7 +26,8 @@ export function describeBundleProgress(p: BundleProgress): string | null {
  * `hivesync open <code> [--out dir]`: the phone's side on a terminal. Resolves the code, waits for
  * the build, downloads only the files missing from the local blob cache, verifies every hash and
  * makes the folder hold exactly the bundle: files an earlier `open` wrote there and the bundle no
- * longer has are removed; files it did not write are never touched.
+ * longer has are removed; files it did not write are never touched. A viewer gets the files the
+ * app uses; the preview's owner, signed in here, gets every mirrored file.
  *
  * @example
  * await open(ctx, ["WDJB-MJHT"], { out: "/tmp/phone" });
@@ -38,8 +39,13 @@ export async function open(ctx: CommandContext, args: string[], flags: Flags): P
       "MISSING_ARGUMENT",
       "Which preview? hivesync open <code>, e.g. hivesync open WDJB-MJHT.",
     );
-  const handle = await resolvePreview(ctx.client, code);
-  ctx.out.say(`${handle.resolved.project.name} (${handle.resolved.platform}), ${handle.resolved.status}.`);
+  const resolved = await resolvePreview(ctx.client, code);
+  const owner = await ownsSession(ctx, resolved.sessionId);
+  // The owner reads with their own sign-in: the whole mirror, not only what the app imports.
+  const handle = owner ? new PreviewHandle(ctx.client, resolved.sessionId, "user") : resolved;
+  ctx.out.say(
+    `${resolved.resolved.project.name} (${resolved.resolved.platform}), ${resolved.resolved.status}${owner ? ", yours: every file" : ""}.`,
+  );
   await handle.waitUntilReady({ signal: ctx.signal });
   const out = path.resolve(ctx.cwd, (flags.out as string | undefined) ?? `hivesync-${handle.sessionId}`);
   const store = new FileSystemBlobStore(path.join(ctx.configDir, "blobs"));
@@ -74,4 +80,15 @@ export async function open(ctx: CommandContext, args: string[], flags: Flags): P
     summary,
     `Wrote ${count(result.files.size, "verified file")} to ${out}: downloaded ${result.downloaded_files} (${formatBytes(result.downloaded_bytes)}), reused ${result.reused_files} from the cache.${removed}`,
   );
+}
+
+/** Whether the signed-in user (if any) owns the session: their own record of it answers. */
+async function ownsSession(ctx: CommandContext, sessionId: string): Promise<boolean> {
+  try {
+    await ctx.client.previews.session(sessionId, { retry: false, signal: ctx.signal });
+    return true;
+  } catch {
+    // Not signed in, someone else's preview, or the server could not say: a viewer, as a phone is.
+    return false;
+  }
 }
