@@ -42,7 +42,7 @@ function start(session: string, token: string, early: Promise<Manifest>) {
       history.replaceState(null, "", base + (message.path === "/" ? "" : message.path));
   };
   const frame = new AppFrame(element, { onMessage });
-  frame.started().catch((error: unknown) => showLoadError(overlay, error));
+  frame.started().catch((error: unknown) => showLoadError(overlay, error, unreachableHint(element.src)));
 
   // Messages arrive from the next task on, when `live` is set.
   const live = followSession(
@@ -74,9 +74,17 @@ function start(session: string, token: string, early: Promise<Manifest>) {
   (window as unknown as { __hsLive: unknown }).__hsLive = live;
 }
 
-function showLoadError(overlay: Overlay, error: unknown): void {
-  overlay.show({
-    kind: "load",
-    errors: [{ message: error instanceof Error ? error.message : String(error) }],
-  });
+function showLoadError(overlay: Overlay, error: unknown, hint?: string): void {
+  const message = error instanceof Error ? error.message : String(error);
+  overlay.show({ kind: "load", errors: [{ message: hint ? `${message}. ${hint}` : message }] });
+}
+
+/**
+ * Why a frame on a `*.localhost` preview origin may not start: only the machine running the stack
+ * resolves those names, so a phone that opened the shell over the LAN cannot reach them.
+ */
+function unreachableHint(frameUrl: string): string | undefined {
+  const local = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
+  if (local || !new URL(frameUrl).hostname.endsWith(".localhost")) return undefined;
+  return "Only the computer running HiveSync resolves *.localhost names: to preview on another device, set PREVIEW_ORIGIN_TEMPLATE to a wildcard name it can reach (docs/configuration.md)";
 }
