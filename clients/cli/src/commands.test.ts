@@ -213,7 +213,8 @@ describe("open into an earlier --out gives exactly the bundle (item 11)", () => 
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toBe(
       [
-        "hello (ios), ready.",
+        // Signed in as the preview's owner: every mirrored file, not only what the app imports.
+        "hello (ios), ready, yours: every file.",
         "Kept edited.js: it is no longer in the bundle, but it was changed here since it was written.",
         `Wrote 2 verified files to ${path.join(h.work, "phone")}: downloaded 2 (5 B), reused 0 from the cache. Removed 2 files no longer in the bundle.`,
         "",
