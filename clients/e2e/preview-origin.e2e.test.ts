@@ -101,7 +101,7 @@ describe("a preview's app runs on an origin of its own", () => {
     await context.close();
   });
 
-  it("an app fetches JSON from its backend and shows a remote image", async () => {
+  it("an app fetches JSON from its backend, shows a remote image and keeps a count in localStorage", async () => {
     const photo = solidPng(8, 8, [200, 30, 30]);
     const backend: Server = createServer((req, res) => {
       if (req.url === "/greeting.json")
@@ -118,6 +118,9 @@ describe("a preview's app runs on an origin of its own", () => {
       const { context, page, problems } = await phonePage(browser!);
       await page.goto(started.link_url);
       await appOf(page).getByText("Hello from the internet").waitFor({ state: "visible", timeout: 30_000 });
+      // Its storage works, though the browser counts the frame as third-party (Playwright's
+      // contexts, like private windows, refuse third-party storage: the runtime keeps it in memory).
+      await appOf(page).getByText("Visit 1").waitFor({ state: "visible" });
       const frame = await appFrame(page);
       await frame.waitForFunction(() =>
         [...document.images].some((img) => img.src.endsWith("/photo.png") && img.naturalWidth === 8),

@@ -8,6 +8,7 @@ import "./rnw-stylesheet";
 import "./style-bridge";
 import { linkToShell } from "./frame-link";
 import { createPage } from "./page";
+import { ensureStorage } from "./storage-fallback";
 import type { Manifest } from "./types";
 
 const globals = globalThis as Record<string, unknown>;
@@ -38,7 +39,15 @@ const page = createPage(script?.src ? new URL(script.src).pathname : undefined, 
     }),
   onDrawn: () => shell?.post({ type: "rendered" }),
 });
-if (shellOrigins) shell = linkToShell(page, shellOrigins);
+if (shellOrigins) {
+  // Before any app code: a third-party frame may be refused its storage.
+  const replaced = ensureStorage();
+  if (replaced.length)
+    console.info(
+      `HiveSync: this browser keeps the preview's ${replaced.join(" and ")} in memory until the page reloads`,
+    );
+  shell = linkToShell(page, shellOrigins);
+}
 
 /**
  * Boots from the script tag's data attributes: `data-manifest` (the manifest URL, fetched
