@@ -1,6 +1,7 @@
 // Issue 12, item 17: the one wrong-code budget per IP (spec §9: 5 failures / 10 min) shared by link
-// claims, preview resolves and the landing pages — a right code takes back only its own count and
-// never wipes earlier failures, and right codes never count at all. Every test uses its own IP.
+// claims, preview resolves and the landing pages — a right code never wipes earlier failures, and
+// right codes never count at all, not even for a moment: a room of phones behind one address opening
+// one code at once is never refused (issue 20). Every test uses its own IP.
 import { describe, expect, it } from "vitest";
 import {
   call,
@@ -116,5 +117,33 @@ describe("a right code", () => {
     const code = await previewCode();
     for (let i = 0; i < 7; i++) expect((await resolve(code, ip)).status).toBe(200);
     for (let i = 0; i < 7; i++) expect((await previewPage(code, ip)).status).toBe(200);
+  });
+});
+
+describe("a room of phones behind one address (issue 20)", () => {
+  it("40 open one right code at once, by the API and by the page: none refused, no guess spent", async () => {
+    const ip = freshIp();
+    const code = await previewCode();
+    const resolved = await Promise.all(Array.from({ length: 20 }, () => resolve(code, ip)));
+    const pages = await Promise.all(Array.from({ length: 20 }, () => previewPage(code, ip)));
+    expect([...resolved, ...pages].map((r) => r.status)).toEqual(Array(40).fill(200));
+    // The whole budget is still there: 5 wrong guesses are answered, the 6th is refused.
+    for (let i = 0; i < 5; i++) expect((await resolve(WRONG, ip)).status).toBe(404);
+    await expectLocked(await resolve(WRONG, ip));
+  });
+
+  it("right and wrong codes at once: every right one opens, and exactly 5 wrong ones are answered", async () => {
+    const ip = freshIp();
+    const code = await previewCode();
+    const mixed = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => resolve(i % 2 ? WRONG : code, ip).then((r) => [i % 2, r.status])),
+    );
+    const wrong = mixed.filter(([odd]) => odd).map(([, status]) => status);
+    expect(wrong.filter((s) => s === 404).length).toBe(5);
+    expect(wrong.filter((s) => s === 429).length).toBe(10);
+    // A right code that came after the address ran out is refused too: a locked address learns nothing.
+    const right = mixed.filter(([odd]) => !odd).map(([, status]) => status);
+    expect(right.every((s) => s === 200 || s === 429)).toBe(true);
+    expect(right.filter((s) => s === 200).length).toBeGreaterThan(0);
   });
 });

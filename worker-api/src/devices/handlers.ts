@@ -7,7 +7,7 @@ import { newId } from "../lib/ids";
 import { notify } from "../notifications/notify";
 import type { AppRouteHandler } from "../openapi";
 import { codeLinks } from "../preview/links";
-import { clientIp, failures } from "../rate-limit/limits";
+import { clientIp, codeGuesses } from "../rate-limit/limits";
 import {
   claimLinkCode,
   deviceInsert,
@@ -41,17 +41,17 @@ export const claim: AppRouteHandler<typeof routes.claim> = async (c) => {
   const body = c.req.valid("json");
   const config = getConfig(c.env);
   const failureKey = `codes:ip:${clientIp(c.req.raw.headers)}`;
-  await failures.begin(c.env, failureKey, config.codeFailures);
+  await codeGuesses.assertOpen(c.env, failureKey, config.codeFailures);
   const codeHash = await hashTypedCode(body.code);
   const now = new Date().toISOString();
   const userId = codeHash ? await claimLinkCode(db, codeHash, now) : undefined;
   if (!codeHash || !userId) {
+    await codeGuesses.wrong(c.env, failureKey, config.codeFailures);
     throw new ApiError(
       "NOT_FOUND",
       "This link code is unknown, used or expired. Make a new one on your desktop.",
     );
   }
-  await failures.forgive(c.env, failureKey);
   const session = await prepareSession(db, c.env, userId, "device");
   const device: NewDevice = {
     id: newId("device"),

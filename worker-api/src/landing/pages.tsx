@@ -17,7 +17,7 @@ import { previewStub } from "../preview/stub";
 import { issuePreviewToken } from "../preview/tokens";
 import { previewOrigin } from "../preview-origin/origins";
 import { shellPolicy } from "../preview-origin/policies";
-import { clientIp, failures } from "../rate-limit/limits";
+import { clientIp, codeGuesses } from "../rate-limit/limits";
 
 const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1b1f24}
@@ -72,8 +72,8 @@ function html(
 
 /**
  * Looks a code from a URL up without consuming it. Unknown codes count as failed guesses for the
- * caller's IP exactly like the API's code routes, so the pages are no way around the limit. A code
- * that `wasReal` (a preview deleted with its project) is no guess: `ended`, and forgiven.
+ * caller's IP exactly like the API's code routes, so the pages are no way around the limit; a right
+ * code costs nothing. A code that `wasReal` (a preview deleted with its project) is no guess: `ended`.
  */
 async function lookup<T>(
   c: Context<AppEnv>,
@@ -83,12 +83,12 @@ async function lookup<T>(
 ) {
   const config = getConfig(c.env);
   const key = `codes:ip:${clientIp(c.req.raw.headers)}`;
-  await failures.begin(c.env, key, config.codeFailures);
+  await codeGuesses.assertOpen(c.env, key, config.codeFailures);
   const letters = normalizeCode(raw);
   const codeHash = letters ? await hashCode(letters) : null;
   const found = codeHash ? await find(codeHash) : null;
   const ended = !found && codeHash !== null && (await wasReal(codeHash));
-  if (found || ended) await failures.forgive(c.env, key);
+  if (!found && !ended) await codeGuesses.wrong(c.env, key, config.codeFailures);
   return { letters, found, ended };
 }
 

@@ -11,7 +11,7 @@ import { notify } from "../notifications/notify";
 import type { AppRouteHandler } from "../openapi";
 import { loadOwnedProject } from "../projects/project-store";
 import { enqueue } from "../queues/enqueue";
-import { clientIp, enforceRateLimit, failures } from "../rate-limit/limits";
+import { clientIp, codeGuesses, enforceRateLimit } from "../rate-limit/limits";
 import { assertReadable, assertSessionLive, PREVIEW_TOKEN_PREFIX, previewCaller } from "./access";
 import { codeLinks } from "./links";
 import type * as routes from "./routes";
@@ -198,7 +198,7 @@ export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
 export const resolve: AppRouteHandler<typeof routes.resolve> = async (c) => {
   const config = getConfig(c.env);
   const failureKey = `codes:ip:${clientIp(c.req.raw.headers)}`;
-  await failures.begin(c.env, failureKey, config.codeFailures);
+  await codeGuesses.assertOpen(c.env, failureKey, config.codeFailures);
   const codeHash = await hashTypedCode(c.req.valid("json").code);
   const db = database(c.env);
   const found = codeHash ? await findSessionByCode(db, codeHash) : undefined;
@@ -206,14 +206,13 @@ export const resolve: AppRouteHandler<typeof routes.resolve> = async (c) => {
     // A deleted project took its sessions' rows along, but their codes were real: such a code is
     // not a wrong guess, and it answers like any ended session's.
     if (codeHash && (await isCodeOfDeletedSession(db, codeHash))) {
-      await failures.forgive(c.env, failureKey);
       throw new ApiError("PREVIEW_EXPIRED", "This preview has expired; start a new one.", {
         status: "expired",
       });
     }
+    await codeGuesses.wrong(c.env, failureKey, config.codeFailures);
     throw new ApiError("NOT_FOUND", "No preview has this code. Check the letters and try again.");
   }
-  await failures.forgive(c.env, failureKey);
   const stub = previewStub(c.env, found.id);
   const state = await stub.get();
   if (!state) throw notFound("Preview session");

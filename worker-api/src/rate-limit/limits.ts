@@ -69,6 +69,27 @@ export const failures = {
 };
 
 /**
+ * The wrong-code budget of an address (preview and link codes, on the API and the landing pages):
+ * only a wrong code counts. A right one costs nothing, however many phones behind one address open
+ * it at once; wrong ones stay limited exactly, because counting one is the key's atomic step that
+ * refuses past the limit — of 30 concurrent wrong guesses 5 are told "not found", 25 "too many".
+ */
+export const codeGuesses = {
+  /** Refuses (429 TOO_MANY_ATTEMPTS) an address that is out of guesses, counting nothing. */
+  async assertOpen(env: Env, key: string, { limit, windowSeconds }: Limit): Promise<void> {
+    const decision = await limiter(env, key).peek(limit, windowSeconds);
+    if (!decision.allowed) throw failures.locked(decision);
+  },
+  /**
+   * Counts a wrong code. Throws 429 when a concurrent guess took the address's last one: the caller
+   * then answers "too many", never "not found", so no guess beyond the limit is ever answered.
+   */
+  async wrong(env: Env, key: string, limit: Limit): Promise<void> {
+    await failures.begin(env, key, limit);
+  },
+};
+
+/**
  * The key for per-IP limits: the caller's IPv4 address, or the /64 network of an IPv6 address —
  * one subscriber usually holds a whole /64, so counting single IPv6 addresses would let a guesser
  * rotate through 2^64 of them. Cloudflare sets the header; it cannot be forged through its edge.
