@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { Timestamp } from "./common";
+import { FreeText, Timestamp } from "./common";
 import { MirrorPath } from "./paths";
 
-const Body = z.string().min(1).max(10_000);
+const Body = FreeText(10_000);
 const Line = z.number().int().min(1).max(10_000_000);
 
 export const CreateCommentRequest = z

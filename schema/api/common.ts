@@ -64,3 +64,27 @@ export const RangeHeaders = z.object({
     .optional()
     .meta({ description: "`bytes=<start>-<end>`, `bytes=<start>-` or `bytes=-<suffix>`: answers 206." }),
 });
+
+/** C0 controls, DEL and C1 controls: what a terminal may run as a command rather than show. */
+const CONTROL = /\p{Cc}/u;
+/** The same, but for line breaks and tabs, which free text may hold. */
+const CONTROL_IN_TEXT = /[^\P{Cc}\t\n\r]/u;
+
+/**
+ * A one-line name a person types (a project's, a device's): trimmed, 1–100 characters, no control
+ * characters — other people see it in their terminals (`hivesync open`), where `ESC[…` is a command.
+ */
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((value) => !CONTROL.test(value), "must not contain control characters");
+
+/** Free text (a comment's body): line breaks and tabs, but no other control character. */
+export const FreeText = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((value) => !CONTROL_IN_TEXT.test(value), "must not contain control characters");

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { Tokens } from "./auth";
-import { Timestamp } from "./common";
+import { DisplayName, Timestamp } from "./common";
 
 export const DevicePlatform = z.enum(["ios", "android", "web", "desktop", "other"]);
 
@@ -17,7 +17,7 @@ export const LinkCodeResponse = z
 export const ClaimLinkRequest = z
   .object({
     code: z.string().min(1).max(32),
-    device_name: z.string().trim().min(1).max(100),
+    device_name: DisplayName,
     platform: DevicePlatform,
   })
   .meta({ id: "ClaimLinkRequest" });

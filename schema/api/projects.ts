@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { Timestamp } from "./common";
+import { DisplayName, Timestamp } from "./common";
 import { MirrorPath } from "./paths";
 
 export const Framework = z.enum(["expo", "react-native", "web", "other"]);
 
-const name = z.string().trim().min(1).max(100);
+const name = DisplayName;
 const description = z.string().max(2000);
 
 export const CreateProjectRequest = z

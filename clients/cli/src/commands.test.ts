@@ -236,6 +236,28 @@ describe("open into an earlier --out gives exactly the bundle (item 11)", () => 
   });
 });
 
+describe("names from the server are printed, never run by the terminal (issue 20)", () => {
+  it("open shows a project name's escape sequences as text", async () => {
+    h.api.readySession("pvs_named0000000000000", { "App.js": "v1" }).code = "GGGG-HHHH";
+    const now = new Date().toISOString();
+    h.api.projectRecords.set("prj_pvs_named0000000000000", {
+      id: "prj_pvs_named0000000000000",
+      name: "\u001b[31mRed\u001b[0m\u0007",
+      description: null,
+      framework: "expo",
+      entry: null,
+      created_at: now,
+      updated_at: now,
+    });
+    const opened = await h.run(["open", "GGGG-HHHH", "--out", "named"]);
+    expect(opened.code, opened.stderr).toBe(0);
+    expect(opened.stdout).not.toMatch(/\p{Cc}(?<!\n)/u);
+    expect(opened.stdout.split("\n")[0]).toBe(
+      "\\u001b[31mRed\\u001b[0m\\u0007 (ios), ready, yours: every file.",
+    );
+  });
+});
+
 describe("errors say why (item 12)", () => {
   it("prints the server's validation issues, field by field", async () => {
     h.api.intercept = (req) =>

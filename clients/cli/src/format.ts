@@ -155,3 +155,14 @@ export function formatAiResult(job: AiJob, width = 80): string {
   if (job.result) parts.push("", `(${job.result.provider}, ${job.result.model})`);
   return parts.join("\n");
 }
+
+/**
+ * Text from the server (a name someone else chose) as it is safe to print: control characters —
+ * `ESC[…` would recolour or rewrite the reader's terminal — are shown as `\u001b`-style escapes.
+ *
+ * @example
+ * printable("\u001b[31mred"); // "\\u001b[31mred"
+ */
+export function printable(text: string): string {
+  return text.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

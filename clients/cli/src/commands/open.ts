@@ -3,7 +3,7 @@ import type { BundleProgress } from "../../../mobile/src";
 import { PreviewHandle, resolvePreview } from "../../../mobile/src";
 import { FileSystemBlobStore, writeBundleTree } from "../../../mobile/src/node";
 import type { CommandContext } from "../context";
-import { count } from "../format";
+import { count, printable } from "../format";
 import { CliError, formatBytes } from "../output";
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -44,7 +44,7 @@ export async function open(ctx: CommandContext, args: string[], flags: Flags): P
   // The owner reads with their own sign-in: the whole mirror, not only what the app imports.
   const handle = owner ? new PreviewHandle(ctx.client, resolved.sessionId, "user") : resolved;
   ctx.out.say(
-    `${resolved.resolved.project.name} (${resolved.resolved.platform}), ${resolved.resolved.status}${owner ? ", yours: every file" : ""}.`,
+    `${printable(resolved.resolved.project.name)} (${resolved.resolved.platform}), ${resolved.resolved.status}${owner ? ", yours: every file" : ""}.`,
   );
   await handle.waitUntilReady({ signal: ctx.signal });
   const out = path.resolve(ctx.cwd, (flags.out as string | undefined) ?? `hivesync-${handle.sessionId}`);
