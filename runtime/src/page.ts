@@ -338,20 +338,17 @@ export function createPage(ownUrl?: string, options: PageOptions = {}) {
   };
 }
 
+/**
+ * The reload mark lives in `window.name`, which a reload of the same window or frame keeps whatever
+ * the browser allows of storage: a frame refused third-party storage has an in-memory
+ * sessionStorage (storage-fallback.ts) that a reload forgets, which would let it reload forever.
+ */
 function readReloadMark(): string | null {
-  try {
-    return sessionStorage.getItem(RELOAD_KEY);
-  } catch {
-    return null;
-  }
+  return window.name.startsWith(RELOAD_KEY) ? window.name.slice(RELOAD_KEY.length + 1) : null;
 }
 
 function writeReloadMark(value: string): void {
-  try {
-    sessionStorage.setItem(RELOAD_KEY, value);
-  } catch {
-    // Without storage (a privacy mode), a reload loop is bounded by the page naming this runtime.
-  }
+  window.name = `${RELOAD_KEY}:${value}`;
 }
 
 function appSection(manifest: Manifest): AppSection {
