@@ -1,4 +1,5 @@
 import type { Frame } from "./stack";
+import type { BuildError } from "./types";
 
 /** One error as the overlay shows it. */
 export interface OverlayError {
@@ -18,6 +19,23 @@ export interface OverlayError {
 export interface OverlayContent {
   kind: "build" | "runtime" | "load" | "blank";
   errors: OverlayError[];
+}
+
+/**
+ * A failed build as the overlay shows it: each error's `file:line:column`, message and code frame.
+ *
+ * @example
+ * overlay.show(buildFailed([{ file: "App.js", line: 3, column: 7, message: "Unexpected token" }]));
+ */
+export function buildFailed(errors: readonly BuildError[]): OverlayContent {
+  return {
+    kind: "build",
+    errors: errors.map((e) => ({
+      where: `${e.file}:${e.line}:${e.column}`,
+      message: e.message,
+      frame: e.frame,
+    })),
+  };
 }
 
 const TITLES = {

@@ -4,7 +4,7 @@ import { Bar, type BarInfo } from "./bar";
 import { trackFetches, watchForBlank } from "./blank-watch";
 import { boundaryWrapper, type ReactLike } from "./boundary";
 import { loadChunks, loadMissing } from "./loader";
-import { Overlay, type OverlayError } from "./overlay";
+import { buildFailed, Overlay, type OverlayError } from "./overlay";
 import { Registry } from "./registry";
 import { type Frame, mapLocation, mapStack, primaryFrame } from "./stack";
 import { adoptStyleSheet, applyStyles } from "./styles";
@@ -181,14 +181,7 @@ export function createPage(ownUrl?: string, options: PageOptions = {}) {
     });
 
     if (app.errors?.length) {
-      overlay.show({
-        kind: "build",
-        errors: app.errors.map((e) => ({
-          where: `${e.file}:${e.line}:${e.column}`,
-          message: e.message,
-          frame: e.frame,
-        })),
-      });
+      overlay.show(buildFailed(app.errors));
       return result("build");
     }
 

@@ -5,7 +5,7 @@
 import { applyTitleAndIcon } from "../appearance";
 import { Bar } from "../bar";
 import type { FrameMessage } from "../frame-messages";
-import { Overlay } from "../overlay";
+import { buildFailed, Overlay } from "../overlay";
 import { applyStyles } from "../styles";
 import type { Manifest } from "../types";
 import { AppFrame } from "./frame";
@@ -50,15 +50,7 @@ function start(session: string, token: string, early: Promise<Manifest>) {
       session,
       token,
       apply: (manifest) => frame.apply(manifest),
-      showBuildErrors: (errors) =>
-        overlay.show({
-          kind: "build",
-          errors: errors.map((e) => ({
-            where: `${e.file}:${e.line}:${e.column}`,
-            message: e.message,
-            frame: e.frame,
-          })),
-        }),
+      showBuildErrors: (errors) => overlay.show(buildFailed(errors)),
       onApplied: (manifest, result) => {
         bar.set({ project: manifest.project?.name, revision: manifest.revision });
         if (result.ok && overlay.content?.kind !== "runtime") overlay.clear();

@@ -174,7 +174,7 @@ function shellPage(
   projectName: string,
   code: string,
   token: string,
-): Promise<Response> {
+) {
   const url = new URL(c.req.url);
   // The page's own path (/p/<code>, as the browser spells it), and the app's path below it.
   const base = url.pathname.split("/").slice(0, 3).join("/");
@@ -198,7 +198,7 @@ function shellPage(
   c.header("content-security-policy", shellPolicy(origin));
   // It holds a token: never stored by a browser or a proxy.
   c.header("cache-control", "no-store");
-  return Promise.resolve(c.html(body, 200));
+  return c.html(body, 200);
 }
 
 async function guarded(c: Context<AppEnv>, render: (nonce: string) => Promise<Response>): Promise<Response> {

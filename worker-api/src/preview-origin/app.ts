@@ -45,8 +45,8 @@ export function createPreviewOriginApp() {
       throw nothingHere();
     });
   app.get("*", (c) => {
-    if (!previewSessionOfUrl(getConfig(c.env), c.req.url)) throw nothingHere();
     const config = getConfig(c.env);
+    if (!previewSessionOfUrl(config, c.req.url)) throw nothingHere();
     const parents = shellOrigins(config, c.req.url);
     c.header("content-security-policy", framePolicy({ shellOrigins: parents, local: !config.isProduction }));
     // No secret in it, but a deploy changes the runtime it names.

@@ -40,28 +40,36 @@ export function previewOrigin(config: Config, requestUrl: string, sessionId: str
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+const hostPatterns = new WeakMap<Config, RegExp>();
+
 /**
- * The session whose preview origin `requestUrl` is on, or null for any other host (the API's).
- * Only the host is compared: behind a proxy or Cloudflare's edge the scheme a Worker sees may
- * differ from the browser's.
+ * Every host under the preview domain, the part before it captured: the template's hostname with
+ * `{session}` as anything (a deeper name is a preview host too, so a wildcard route never reaches
+ * the API). Only hostnames are compared: behind a proxy or Cloudflare's edge the scheme and port a
+ * Worker sees may differ from the browser's. Compiled once per config: every request asks.
  */
+function previewHostPattern(config: Config): RegExp {
+  let pattern = hostPatterns.get(config);
+  if (!pattern) {
+    const hostname = config.previewOriginTemplate
+      ? new URL(config.previewOriginTemplate.replace("{session}", "session-label")).hostname
+      : "session-label.preview.localhost";
+    const [before, after] = escapeRegExp(hostname).split("session-label") as [string, string];
+    pattern = new RegExp(`^${before}(.+)${after}$`);
+    hostPatterns.set(config, pattern);
+  }
+  return pattern;
+}
+
+/** The session whose preview origin `requestUrl` is on, or null (the API's host, or no session's label). */
 export function previewSessionOfUrl(config: Config, requestUrl: string): string | null {
-  const url = new URL(requestUrl);
-  const pattern = config.previewOriginTemplate
-    ? new URL(config.previewOriginTemplate.replace("{session}", "session-label")).host
-    : "session-label.preview.localhost";
-  const host = config.previewOriginTemplate ? url.host : url.hostname;
-  const [before, after] = escapeRegExp(pattern).split("session-label") as [string, string];
-  const match = new RegExp(`^${before}([a-z0-9-]+)${after}$`).exec(host.toLowerCase());
-  return match ? sessionOfLabel(match[1]!) : null;
+  const label = previewHostPattern(config).exec(new URL(requestUrl).hostname.toLowerCase())?.[1];
+  return label ? sessionOfLabel(label) : null;
 }
 
 /** True for a host that is a preview origin's, whether or not it names a real session label. */
 export function isPreviewHost(config: Config, requestUrl: string): boolean {
-  const host = new URL(requestUrl).hostname.toLowerCase();
-  if (!config.previewOriginTemplate) return host.endsWith(".preview.localhost");
-  const suffix = new URL(config.previewOriginTemplate.replace("{session}", "x")).hostname.slice(1);
-  return host.endsWith(suffix);
+  return previewHostPattern(config).test(new URL(requestUrl).hostname.toLowerCase());
 }
 
 /**

@@ -79,6 +79,7 @@ describe("where a preview runs", () => {
     ])
       expect(previewSessionOfUrl(config, url)).toBeNull();
     expect(isPreviewHost(config, "http://localhost:8787/")).toBe(false);
+    expect(isPreviewHost(config, "http://a.b.preview.localhost:8787/")).toBe(true);
   });
 
   it("follows a configured PREVIEW_ORIGIN_TEMPLATE (a registrable domain of its own)", () => {
@@ -94,6 +95,9 @@ describe("where a preview runs", () => {
     expect(isPreviewHost(config, `${origin}/`)).toBe(true);
     expect(previewSessionOfUrl(config, "https://api.hivesync.dev/")).toBeNull();
     expect(previewSessionOfUrl(config, "https://x.hivesync-preview.dev.evil.com/")).toBeNull();
+    // A deeper name under the preview domain names no session, and is still no host of the API's.
+    expect(previewSessionOfUrl(config, `https://a.${origin.slice("https://".length)}/`)).toBeNull();
+    expect(isPreviewHost(config, "https://a.b.hivesync-preview.dev/")).toBe(true);
   });
 });
 
