@@ -144,7 +144,10 @@ export const PreviewSession = z
     error: PreviewError.optional(),
     build_error: PreviewUpdateError.optional(),
     bundle: BundleSummary.optional(),
-    opened: z.array(OpenedRecord),
+    opened: z
+      .array(OpenedRecord)
+      .meta({ description: "The newest 20 opens (devices and viewers), oldest first." }),
+    opens: z.number().int().nonnegative().meta({ description: "How many times it was opened in all." }),
     created_at: Timestamp,
     expires_at: Timestamp,
   })
@@ -152,7 +155,17 @@ export const PreviewSession = z
 export type PreviewSession = z.infer<typeof PreviewSession>;
 
 export const ResolvePreviewRequest = z
-  .object({ code: z.string().min(1).max(32) })
+  .object({
+    code: z.string().min(1).max(32),
+    key: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{22}$/)
+      .optional()
+      .meta({
+        description:
+          "The key in the preview link's `hs` parameter (a scanned QR code has it): with it, a right code opens even from an address that is out of code guesses.",
+      }),
+  })
   .meta({ id: "ResolvePreviewRequest" });
 
 export const ResolvePreviewResponse = z

@@ -1,7 +1,8 @@
 // Issue 12, item 17: the one wrong-code budget per IP (spec §9: 5 failures / 10 min) shared by link
 // claims, preview resolves and the landing pages — a right code never wipes earlier failures, and
 // right codes never count at all, not even for a moment: a room of phones behind one address opening
-// one code at once is never refused (issue 20). Every test uses its own IP.
+// one code at once is never refused (issue 20). Each distinct wrong code counts once, and a QR
+// code's link (its key) opens from an address out of guesses. Every test uses its own IP.
 import { describe, expect, it } from "vitest";
 import {
   call,
@@ -12,11 +13,15 @@ import {
   pushFiles,
   registerUser,
   type TestUser,
+  wrongCode,
 } from "../test/helpers";
 
-const WRONG = "BBBB-BBBB";
-
 async function previewCode(): Promise<string> {
+  return (await previewLink()).code;
+}
+
+/** A fresh preview's code and the link its QR code holds (with the link's key). */
+async function previewLink(): Promise<{ code: string; link_url: string }> {
   const user = await registerUser();
   const project = await createProject(user);
   await pushFiles(user, project.id, { "index.js": "x" });
@@ -25,7 +30,7 @@ async function previewCode(): Promise<string> {
     body: { project_id: project.id, platform: "web" },
   });
   expect(res.status).toBe(202);
-  return (await json<{ code: string }>(res)).code;
+  return json<{ code: string; link_url: string }>(res);
 }
 
 let linker: TestUser | undefined;
@@ -71,7 +76,7 @@ describe("one wrong-code budget per IP", () => {
   it("5 wrong link claims, then a preview resolve with a right code is refused (429)", async () => {
     const ip = freshIp();
     const code = await previewCode();
-    for (let i = 0; i < 5; i++) expect((await claim(WRONG, ip)).status).toBe(404);
+    for (let i = 0; i < 5; i++) expect((await claim(wrongCode(), ip)).status).toBe(404);
     await expectLocked(await resolve(code, ip));
     // Another IP is not affected.
     expect((await resolve(code, freshIp())).status).toBe(200);
@@ -79,7 +84,7 @@ describe("one wrong-code budget per IP", () => {
 
   it("5 wrong preview resolves, then a link claim and both landing pages are refused (429)", async () => {
     const ip = freshIp();
-    for (let i = 0; i < 5; i++) expect((await resolve(WRONG, ip)).status).toBe(404);
+    for (let i = 0; i < 5; i++) expect((await resolve(wrongCode(), ip)).status).toBe(404);
     await expectLocked(await claim(await linkCode(), ip));
     await expectLocked(await previewPage(await previewCode(), ip));
     await expectLocked(await linkPage(await linkCode(), ip));
@@ -87,8 +92,8 @@ describe("one wrong-code budget per IP", () => {
 
   it("wrong codes on the landing pages count against the API's budget too", async () => {
     const ip = freshIp();
-    for (let i = 0; i < 3; i++) expect((await previewPage(WRONG, ip)).status).toBe(404);
-    for (let i = 0; i < 2; i++) expect((await linkPage(WRONG, ip)).status).toBe(404);
+    for (let i = 0; i < 3; i++) expect((await previewPage(wrongCode(), ip)).status).toBe(404);
+    for (let i = 0; i < 2; i++) expect((await linkPage(wrongCode(), ip)).status).toBe(404);
     await expectLocked(await resolve(await previewCode(), ip));
   });
 });
@@ -97,9 +102,9 @@ describe("a right code", () => {
   for (const door of DOORS) {
     it(`${door.name}: does not wipe earlier failures (4 wrong, 1 right, 1 wrong → the next is 429)`, async () => {
       const ip = freshIp();
-      for (let i = 0; i < 4; i++) expect((await door.send(WRONG, ip)).status).toBe(door.wrong);
+      for (let i = 0; i < 4; i++) expect((await door.send(wrongCode(), ip)).status).toBe(door.wrong);
       expect((await door.send(await door.right(), ip)).status).toBe(door.ok);
-      expect((await door.send(WRONG, ip)).status).toBe(door.wrong);
+      expect((await door.send(wrongCode(), ip)).status).toBe(door.wrong);
       // Five failures in the window: even a right code is refused now.
       await expectLocked(await door.send(await door.right(), ip));
     });
@@ -107,8 +112,8 @@ describe("a right code", () => {
     it(`${door.name}: never counts (7 right codes from one IP all succeed, then 5 wrong are still allowed)`, async () => {
       const ip = freshIp();
       for (let i = 0; i < 7; i++) expect((await door.send(await door.right(), ip)).status).toBe(door.ok);
-      for (let i = 0; i < 5; i++) expect((await door.send(WRONG, ip)).status).toBe(door.wrong);
-      await expectLocked(await door.send(WRONG, ip));
+      for (let i = 0; i < 5; i++) expect((await door.send(wrongCode(), ip)).status).toBe(door.wrong);
+      await expectLocked(await door.send(wrongCode(), ip));
     });
   }
 
@@ -128,15 +133,17 @@ describe("a room of phones behind one address (issue 20)", () => {
     const pages = await Promise.all(Array.from({ length: 20 }, () => previewPage(code, ip)));
     expect([...resolved, ...pages].map((r) => r.status)).toEqual(Array(40).fill(200));
     // The whole budget is still there: 5 wrong guesses are answered, the 6th is refused.
-    for (let i = 0; i < 5; i++) expect((await resolve(WRONG, ip)).status).toBe(404);
-    await expectLocked(await resolve(WRONG, ip));
+    for (let i = 0; i < 5; i++) expect((await resolve(wrongCode(), ip)).status).toBe(404);
+    await expectLocked(await resolve(wrongCode(), ip));
   });
 
   it("right and wrong codes at once: every right one opens, and exactly 5 wrong ones are answered", async () => {
     const ip = freshIp();
     const code = await previewCode();
     const mixed = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => resolve(i % 2 ? WRONG : code, ip).then((r) => [i % 2, r.status])),
+      Array.from({ length: 30 }, (_, i) =>
+        resolve(i % 2 ? wrongCode() : code, ip).then((r) => [i % 2, r.status]),
+      ),
     );
     const wrong = mixed.filter(([odd]) => odd).map(([, status]) => status);
     expect(wrong.filter((s) => s === 404).length).toBe(5);
@@ -145,5 +152,42 @@ describe("a room of phones behind one address (issue 20)", () => {
     const right = mixed.filter(([odd]) => !odd).map(([, status]) => status);
     expect(right.every((s) => s === 200 || s === 429)).toBe(true);
     expect(right.filter((s) => s === 200).length).toBeGreaterThan(0);
+  });
+});
+
+describe("a typo and a hostile page do not take a room down (issue 20)", () => {
+  it("the same wrong code from 30 phones at once is one guess; distinct ones still stop at exactly 5", async () => {
+    const ip = freshIp();
+    const typo = wrongCode();
+    const same = await Promise.all(Array.from({ length: 30 }, () => resolve(typo, ip)));
+    expect(same.map((r) => r.status)).toEqual(Array(30).fill(404));
+    // Case, spaces and hyphens make no new guess either.
+    expect((await resolve(typo.toLowerCase().replace("-", " "), ip)).status).toBe(404);
+    const distinct = await Promise.all(Array.from({ length: 30 }, () => resolve(wrongCode(), ip)));
+    expect(distinct.filter((r) => r.status === 404)).toHaveLength(4);
+    expect(distinct.filter((r) => r.status === 429)).toHaveLength(26);
+  });
+
+  it("a QR code's link opens its preview from an address out of guesses; a typed code or a wrong key does not", async () => {
+    const ip = freshIp();
+    const { code, link_url } = await previewLink();
+    const url = new URL(link_url);
+    const key = url.searchParams.get("hs") ?? "";
+    expect(key).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    for (let i = 0; i < 5; i++) expect((await resolve(wrongCode(), ip)).status).toBe(404);
+    await expectLocked(await previewPage(code, ip));
+    await expectLocked(await resolve(code, ip));
+    // The link itself (the page with its key), and the API given the key: both open.
+    const page = await call(`${url.pathname}${url.search}`, { ip });
+    expect(page.status).toBe(200);
+    // The key opens; it is not written into the page (the app's frame URL leaves it out).
+    expect(await page.text()).not.toContain(key);
+    const byKey = await call("/api/v1/preview/resolve", { body: { code, key }, ip });
+    expect(byKey.status).toBe(200);
+    // Another session's key, or a forged one, is no key: the address is still locked.
+    const other = new URL((await previewLink()).link_url).searchParams.get("hs") ?? "";
+    await expectLocked(await call(`/p/${code}?hs=${other}`, { ip }));
+    await expectLocked(await call("/api/v1/preview/resolve", { body: { code, key: other }, ip }));
+    await expectLocked(await call("/api/v1/preview/resolve", { body: { code: wrongCode(), key }, ip }));
   });
 });

@@ -33,6 +33,12 @@ export type Config = Limits & {
   aiJobs: Limit;
   previewStarts: Limit;
   codeFailures: Limit;
+  /** The general limit of one viewer's preview token (instead of its address's). */
+  viewerGeneral: Limit;
+  /** Opens of one session (codes resolved, pages run), whoever opens: the whole preview's ceiling. */
+  previewOpens: Limit;
+  /** Preview and link pages one address loads (outside `/api/v1`, so outside the general limit). */
+  pagesPerIp: Limit;
   previewTtlSeconds: number;
   maxActivePreviews: number;
   /** Origin for links printed in QR codes; empty means "the origin the request came to". */
@@ -89,6 +95,9 @@ function parse(env: Env): Config {
       limit: int(env.RATE_LIMIT_CODE_FAILURES, 5),
       windowSeconds: int(env.RATE_LIMIT_CODE_FAILURES_WINDOW_SECONDS, 600),
     },
+    viewerGeneral: { limit: int(env.RATE_LIMIT_VIEWER, 600), windowSeconds: 60 },
+    previewOpens: { limit: int(env.PREVIEW_OPENS_PER_MINUTE, 1000), windowSeconds: 60 },
+    pagesPerIp: { limit: int(env.RATE_LIMIT_PAGES_PER_IP, 3000), windowSeconds: 60 },
     previewTtlSeconds: Math.min(7200, Math.max(300, int(env.PREVIEW_TTL_SECONDS, 1800))),
     maxActivePreviews: int(env.MAX_ACTIVE_PREVIEWS, 10),
     publicUrl: env.PUBLIC_URL ? env.PUBLIC_URL.replace(/\/+$/, "") : null,

@@ -35,6 +35,8 @@ export type AppEnv = {
     requestId: string;
     /** Verified access-token claims (signature and expiry only; `requireAuth` also checks revocation). */
     claims?: { sub: string; sid: string };
+    /** A preview token's viewer, its signature checked (which session it may read is the route's call). */
+    viewer?: { sessionId: string; viewerId: string };
     auth: AuthContext;
     /** The project of a route declared with `ownedProject`, owned by the caller (`ownedProject(c)`). */
     project?: typeof projects.$inferSelect;

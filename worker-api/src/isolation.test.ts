@@ -60,7 +60,7 @@ async function snapshot(userId: string): Promise<string> {
   );
   return JSON.stringify([
     results.map((r) => r.results),
-    previews.map((p) => [p?.status, p?.version, p?.opened.length]),
+    previews.map((p) => [p?.status, p?.version, p?.opens?.total]),
   ]);
 }
 

@@ -115,3 +115,16 @@ export function pushFiles(
     baseRevision,
   );
 }
+
+/**
+ * A code no preview or link has (random letters of the code alphabet, so each call is a distinct
+ * wrong guess: the same wrong code again is not counted twice).
+ */
+export function wrongCode(): string {
+  const alphabet = "BCDFGHJKLMNPQRSTVWXZ";
+  const letters = Array.from(
+    crypto.getRandomValues(new Uint8Array(8)),
+    (b) => alphabet[b % alphabet.length],
+  ).join("");
+  return `${letters.slice(0, 4)}-${letters.slice(4)}`;
+}

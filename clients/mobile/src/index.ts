@@ -14,4 +14,4 @@ export { linkWithCode } from "./link";
 export { PreviewHandle } from "./preview-handle";
 export { PreviewSession } from "./preview-session";
 export type { PreviewTarget } from "./preview-target";
-export { checkCode, ResolvedPreview, resolvePreview } from "./resolve-preview";
+export { checkCode, previewLink, ResolvedPreview, resolvePreview } from "./resolve-preview";

@@ -47,9 +47,29 @@ export function checkCode(code: string): string {
 }
 
 /**
- * Opens a preview from its code (typed, or read from the QR's link), no sign-in needed.
- * Case, spaces and hyphens do not matter; something that cannot be a code fails locally with
- * `INVALID_CODE`. An expired preview gives 410 `PREVIEW_EXPIRED`.
+ * The code and key of a preview link (`https://…/p/WDJB-MJHT?hs=<key>`, what a QR code holds), or
+ * null for anything else.
+ *
+ * @example
+ * previewLink("https://hivesync.dev/p/WDJB-MJHT?hs=q2V0aW5nLWtleS0xMjM0NTY"); // { code: "WDJB-MJHT", key: "q2V0…" }
+ */
+export function previewLink(input: string): { code: string; key?: string } | null {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return null;
+  }
+  const code = /^\/p\/([^/]+)/.exec(url.pathname)?.[1];
+  if (!code) return null;
+  const key = url.searchParams.get("hs");
+  return key ? { code: decodeURIComponent(code), key } : { code: decodeURIComponent(code) };
+}
+
+/**
+ * Opens a preview from its code — typed, or the QR code's whole link, whose key opens it without
+ * counting as a guess — no sign-in needed. Case, spaces and hyphens do not matter; something that
+ * cannot be a code fails locally with `INVALID_CODE`. An expired preview gives 410 `PREVIEW_EXPIRED`.
  *
  * @example
  * const preview = await resolvePreview(client, "wdjb mjht");
@@ -61,6 +81,8 @@ export async function resolvePreview(
   code: string,
   options?: CallOptions,
 ): Promise<ResolvedPreview> {
-  const resolved = await client.previews.resolve(checkCode(code), options);
+  const link = previewLink(code);
+  const body = link ? { ...link, code: checkCode(link.code) } : { code: checkCode(code) };
+  const resolved = await client.previews.resolve(body, options);
   return new ResolvedPreview(client, resolved);
 }

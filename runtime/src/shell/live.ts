@@ -84,7 +84,7 @@ export function followSession(options: LiveOptions, early: Promise<Manifest> | n
   function showRevision(revision?: number): void {
     serial(async () => {
       if (revision !== undefined && revision <= applied) return;
-      const manifest = await (pendingManifest ?? fetchManifest(session, token));
+      const manifest = await (pendingManifest ?? fetchManifest(session, token, revision));
       pendingManifest = null;
       if (!(typeof manifest.revision === "number" && manifest.revision > applied)) return;
       const before = applied;
@@ -215,11 +215,16 @@ export function followSession(options: LiveOptions, early: Promise<Manifest> | n
   return live;
 }
 
-/** The session's current manifest, read with the page's preview token. */
-export async function fetchManifest(session: string, token: string): Promise<Manifest> {
-  const res = await fetch(`/api/v1/preview/bundle/${session}`, {
+/**
+ * A manifest, read with the page's preview token: the session's current one, or one revision's —
+ * an immutable URL the server answers without the session's live state, so a room of phones
+ * fetching a new revision at once costs the session nothing, and the browser may keep it.
+ */
+export async function fetchManifest(session: string, token: string, revision?: number): Promise<Manifest> {
+  const path = revision === undefined ? "" : `/revisions/${revision}`;
+  const res = await fetch(`/api/v1/preview/bundle/${session}${path}`, {
     headers: { authorization: `Bearer ${token}` },
-    cache: "no-store",
+    cache: revision === undefined ? "no-store" : "default",
     credentials: "omit",
   });
   if (!res.ok) throw new Error(`Could not load the preview's manifest (HTTP ${res.status})`);

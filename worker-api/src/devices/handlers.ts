@@ -2,7 +2,7 @@ import { prepareSession, revokeSession } from "../auth/sessions";
 import { getConfig } from "../config";
 import { database } from "../db";
 import { ApiError, notFound } from "../lib/api-error";
-import { generateCode, hashCode, hashTypedCode } from "../lib/codes";
+import { generateCode, guessOf, hashCode, hashTypedCode } from "../lib/codes";
 import { newId } from "../lib/ids";
 import { notify } from "../notifications/notify";
 import type { AppRouteHandler } from "../openapi";
@@ -46,7 +46,7 @@ export const claim: AppRouteHandler<typeof routes.claim> = async (c) => {
   const now = new Date().toISOString();
   const userId = codeHash ? await claimLinkCode(db, codeHash, now) : undefined;
   if (!codeHash || !userId) {
-    await codeGuesses.wrong(c.env, failureKey, config.codeFailures);
+    await codeGuesses.wrong(c.env, failureKey, config.codeFailures, guessOf(codeHash, body.code));
     throw new ApiError(
       "NOT_FOUND",
       "This link code is unknown, used or expired. Make a new one on your desktop.",

@@ -8,16 +8,17 @@ import { database } from "../db";
 import { findLinkCode } from "../devices/device-store";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/api-error";
-import { hashCode } from "../lib/codes";
+import { guessOf, hashCode } from "../lib/codes";
 import { base64url } from "../lib/encoding";
+import { isPreviewLinkKey, issueViewerToken, LINK_KEY_PARAM } from "../lib/viewer-tokens";
 import { effectiveStatus, isTerminal } from "../preview/session-rules";
 import type { PreviewState } from "../preview/session-state";
 import { findSessionByCode, isCodeOfDeletedSession } from "../preview/session-store";
 import { previewStub } from "../preview/stub";
-import { issuePreviewToken } from "../preview/tokens";
 import { previewOrigin } from "../preview-origin/origins";
 import { shellPolicy } from "../preview-origin/policies";
-import { clientIp, codeGuesses } from "../rate-limit/limits";
+import { takeGeneral } from "../rate-limit/general";
+import { clientIp, codeGuesses, enforceRateLimit, rateLimited } from "../rate-limit/limits";
 
 const STYLE = `
 body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f6f8fa;color:#1b1f24}
@@ -74,23 +75,36 @@ function html(
  * Looks a code from a URL up without consuming it. Unknown codes count as failed guesses for the
  * caller's IP exactly like the API's code routes, so the pages are no way around the limit; a right
  * code costs nothing. A code that `wasReal` (a preview deleted with its project) is no guess: `ended`.
+ * A found code that `opensWithKey` (a preview link with its right key) needs no guess at all, so a
+ * room out of guesses still opens a QR code's link.
  */
 async function lookup<T>(
   c: Context<AppEnv>,
   raw: string,
   find: (codeHash: string) => Promise<T | undefined>,
   wasReal: (codeHash: string) => Promise<boolean> = async () => false,
+  opensWithKey?: (found: T) => Promise<boolean>,
 ) {
   const config = getConfig(c.env);
   const key = `codes:ip:${clientIp(c.req.raw.headers)}`;
-  await codeGuesses.assertOpen(c.env, key, config.codeFailures);
   const letters = normalizeCode(raw);
   const codeHash = letters ? await hashCode(letters) : null;
+  if (opensWithKey && codeHash) {
+    const found = await find(codeHash);
+    if (found && (await opensWithKey(found))) return { letters, found, ended: false };
+  }
+  await codeGuesses.assertOpen(c.env, key, config.codeFailures);
   const found = codeHash ? await find(codeHash) : null;
   const ended = !found && codeHash !== null && (await wasReal(codeHash));
-  if (!found && !ended) await codeGuesses.wrong(c.env, key, config.codeFailures);
+  if (!found && !ended) await codeGuesses.wrong(c.env, key, config.codeFailures, guessOf(codeHash, raw));
   return { letters, found, ended };
 }
+
+/** Whether the page's URL carries the right link key of the preview found. */
+const keyOfLink = (c: Context<AppEnv>) => async (found: { id: string }) => {
+  const key = c.req.query(LINK_KEY_PARAM);
+  return !!key && (await isPreviewLinkKey(getConfig(c.env).jwtSecret, found.id, key));
+};
 
 /**
  * The waiting page's script: long-polls the session's status with the page's preview token (from
@@ -179,7 +193,11 @@ function shellPage(
   // The page's own path (/p/<code>, as the browser spells it), and the app's path below it.
   const base = url.pathname.split("/").slice(0, 3).join("/");
   const origin = previewOrigin(getConfig(c.env), c.req.url, state.session_id);
-  const frameUrl = `${origin}${url.pathname.slice(base.length) || "/"}${url.search}`;
+  // The app gets the page's query, less the link's key: it is the shell's, not the app's.
+  const query = new URLSearchParams(url.search);
+  query.delete(LINK_KEY_PARAM);
+  const search = query.size > 0 ? `?${query}` : "";
+  const frameUrl = `${origin}${url.pathname.slice(base.length) || "/"}${search}`;
   const body = htmlTemplate`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -201,11 +219,31 @@ function shellPage(
   return c.html(body, 200);
 }
 
+/**
+ * Renders a page, its refusals as pages too. The pages are outside `/api/v1` and its general
+ * limit: an address loads at most `pagesPerIp` of them a minute, more than any room of phones
+ * behind one address opens (docs/scale.md §"A room of phones").
+ */
 async function guarded(c: Context<AppEnv>, render: (nonce: string) => Promise<Response>): Promise<Response> {
   const nonce = base64url(crypto.getRandomValues(new Uint8Array(16)));
   try {
+    const key = `pages:ip:${clientIp(c.req.raw.headers)}`;
+    const decision = await takeGeneral(c.env.RATE_LIMITER, key, getConfig(c.env).pagesPerIp);
+    if (!decision.allowed) throw rateLimited(decision);
     return await render(nonce);
   } catch (err) {
+    if (err instanceof ApiError && err.code === "RATE_LIMITED") {
+      c.header("retry-after", err.headers["retry-after"] ?? "60");
+      return html(
+        c,
+        429,
+        nonce,
+        <Page title="Busy" nonce={nonce}>
+          <h1>Too many opens right now</h1>
+          <p class="muted">Wait a moment, then reload this page.</p>
+        </Page>,
+      );
+    }
     if (err instanceof ApiError && err.code === "TOO_MANY_ATTEMPTS") {
       c.header("retry-after", err.headers["retry-after"] ?? "600");
       return html(
@@ -234,6 +272,7 @@ export function registerLandingPages(app: {
         c.req.param("code") ?? "",
         findPreview(c),
         deletedPreview(c),
+        keyOfLink(c),
       );
       if (ended) {
         return html(
@@ -277,8 +316,16 @@ export function registerLandingPages(app: {
         );
       }
       // The session runs: this page is the app itself, for any platform the session was built for.
-      const token = await issuePreviewToken(c.env, found.id);
-      if (state && status === "ready") return shellPage(c, state, found.projectName, code, token);
+      const config = getConfig(c.env);
+      await enforceRateLimit(c.env, `preview-opens:${found.id}`, config.previewOpens);
+      const { token } = await issueViewerToken(config.jwtSecret, found.id);
+      if (state && status === "ready") {
+        // An open is a page that runs the app; a waiting page reloads into this when it is ready.
+        c.executionCtx.waitUntil(
+          previewStub(c.env, found.id).noteOpen({ device_id: null, platform: state.platform }),
+        );
+        return shellPage(c, state, found.projectName, code, token);
+      }
       return html(
         c,
         200,

@@ -23,3 +23,11 @@ export async function hashTypedCode(input: string): Promise<string | null> {
   const letters = normalizeCode(input);
   return letters ? hashCode(letters) : null;
 }
+
+/**
+ * What a wrong guess counts as (`codeGuesses.wrong`): its hash, so the same letters typed
+ * differently (case, hyphen, spaces) are one guess; input that is no code at all, itself.
+ */
+export function guessOf(codeHash: string | null, input: string): string {
+  return codeHash ?? `raw:${input.slice(0, 64)}`;
+}

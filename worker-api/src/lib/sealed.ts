@@ -1,34 +1,8 @@
+import { derivedKey } from "./derived-keys";
 import { base64url, fromBase64url } from "./encoding";
 
 const encoder = new TextEncoder();
-/**
- * Derived keys by purpose and secret. The keys themselves, never a pending promise: a request
- * must not await a promise another request started (workerd ties its continuation to that
- * request — see rate-limit/general.ts), so concurrent first uses each derive the key once.
- */
-const keys = new Map<string, CryptoKey>();
-
-/** An AES-GCM key derived (HKDF-SHA256) from the server secret for one purpose; cached per isolate. */
-async function keyFor(secret: string, purpose: string): Promise<CryptoKey> {
-  const id = `${purpose}\n${secret}`;
-  const known = keys.get(id);
-  if (known) return known;
-  const base = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
-  const key = await crypto.subtle.deriveKey(
-    {
-      name: "HKDF",
-      hash: "SHA-256",
-      salt: new Uint8Array(0),
-      info: encoder.encode(`hivesync:${purpose}`),
-    },
-    base,
-    { name: "AES-GCM", length: 256 },
-    false,
-    ["encrypt", "decrypt"],
-  );
-  keys.set(id, key);
-  return key;
-}
+const keyFor = (secret: string, purpose: string) => derivedKey(secret, purpose, "seal");
 
 /**
  * Encrypts text that must be kept but never readable at rest (e.g. a stored response that holds a

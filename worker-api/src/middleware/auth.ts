@@ -5,6 +5,7 @@ import type { AppEnv } from "../env";
 import { verifyAccessToken } from "../lib/access-tokens";
 import { ApiError } from "../lib/api-error";
 import { timingSafeEqual } from "../lib/crypto";
+import { PREVIEW_TOKEN_PREFIX, verifiedViewer } from "../lib/viewer-tokens";
 
 /**
  * The token of an `Authorization: Bearer <token>` header (RFC 6750 token68), or null. The scheme
@@ -16,14 +17,34 @@ export function bearer(header: string | undefined): string | null {
 }
 
 /**
- * Verifies a bearer access token's signature and expiry when one is present and remembers its
- * claims (the general rate limit keys on them). It rejects nothing: `requireAuth` does that.
+ * The token a browser's WebSocket offers as the subprotocol `bearer.<token>` (it cannot set
+ * headers, and a URL would put the secret in logs).
+ */
+export function subprotocolBearer(header: string | undefined): string | null {
+  const offered = (header ?? "").split(",").map((p) => p.trim());
+  return offered.find((p) => p.startsWith("bearer."))?.slice("bearer.".length) || null;
+}
+
+/**
+ * Verifies a bearer token when one is present and remembers who it is for (the general rate limit
+ * keys on it): an access token's claims, or the viewer of a preview token (its signature: no
+ * storage). It rejects nothing: `requireAuth` and the preview routes do that.
  */
 export const readAccessToken = createMiddleware<AppEnv>(async (c, next) => {
   const token = bearer(c.req.header("authorization"));
-  if (token) {
-    const claims = await verifyAccessToken(token, getConfig(c.env).jwtSecret);
+  const { jwtSecret } = getConfig(c.env);
+  if (token?.startsWith(PREVIEW_TOKEN_PREFIX)) {
+    const viewer = await verifiedViewer(jwtSecret, token);
+    if (viewer) c.set("viewer", viewer);
+  } else if (token) {
+    const claims = await verifyAccessToken(token, jwtSecret);
     if (claims) c.set("claims", { sub: claims.sub, sid: claims.sid });
+  } else {
+    const offered = subprotocolBearer(c.req.header("sec-websocket-protocol"));
+    const viewer = offered?.startsWith(PREVIEW_TOKEN_PREFIX)
+      ? await verifiedViewer(jwtSecret, offered)
+      : null;
+    if (viewer) c.set("viewer", viewer);
   }
   await next();
 });

@@ -1,18 +1,28 @@
 import type { Context } from "hono";
 import { knownDeadHere, sessionLiveHere } from "../auth/admission";
+import { getConfig } from "../config";
 import type { AppEnv } from "../env";
 import { ApiError, notFound } from "../lib/api-error";
-import { sha256Hex } from "../lib/crypto";
+import { PREVIEW_TOKEN_PREFIX, tokenSession, verifiedViewer } from "../lib/viewer-tokens";
 import { bearer } from "../middleware/auth";
 import { type PreviewCaller, type ReadOutcome, readOutcome } from "./session-rules";
 import type { PreviewState } from "./session-state";
 
-export const PREVIEW_TOKEN_PREFIX = "pvt_";
-
-/** A preview-scoped token names its session, so a token for another session is told apart (403). */
-export function previewTokenParts(token: string): { sessionId: string; secret: string } | null {
-  const match = /^pvt_(pvs_[A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{32,})$/.exec(token);
-  return match ? { sessionId: match[1] as string, secret: match[2] as string } : null;
+/**
+ * The viewer a preview token is for, if it is one of `sessionId`'s: a token naming another session
+ * is told apart (403) from one the server did not sign (401). No Durable Object call.
+ */
+export async function viewerCaller(
+  c: Context<AppEnv>,
+  token: string,
+  sessionId: string,
+): Promise<PreviewCaller> {
+  const named = tokenSession(token);
+  if (named && named !== sessionId)
+    throw new ApiError("FORBIDDEN", "This preview token is for another preview.");
+  const viewer = named ? await verifiedViewer(getConfig(c.env).jwtSecret, token) : null;
+  if (!viewer) throw new ApiError("UNAUTHENTICATED", "This preview token is not valid.");
+  return { kind: "viewer", viewerId: viewer.viewerId };
 }
 
 /** The refusal of an owner's token whose sign-in was revoked. */
@@ -27,13 +37,7 @@ export async function previewCaller(c: Context<AppEnv>, sessionId: string): Prom
   // The same parsing as for access tokens (the scheme name in any case), so both kinds of token
   // are accepted in exactly the same headers.
   const token = bearer(c.req.header("authorization"));
-  if (token?.startsWith(PREVIEW_TOKEN_PREFIX)) {
-    const parts = previewTokenParts(token);
-    if (!parts) throw new ApiError("UNAUTHENTICATED", "This preview token is not valid.");
-    if (parts.sessionId !== sessionId)
-      throw new ApiError("FORBIDDEN", "This preview token is for another preview.");
-    return { kind: "token", tokenHash: await sha256Hex(token) };
-  }
+  if (token?.startsWith(PREVIEW_TOKEN_PREFIX)) return viewerCaller(c, token, sessionId);
   const claims = c.get("claims");
   if (!claims)
     throw new ApiError("UNAUTHENTICATED", "Sign in, or use the token from resolving the preview code.");

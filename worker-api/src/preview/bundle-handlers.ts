@@ -7,8 +7,9 @@ import type { AppRouteHandler } from "../openapi";
 import { assertCanRead, identifyPreviewCaller } from "./access";
 import { byteRange } from "./byte-range";
 import { audienceOf, manifestHashes, readManifest } from "./manifest-cache";
+import { revisionManifest as readRevisionManifest, sessionFacts } from "./revision-manifests";
 import type * as routes from "./routes";
-import { assertReady } from "./session-rules";
+import { assertReady, hasExpired } from "./session-rules";
 import { findOpeningDevice } from "./session-store";
 import { previewStub } from "./stub";
 
@@ -22,21 +23,47 @@ export const bundle: AppRouteHandler<typeof routes.bundle> = async (c) => {
   // Its owner gets every file of it; a viewer only the files the app uses (manifest-cache.ts).
   const manifest = await readManifest(c.env, state, audienceOf(caller));
   if (!manifest) throw new ApiError("PREVIEW_EXPIRED", "This preview's bundle is gone.");
-  if (caller.kind === "token") {
-    c.executionCtx.waitUntil(
-      stub.recordOpened(`token:${caller.tokenHash.slice(0, 16)}`, null, state.platform),
-    );
-  } else {
-    // Only a linked device "opens" a preview; the owner's desktop reading its own bundle does not.
+  if (caller.kind === "owner") {
+    // Only a linked device "opens" a preview; the owner's desktop reading its own bundle does not
+    // (a viewer's open was counted when its token was issued).
     const device = await findOpeningDevice(database(c.env), caller.authSessionId);
-    if (device)
-      c.executionCtx.waitUntil(stub.recordOpened(`device:${device.id}`, device.id, device.platform));
+    if (device) c.executionCtx.waitUntil(stub.noteOpen({ device_id: device.id, platform: device.platform }));
   }
   // The stored manifest goes out byte for byte (its SHA-256 is the etag): JSON, not re-serialised.
   const response = c.body(manifest.body, 200, {
     "content-type": "application/json",
     etag: `"${manifest.sha256}"`,
     "cache-control": "private, no-cache",
+  });
+  return response as unknown as TypedResponse<BundleManifest, 200, "json">;
+};
+
+/**
+ * One revision's manifest, by the URL the live channel names (`revision` frames): no call to the
+ * session's object (a viewer's token is checked by its signature, an owner against the session's
+ * D1 row), and cacheable for good — the bytes behind it never change.
+ */
+export const revisionManifest: AppRouteHandler<typeof routes.revisionManifest> = async (c) => {
+  const { id, revision } = c.req.valid("param");
+  const caller = await identifyPreviewCaller(c, id);
+  const facts = await sessionFacts(c.env, id);
+  if (!facts || (caller.kind === "owner" && facts.userId !== caller.userId))
+    throw notFound("Preview session");
+  if (hasExpired({ expires_at: facts.expiresAt }))
+    throw new ApiError("PREVIEW_EXPIRED", "This preview has expired; start a new one.", {
+      status: "expired",
+    });
+  const manifest = await readRevisionManifest(
+    c.env,
+    { id, projectId: facts.projectId },
+    revision,
+    audienceOf(caller),
+  );
+  if (!manifest) throw notFound("Manifest of this revision");
+  const response = c.body(manifest.bytes as Uint8Array<ArrayBuffer>, 200, {
+    "content-type": "application/json",
+    etag: `"${manifest.sha256}"`,
+    "cache-control": "private, max-age=31536000, immutable",
   });
   return response as unknown as TypedResponse<BundleManifest, 200, "json">;
 };

@@ -2,17 +2,17 @@ import { getConfig } from "../config";
 import { database } from "../db";
 import { recordAcceptedWork } from "../dispatch/arm";
 import { ApiError, notFound } from "../lib/api-error";
-import { generateCode, hashCode, hashTypedCode } from "../lib/codes";
-import { randomToken, sha256Hex } from "../lib/crypto";
+import { generateCode, guessOf, hashCode, hashTypedCode } from "../lib/codes";
 import { newId } from "../lib/ids";
 import { describeError, log } from "../lib/log";
 import { decodeCursor, toPage } from "../lib/pagination";
+import { isPreviewLinkKey, issueViewerToken, previewLinkKey } from "../lib/viewer-tokens";
 import { notify } from "../notifications/notify";
 import type { AppRouteHandler } from "../openapi";
 import { loadOwnedProject } from "../projects/project-store";
 import { enqueue } from "../queues/enqueue";
 import { clientIp, codeGuesses, enforceRateLimit } from "../rate-limit/limits";
-import { assertReadable, assertSessionLive, PREVIEW_TOKEN_PREFIX, previewCaller } from "./access";
+import { assertReadable, assertSessionLive, previewCaller } from "./access";
 import { codeLinks } from "./links";
 import type * as routes from "./routes";
 import { assertNotEnded, effectiveStatus, isTerminal } from "./session-rules";
@@ -121,7 +121,7 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
       session_id: sessionId,
       status: "pending" as const,
       code: code.display,
-      ...codeLinks(c, "p", code.display),
+      ...codeLinks(c, "p", code.display, await previewLinkKey(config.jwtSecret, sessionId)),
       expires_at: expiresAt,
       status_url: statusUrl,
     },
@@ -149,7 +149,7 @@ export const status: AppRouteHandler<typeof routes.status> = async (c) => {
   if (!view) throw notFound("Preview session");
   const headers = { etag: `"${view.version}"`, "cache-control": "private, no-cache" };
   if (since === view.version) return c.body(null, 304, headers);
-  return c.json(caller.kind === "token" ? viewerStatus(view) : view, 200, headers);
+  return c.json(caller.kind === "viewer" ? viewerStatus(view) : view, 200, headers);
 };
 
 export const read: AppRouteHandler<typeof routes.read> = async (c) => {
@@ -197,11 +197,16 @@ export const cancel: AppRouteHandler<typeof routes.cancel> = async (c) => {
 
 export const resolve: AppRouteHandler<typeof routes.resolve> = async (c) => {
   const config = getConfig(c.env);
+  const body = c.req.valid("json");
   const failureKey = `codes:ip:${clientIp(c.req.raw.headers)}`;
-  await codeGuesses.assertOpen(c.env, failureKey, config.codeFailures);
-  const codeHash = await hashTypedCode(c.req.valid("json").code);
+  const codeHash = await hashTypedCode(body.code);
   const db = database(c.env);
-  const found = codeHash ? await findSessionByCode(db, codeHash) : undefined;
+  // A link's key (a QR code's link carries it) opens its preview without a guess, even from an
+  // address out of guesses; without a right key it is a typed code like any other.
+  const keyed = body.key && codeHash ? await findSessionByCode(db, codeHash) : undefined;
+  const opensByKey = !!keyed && !!body.key && (await isPreviewLinkKey(config.jwtSecret, keyed.id, body.key));
+  if (!opensByKey) await codeGuesses.assertOpen(c.env, failureKey, config.codeFailures);
+  const found = opensByKey ? keyed : codeHash ? await findSessionByCode(db, codeHash) : undefined;
   if (!found) {
     // A deleted project took its sessions' rows along, but their codes were real: such a code is
     // not a wrong guess, and it answers like any ended session's.
@@ -210,15 +215,17 @@ export const resolve: AppRouteHandler<typeof routes.resolve> = async (c) => {
         status: "expired",
       });
     }
-    await codeGuesses.wrong(c.env, failureKey, config.codeFailures);
+    await codeGuesses.wrong(c.env, failureKey, config.codeFailures, guessOf(codeHash, body.code));
     throw new ApiError("NOT_FOUND", "No preview has this code. Check the letters and try again.");
   }
   const stub = previewStub(c.env, found.id);
   const state = await stub.get();
   if (!state) throw notFound("Preview session");
   assertNotEnded(state);
-  const token = `${PREVIEW_TOKEN_PREFIX}${state.session_id}.${randomToken(32)}`;
-  await stub.addToken(await sha256Hex(token));
+  // The whole preview's ceiling: opens a minute, whoever opens (docs/scale.md §"A room of phones").
+  await enforceRateLimit(c.env, `preview-opens:${state.session_id}`, config.previewOpens);
+  const { token } = await issueViewerToken(config.jwtSecret, state.session_id);
+  c.executionCtx.waitUntil(stub.noteOpen({ device_id: null, platform: state.platform }));
   return c.json(
     {
       session_id: state.session_id,

@@ -5,15 +5,10 @@ import { getConfig } from "../config";
 import type { AppEnv } from "../env";
 import { verifyAccessToken } from "../lib/access-tokens";
 import { ApiError, notFound } from "../lib/api-error";
-import { sha256Hex } from "../lib/crypto";
+import { PREVIEW_TOKEN_PREFIX } from "../lib/viewer-tokens";
+import { subprotocolBearer } from "../middleware/auth";
 import type { AppRouteHandler } from "../openapi";
-import {
-  assertReadable,
-  assertSessionLive,
-  PREVIEW_TOKEN_PREFIX,
-  previewCaller,
-  previewTokenParts,
-} from "./access";
+import { assertReadable, assertSessionLive, previewCaller, viewerCaller } from "./access";
 import { LIVE_CALLER_HEADER, type PollOutcome } from "./preview-session";
 import type * as routes from "./routes";
 import type { PreviewCaller } from "./session-rules";
@@ -21,7 +16,6 @@ import { previewStub } from "./stub";
 
 /** The subprotocol the live channel speaks; a browser offers it with `bearer.<token>` beside it. */
 export const LIVE_PROTOCOL = "hivesync";
-const BEARER_PROTOCOL = "bearer.";
 
 /** The subprotocols a WebSocket handshake offers (`Sec-WebSocket-Protocol: a, b`). */
 function offeredProtocols(c: Context<AppEnv>): string[] {
@@ -37,17 +31,9 @@ function offeredProtocols(c: Context<AppEnv>): string[] {
  * Authorization header, with exactly the rules of the status route.
  */
 async function liveCaller(c: Context<AppEnv>, sessionId: string): Promise<PreviewCaller> {
-  const token = offeredProtocols(c)
-    .find((p) => p.startsWith(BEARER_PROTOCOL))
-    ?.slice(BEARER_PROTOCOL.length);
+  const token = subprotocolBearer(c.req.header("sec-websocket-protocol"));
   if (!token) return previewCaller(c, sessionId);
-  if (token.startsWith(PREVIEW_TOKEN_PREFIX)) {
-    const parts = previewTokenParts(token);
-    if (!parts) throw new ApiError("UNAUTHENTICATED", "This preview token is not valid.");
-    if (parts.sessionId !== sessionId)
-      throw new ApiError("FORBIDDEN", "This preview token is for another preview.");
-    return { kind: "token", tokenHash: await sha256Hex(token) };
-  }
+  if (token.startsWith(PREVIEW_TOKEN_PREFIX)) return viewerCaller(c, token, sessionId);
   const claims = await verifyAccessToken(token, getConfig(c.env).jwtSecret);
   if (!claims)
     throw new ApiError("UNAUTHENTICATED", "Sign in, or use the token from resolving the preview code.");
@@ -76,6 +62,14 @@ export const live: AppRouteHandler<typeof routes.live> = async (c) => {
   const answer = await stub.fetch("https://preview-session/live", {
     headers: { upgrade: "websocket", [LIVE_CALLER_HEADER]: JSON.stringify(caller) },
   });
+  if (answer.status === 429) {
+    throw new ApiError(
+      "RATE_LIMITED",
+      "This preview has as many live sockets as it takes; poll its status instead.",
+      { retry_after_seconds: 30 },
+      { "retry-after": "30" },
+    );
+  }
   if (answer.status !== 101 || !answer.webSocket) {
     // The object's refusal names its outcome (404 not_found, 401 unauthenticated or revoked).
     assertReadable((await answer.text()) as PollOutcome);

@@ -397,7 +397,7 @@ describe("the live channel: GET /preview/sessions/:id/live", () => {
       expect(await socket.waitFor((m) => m.type === "revision")).toEqual({
         type: "revision",
         revision: 2,
-        manifest_url: `/api/v1/preview/bundle/${s.session_id}`,
+        manifest_url: `/api/v1/preview/bundle/${s.session_id}/revisions/2`,
       });
     }
     const broken = await commit(user, project.id, { "src/Greeting.js": "export function Greeting( {" }, 2);
@@ -453,6 +453,94 @@ describe("the live channel: GET /preview/sessions/:id/live", () => {
     const plain = await call(`/api/v1/preview/sessions/${s.session_id}/live`, { token: user.access });
     expect(plain.status).toBe(200);
     expect(await json(plain)).toMatchObject({ session_id: s.session_id, status: "ready", revision: 1 });
+  });
+});
+
+describe("a room of viewers", () => {
+  /** The app over `env`, with the session objects' stubs counted. */
+  function countingSessions() {
+    let calls = 0;
+    const PREVIEW_SESSION = {
+      idFromName: (name: string) => env.PREVIEW_SESSION.idFromName(name),
+      get: (id: DurableObjectId) => {
+        calls += 1;
+        return env.PREVIEW_SESSION.get(id);
+      },
+    };
+    const app = createApp();
+    return {
+      calls: () => calls,
+      get: (path: string, token: string) =>
+        app.request(
+          `${BASE}${path}`,
+          { headers: { authorization: `Bearer ${token}`, "cf-connecting-ip": "192.0.2.9" } },
+          {
+            ...env,
+            PREVIEW_SESSION,
+          } as unknown as Env,
+        ),
+    };
+  }
+
+  it("no viewer's token is evicted by later ones: the first of 60 opens still reads", async () => {
+    const { user, project, started: s } = await started();
+    await build(s.session_id, project.id, 1);
+    const ip = freshIp();
+    const tokens: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const res = await call("/api/v1/preview/resolve", { body: { code: s.code }, ip });
+      expect(res.status).toBe(200);
+      tokens.push((await json<{ access_token: string }>(res)).access_token);
+    }
+    expect(new Set(tokens).size).toBe(60);
+    for (const token of [tokens[0], tokens[59]]) {
+      const res = await call(`/api/v1/preview/sessions/${s.session_id}/status`, { token });
+      expect(res.status).toBe(200);
+    }
+    const record = await json<{ opens: number; opened: unknown[] }>(
+      await call(`/api/v1/preview/sessions/${s.session_id}`, { token: user.access }),
+    );
+    expect(record.opens).toBe(60);
+    expect(record.opened).toHaveLength(20);
+  });
+
+  it("a revision's manifest is read without the session's object, immutable, as each audience gets it", async () => {
+    const { user, project, started: s } = await started();
+    await build(s.session_id, project.id, 1);
+    const viewer = (
+      await json<{ access_token: string }>(
+        await call("/api/v1/preview/resolve", { body: { code: s.code }, ip: freshIp() }),
+      )
+    ).access_token;
+    const viaSession = await call(`/api/v1/preview/bundle/${s.session_id}`, { token: viewer });
+    const expected = await viaSession.text();
+    const app = countingSessions();
+    const path = `/api/v1/preview/bundle/${s.session_id}/revisions/1`;
+    for (let i = 0; i < 20; i++) {
+      const res = await app.get(path, viewer);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("cache-control")).toBe("private, max-age=31536000, immutable");
+      expect(res.headers.get("etag")).toBe(viaSession.headers.get("etag"));
+      expect(await res.text()).toBe(expected);
+    }
+    expect(app.calls()).toBe(0);
+    // The owner gets every file; a revision never built is 404; someone else's token is refused.
+    const own = await json<BundleManifest>(await app.get(path, user.access));
+    expect(own.files.length).toBeGreaterThan(JSON.parse(expected).files.length);
+    await expectError(
+      await app.get(`/api/v1/preview/bundle/${s.session_id}/revisions/9`, viewer),
+      404,
+      "NOT_FOUND",
+    );
+    const stranger = await registerUser();
+    await expectError(await app.get(path, stranger.access), 404, "NOT_FOUND");
+    const other = await started();
+    await expectError(
+      await app.get(`/api/v1/preview/bundle/${other.started.session_id}/revisions/1`, viewer),
+      403,
+      "FORBIDDEN",
+    );
+    await expectError(await app.get(path, `${viewer.slice(0, -2)}AA`), 401, "UNAUTHENTICATED");
   });
 });
 

@@ -23,7 +23,8 @@ export type ManifestBlob = StoredPlace & { size: number };
  */
 export type Audience = "owner" | "viewer";
 
-export const audienceOf = (caller: PreviewCaller): Audience => (caller.kind === "token" ? "viewer" : "owner");
+export const audienceOf = (caller: PreviewCaller): Audience =>
+  caller.kind === "viewer" ? "viewer" : "owner";
 
 /** A manifest as it goes out: its bytes (never re-serialised) and their SHA-256, the etag. */
 export type ManifestBody = { body: ReadableStream; sha256: string };

@@ -14,6 +14,7 @@ import {
   registerUser,
   sha256Of,
   type TestUser,
+  wrongCode,
 } from "../../test/helpers";
 import { createApp } from "../app";
 import type { PreviewSession } from "./preview-session";
@@ -64,7 +65,10 @@ describe("starting a preview", () => {
     const { started } = await startedPreview();
     expect(started.session_id).toMatch(/^pvs_/);
     expect(started.code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]{4}$/);
-    expect(started.link_url).toBe(`https://hivesync.localhost/p/${started.code}`);
+    // The link carries its key (opening it is no code guess: code-guesses.test.ts).
+    expect(started.link_url).toMatch(
+      new RegExp(`^https://hivesync\\.localhost/p/${started.code}\\?hs=[A-Za-z0-9_-]{22}$`),
+    );
     expect(started.deep_link).toBe(`hivesync://preview?code=${started.code}`);
     expect(started.qr_svg).toMatch(/^<svg[\s\S]*<\/svg>$/);
     expect(started.status_url).toBe(
@@ -328,13 +332,15 @@ describe("the phone's side: codes and scoped tokens", () => {
       401,
       "UNAUTHENTICATED",
     );
-    // The phone opened the bundle (once, however often it fetched it); only the owner sees the record.
+    // Resolving the code opened it (once, however often the phone then fetched the bundle); only
+    // the owner sees the record.
     await call(`/api/v1/preview/bundle/${started.session_id}`, { token });
     await new Promise((r) => setTimeout(r, 50));
-    const record = await json<{ opened: { device_id: string | null; platform: string }[] }>(
+    const record = await json<{ opened: { device_id: string | null; platform: string }[]; opens: number }>(
       await call(`/api/v1/preview/sessions/${started.session_id}`, { token: owner.access }),
     );
     expect(record.opened).toEqual([expect.objectContaining({ device_id: null, platform: "ios" })]);
+    expect(record).toMatchObject({ opens: 1 });
     await expectError(
       await call(`/api/v1/preview/sessions/${started.session_id}`, { token: second.owner.access }),
       404,
@@ -345,7 +351,7 @@ describe("the phone's side: codes and scoped tokens", () => {
   it("limits wrong codes to 5 per IP per 10 minutes (429 with Retry-After), even for a right code after", async () => {
     const { started } = await startedPreview();
     const ip = freshIp();
-    for (let i = 0; i < 5; i++) await expectError(await resolve("BBBB-BBBB", ip), 404, "NOT_FOUND");
+    for (let i = 0; i < 5; i++) await expectError(await resolve(wrongCode(), ip), 404, "NOT_FOUND");
     const blocked = await resolve(started.code, ip);
     await expectError(blocked, 429, "TOO_MANY_ATTEMPTS");
     expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -354,10 +360,10 @@ describe("the phone's side: codes and scoped tokens", () => {
 
   it("counts wrong codes exactly under concurrency: of 30 at once, 5 are answered 404 and 25 429", async () => {
     const ip = freshIp();
-    const results = await Promise.all(Array.from({ length: 30 }, () => resolve("CCCC-CCCC", ip)));
+    const results = await Promise.all(Array.from({ length: 30 }, () => resolve(wrongCode(), ip)));
     expect(results.filter((r) => r.status === 404).length).toBe(5);
     expect(results.filter((r) => r.status === 429).length).toBe(25);
-    expect((await resolve("CCCC-CCCC", ip)).status).toBe(429);
+    expect((await resolve(wrongCode(), ip)).status).toBe(429);
   });
 });
 
@@ -467,11 +473,11 @@ describe("what a code exposes: a viewer's manifest lists only the files the app 
 });
 
 describe("the general limit on the preview paths", () => {
-  it("counts the owner's status polls per user (in the session check) and a phone's per IP", async () => {
+  it("counts the owner's status polls per user (in the session check) and a viewer's per token", async () => {
     const { owner, started } = await startedPreview();
     const scoped = await json<{ access_token: string }>(await resolve(started.code));
     const app = createApp();
-    const limited = { ...env, RATE_LIMIT_GENERAL: "2" };
+    const limited = { ...env, RATE_LIMIT_GENERAL: "2", RATE_LIMIT_VIEWER: "2" };
     const poll = (token: string, ip: string) =>
       app.request(
         `https://hivesync.localhost/api/v1/preview/sessions/${started.session_id}/status`,
@@ -481,10 +487,13 @@ describe("the general limit on the preview paths", () => {
     // The owner's window already holds a block of hits its project, push and start requests took:
     // over 2 at once, from any IP — the count is the user's.
     await expectError(await poll(owner.access, freshIp()), 429, "RATE_LIMITED");
-    const phone = freshIp();
-    for (let i = 0; i < 2; i++) expect((await poll(scoped.access_token, phone)).status).toBe(200);
-    await expectError(await poll(scoped.access_token, phone), 429, "RATE_LIMITED");
-    expect((await poll(scoped.access_token, freshIp())).status).toBe(200);
+    const room = freshIp();
+    for (let i = 0; i < 2; i++) expect((await poll(scoped.access_token, room)).status).toBe(200);
+    // The token's budget is its own, wherever it comes from...
+    await expectError(await poll(scoped.access_token, freshIp()), 429, "RATE_LIMITED");
+    // ...and another viewer behind the same address has a budget of its own.
+    const neighbour = await json<{ access_token: string }>(await resolve(started.code));
+    for (let i = 0; i < 2; i++) expect((await poll(neighbour.access_token, room)).status).toBe(200);
   });
 });
 

@@ -1,6 +1,6 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { PreviewSession } from "./preview-session";
+import { OPEN_DIGEST_MS, type PreviewSession, RECENT_OPENS } from "./preview-session";
 import type { PreviewInit, PreviewReport, PreviewState } from "./session-state";
 
 const OWNER = { kind: "owner" as const, userId: "usr_test0000000000000000", authSessionId: "ses_x" };
@@ -64,7 +64,8 @@ const LEGAL: Record<string, string[]> = {
 describe("PreviewSession Durable Object", () => {
   it("starts pending at version 1 with its expiry alarm set, and init is idempotent", async () => {
     const { stub, state, sessionId } = await fresh();
-    expect(state).toMatchObject({ status: "pending", version: 1, progress: 0, stage: null, opened: [] });
+    expect(state).toMatchObject({ status: "pending", version: 1, progress: 0, stage: null });
+    expect(state.opens).toBeUndefined();
     const again = await stub.init({ ...state, project_name: "Other" });
     expect(again.project_name).toBe("Demo");
     await runInDurableObject(stub, async (_instance: PreviewSession, ctx) => {
@@ -166,29 +167,86 @@ describe("PreviewSession Durable Object", () => {
     expect((await stub.report({ status: "ready", bundle })).applied).toBe(false);
   });
 
-  it("answers a poll only for its owner or a token it handed out", async () => {
-    const { stub } = await fresh();
+  it("answers a poll only for its owner or a viewer, and a viewer only until it expires", async () => {
+    const { stub } = await fresh({ expires_at: new Date(Date.now() + 400).toISOString() });
     expect((await stub.poll({ ...OWNER, userId: "usr_other000000000000000" }, null, 0)).outcome).toBe(
       "not_found",
     );
-    expect((await stub.poll({ kind: "token", tokenHash: "f".repeat(64) }, null, 0)).outcome).toBe(
-      "unauthenticated",
-    );
-    await stub.addToken("f".repeat(64));
-    const ok = await stub.poll({ kind: "token", tokenHash: "f".repeat(64) }, null, 0);
+    const ok = await stub.poll({ kind: "viewer", viewerId: "v".repeat(16) }, null, 0);
     expect(ok.outcome).toBe("ok");
     expect(ok.status?.status).toBe("pending");
+    await new Promise((r) => setTimeout(r, 450));
+    expect((await stub.poll({ kind: "viewer", viewerId: "v".repeat(16) }, null, 0)).outcome).toBe(
+      "unauthenticated",
+    );
   });
 
-  it("records each opener once, without bumping the version", async () => {
+  it("counts opens in a bounded record, without bumping the version", async () => {
     const { stub } = await at("ready");
     const before = (await stub.get())!;
-    expect(await stub.recordOpened("device:dev_1", "dev_1", "ios")).toBe(true);
-    expect(await stub.recordOpened("device:dev_1", "dev_1", "ios")).toBe(false);
-    expect(await stub.recordOpened("token:abc", null, "ios")).toBe(true);
+    for (let i = 0; i < 30; i++)
+      await stub.noteOpen({ device_id: i === 29 ? "dev_1" : null, platform: "ios" });
     const after = (await stub.get())!;
-    expect(after.opened.map((o) => o.key)).toEqual(["device:dev_1", "token:abc"]);
+    expect(after.opens?.total).toBe(30);
+    expect(after.opens?.recent).toHaveLength(RECENT_OPENS);
+    expect(after.opens?.recent.at(-1)).toMatchObject({ device_id: "dev_1", platform: "ios" });
     expect(after.version).toBe(before.version);
+    // The stored record is the same size after 30 opens as after 300.
+    const size = JSON.stringify(after).length;
+    for (let i = 0; i < 270; i++) await stub.noteOpen({ device_id: null, platform: "web" });
+    expect(JSON.stringify(await stub.get()).length).toBeLessThanOrEqual(size + 8);
+  });
+
+  it("tells the owner of opens as a digest: the first at once, the rest once a minute, by the alarm", async () => {
+    const { stub } = await at("ready");
+    const told: Record<string, unknown>[] = [];
+    await runInDurableObject(stub, (instance: PreviewSession) => {
+      const own = instance as unknown as { env: Record<string, unknown> };
+      own.env = {
+        ...own.env,
+        NOTIFICATIONS: {
+          send: async (m: { type: string; payload: Record<string, unknown> }) => {
+            if (m.type === "preview_opened") told.push(m.payload);
+          },
+        },
+      };
+    });
+    for (let i = 0; i < 100; i++) await stub.noteOpen({ device_id: null, platform: "ios" });
+    expect(told).toEqual([expect.objectContaining({ opens: 1, total_opens: 1 })]);
+    // The alarm was moved up to the digest's time (well before the expiry): it tells the other 99.
+    const alarm = await runInDurableObject(stub, (_i, ctx) => ctx.storage.getAlarm());
+    expect(alarm).toBeLessThanOrEqual(Date.now() + OPEN_DIGEST_MS);
+    await runInDurableObject(stub, async (instance: PreviewSession) => {
+      const own = instance as unknown as { state: PreviewState };
+      // As if a minute had passed since the first open was told.
+      own.state = { ...own.state, opens: { ...own.state.opens!, told_at: Date.now() - OPEN_DIGEST_MS } };
+    });
+    await runDurableObjectAlarm(stub);
+    expect(told).toEqual([
+      expect.objectContaining({ opens: 1, total_opens: 1 }),
+      expect.objectContaining({ opens: 99, total_opens: 100 }),
+    ]);
+    // Nothing new to tell: the alarm goes back to the expiry, and the session is not expired by it.
+    expect((await stub.get())?.status).toBe("ready");
+    const next = await runInDurableObject(stub, (_i, ctx) => ctx.storage.getAlarm());
+    expect(next).toBe(new Date((await stub.get())!.expires_at).getTime());
+  });
+
+  it("forgets what an older version stored per open and per token", async () => {
+    const { stub } = await at("ready");
+    await runInDurableObject(stub, async (instance: PreviewSession, ctx) => {
+      const state = (await ctx.storage.get<PreviewState>("state"))!;
+      await ctx.storage.put("state", {
+        ...state,
+        opened: [{ key: "token:x" }],
+        token_hashes: ["f".repeat(64)],
+      });
+      (instance as unknown as { state: PreviewState | null }).state = null;
+    });
+    const loaded = (await stub.get()) as PreviewState & { opened?: unknown; token_hashes?: unknown };
+    expect(loaded.status).toBe("ready");
+    expect(loaded.opened).toBeUndefined();
+    expect(loaded.token_hashes).toBeUndefined();
   });
 });
 

@@ -18,7 +18,16 @@ import { recordTerminalStatus } from "./session-store";
 import { manifestPath, statusView } from "./session-view";
 
 const MAX_WAIT_MS = 25_000;
-const MAX_TOKENS = 50;
+/**
+ * Sockets one session holds at most; past it a page long-polls instead (the live route answers 429,
+ * and a page whose socket does not open falls back to polling). A hibernatable socket costs the
+ * object nothing while idle, but every change is sent to each one in turn.
+ */
+export const MAX_LIVE_SOCKETS = 2_000;
+/** How many of the newest opens a session lists (`GET /preview/sessions/:id`); older ones are only counted. */
+export const RECENT_OPENS = 20;
+/** The owner hears of opens at most once per this: the first open at once, later ones as a digest. */
+export const OPEN_DIGEST_MS = 60_000;
 /**
  * A fan-out's work per event-loop turn: long-polls woken (each then costs an RPC reply and an HTTP
  * response, ~0.3–0.5 ms locally) and sockets sent to (a queued frame each, ~30–75 µs). Small turns
@@ -90,7 +99,7 @@ export class PreviewSession extends DurableObject<Env> {
   private async load(): Promise<PreviewState | null> {
     if (!this.state) {
       const stored = await this.ctx.storage.get<unknown>(["state", REVOKED_KEY]);
-      this.state = (stored.get("state") as PreviewState | undefined) ?? null;
+      this.state = withoutLegacyFields(stored.get("state") as LegacyState | undefined);
       this.revoked ??= new Map((stored.get(REVOKED_KEY) as [string, number][] | undefined) ?? []);
     }
     return this.state;
@@ -197,8 +206,6 @@ export class PreviewSession extends DurableObject<Env> {
       progress: 0,
       version: 1,
       building_revision: null,
-      opened: [],
-      token_hashes: [],
     };
     await this.save(state);
     await this.ctx.storage.setAlarm(new Date(init.expires_at).getTime());
@@ -244,14 +251,16 @@ export class PreviewSession extends DurableObject<Env> {
    * Decides whether a build of `revision` should run: the first build (pending → building, or a
    * redelivery while building), an update of a ready session to a newer revision (ready stays
    * ready, stage `updating`, `building_revision` set), or nothing (null: the session ended, already
-   * serves that revision or a newer one, or a newer update has started — updates are idempotent by
-   * session and revision).
+   * serves that revision or a newer one, a newer update has started, or that revision or a newer
+   * one already failed to build — updates are idempotent by session and revision, so a late
+   * duplicate of a failed update cannot put the session back to `updating` with nobody building).
    */
   async beginBuild(revision: number): Promise<BuildStart | null> {
     const state = await this.load();
     if (!state || isTerminal(state.status) || hasExpired(state)) return null;
     if (state.status === "ready") {
       if (revision <= state.revision || revision < (state.building_revision ?? 0)) return null;
+      if ((state.build_error?.revision ?? 0) >= revision) return null;
       if (revision !== state.building_revision) {
         await this.save({
           ...state,
@@ -410,6 +419,7 @@ export class PreviewSession extends DurableObject<Env> {
     // The outcome is the body: worker-api answers it (`assertReadable`).
     if (outcome !== "ok" || !state || !caller)
       return new Response(outcome, { status: outcome === "not_found" ? 404 : 401 });
+    if (this.ctx.getWebSockets().length >= MAX_LIVE_SOCKETS) return new Response("full", { status: 429 });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     // An owner's socket is tagged with its auth session, so a revocation finds it (`endAuthSession`).
@@ -466,16 +476,38 @@ export class PreviewSession extends DurableObject<Env> {
   }
 
   /**
-   * Records that a device opened the bundle; true only the first time for that opener (`key`: a
-   * device or a resolved token), which is also when `preview_opened` is sent.
+   * Counts an open of the session — a viewer's page or code, or a linked device — and tells the
+   * owner: the first open at once, later ones as one digest per OPEN_DIGEST_MS ("12 more"), sent
+   * by the next open after that or by the alarm. The state keeps a count and the newest
+   * RECENT_OPENS, so it stays the same size whatever the number of opens; opening changes no
+   * status, so it does not bump the version (no reader is woken).
    */
-  async recordOpened(key: string, deviceId: string | null, platform: string): Promise<boolean> {
+  async noteOpen(opener: { device_id: string | null; platform: string }): Promise<void> {
     const state = await this.load();
-    if (!state || state.opened.some((o) => o.key === key)) return false;
-    // Opening does not change the status, so it does not bump the version either.
-    const record = { key, device_id: deviceId, platform, at: new Date().toISOString() };
-    this.state = { ...state, opened: [...state.opened, record] };
+    if (!state || isTerminal(effectiveStatus(state))) return;
+    const now = Date.now();
+    const before = state.opens ?? { total: 0, recent: [], told: 0, told_at: null };
+    const record = { ...opener, at: new Date(now).toISOString() };
+    const opens = {
+      ...before,
+      total: before.total + 1,
+      recent: [...before.recent, record].slice(-RECENT_OPENS),
+    };
+    const due = before.told_at === null || now - before.told_at >= OPEN_DIGEST_MS;
+    const told = due ? { told: opens.total, told_at: now } : {};
+    this.state = { ...state, opens: { ...opens, ...told } };
     await this.ctx.storage.put("state", this.state);
+    if (due) await this.tellOpens(this.state, before.told, opener);
+    else await this.armAlarm(this.state);
+  }
+
+  /** The `preview_opened` digest: how many opened since the last one said, and how many in all. */
+  private async tellOpens(
+    state: PreviewState,
+    toldBefore: number,
+    opener: { device_id: string | null; platform: string } | null,
+  ): Promise<void> {
+    const total = state.opens?.total ?? 0;
     await notify(this.env, {
       userId: state.owner_id,
       type: "preview_opened",
@@ -483,23 +515,21 @@ export class PreviewSession extends DurableObject<Env> {
       payload: {
         session_id: state.session_id,
         project_name: state.project_name,
-        platform,
-        device_id: deviceId,
+        platform: opener?.platform ?? state.platform,
+        device_id: opener?.device_id ?? null,
+        opens: total - toldBefore,
+        total_opens: total,
       },
-      eventKey: `preview:${state.session_id}:opened:${key}`,
+      eventKey: `preview:${state.session_id}:opened:${total}`,
     });
-    return true;
   }
 
-  /**
-   * Remembers a preview-scoped token (its hash). Only the newest MAX_TOKENS are kept, so resolving a
-   * code over and over cannot grow the session's state without bound; the oldest phones re-resolve.
-   */
-  async addToken(tokenHash: string): Promise<void> {
-    const state = await this.load();
-    if (!state || state.token_hashes.includes(tokenHash)) return;
-    this.state = { ...state, token_hashes: [...state.token_hashes, tokenHash].slice(-MAX_TOKENS) };
-    await this.ctx.storage.put("state", this.state);
+  /** Sets the alarm to the earliest of the expiry and a digest of opens not yet told. */
+  private async armAlarm(state: PreviewState): Promise<void> {
+    const expiry = new Date(state.expires_at).getTime();
+    const at = Math.min(expiry, digestDue(state) ?? expiry);
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   /**
@@ -507,6 +537,18 @@ export class PreviewSession extends DurableObject<Env> {
    * expired only while it is live, and always makes sure the manifest is gone and D1 agrees.
    */
   override async alarm(): Promise<void> {
+    const state = await this.load();
+    const due = state ? digestDue(state) : null;
+    // Set to the earlier of the expiry and a digest of opens (`armAlarm`): a digest that is due
+    // before the expiry is told, and the alarm goes back to the expiry.
+    if (state?.opens && due !== null && due <= Date.now() && !hasExpired(state)) {
+      const before = state.opens.told;
+      this.state = { ...state, opens: { ...state.opens, told: state.opens.total, told_at: Date.now() } };
+      await this.ctx.storage.put("state", this.state);
+      await this.tellOpens(this.state, before, null);
+      await this.armAlarm(this.state);
+      return;
+    }
     await this.expire();
   }
 
@@ -579,6 +621,22 @@ export class PreviewSession extends DurableObject<Env> {
   }
 }
 
+/** A stored state as an older version wrote it: it listed every open and every token's hash. */
+type LegacyState = PreviewState & { opened?: unknown; token_hashes?: unknown };
+
+function withoutLegacyFields(stored: LegacyState | undefined): PreviewState | null {
+  if (!stored) return null;
+  const { opened: _opened, token_hashes: _tokens, ...state } = stored;
+  return state;
+}
+
+/** When the opens not yet told are due as a digest (ms), or null when there are none. */
+function digestDue(state: PreviewState): number | null {
+  const opens = state.opens;
+  if (!opens || opens.total <= opens.told) return null;
+  return (opens.told_at ?? 0) + OPEN_DIGEST_MS;
+}
+
 /** The status frame every socket gets first and after every change. */
 function liveStatus(state: PreviewState): LiveMessage {
   return { type: "status", ...statusView(state) };
@@ -592,7 +650,11 @@ function liveStatus(state: PreviewState): LiveMessage {
 export function liveMessages(previous: PreviewState | null, next: PreviewState): LiveMessage[] {
   const messages: LiveMessage[] = [];
   if (next.status === "ready" && (previous?.status !== "ready" || previous.revision !== next.revision)) {
-    messages.push({ type: "revision", revision: next.revision, manifest_url: manifestPath(next.session_id) });
+    messages.push({
+      type: "revision",
+      revision: next.revision,
+      manifest_url: manifestPath(next.session_id, next.revision),
+    });
   }
   if (next.build_error && next.build_error.revision !== previous?.build_error?.revision) {
     messages.push({ type: "build_error", revision: next.build_error.revision, error: next.build_error });

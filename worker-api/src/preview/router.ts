@@ -15,5 +15,6 @@ export function previewRoutes() {
     .openapi(routes.cancel, handlers.cancel)
     .openapi(routes.resolve, handlers.resolve)
     .openapi(routes.bundle, bundleHandlers.bundle)
+    .openapi(routes.revisionManifest, bundleHandlers.revisionManifest)
     .openapi(routes.bundleFile, bundleHandlers.bundleFile);
 }

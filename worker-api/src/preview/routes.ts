@@ -146,6 +146,25 @@ export const bundle = defineRoute({
   },
 });
 
+export const revisionManifest = defineRoute({
+  method: "get",
+  path: "/preview/bundle/{id}/revisions/{revision}",
+  tags,
+  summary: "The manifest of one revision (the URL a `revision` frame names); immutable, cacheable",
+  description: [
+    "What the live channel's `revision` frames point at. The bytes never change, so it is cached for",
+    "good (`Cache-Control: private, max-age=31536000, immutable`) and answered without the session's",
+    "live state: a viewer gets its manifest (only the files the app uses), the owner every file.",
+    "A revision the session never built, or whose manifests were deleted with the ended session, is 404.",
+  ].join(" "),
+  auth: "preview",
+  errors: ["NOT_FOUND", "PREVIEW_EXPIRED"],
+  request: { params: SessionParams.extend({ revision: z.coerce.number().int().min(1) }) },
+  responses: {
+    200: { description: "The manifest (etag = its SHA-256)", ...json(BundleManifest) },
+  },
+});
+
 export const bundleFile = defineRoute({
   method: "get",
   path: "/preview/bundle/{id}/files/{sha256}",

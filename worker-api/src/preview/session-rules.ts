@@ -41,21 +41,24 @@ export function effectiveStatus(session: Pick<PreviewState, "status" | "expires_
   return hasExpired(session) ? "expired" : session.status;
 }
 
-/** Who is asking about a session: a preview-scoped token (by its hash) or a signed-in user. */
+/**
+ * Who is asking about a session: a viewer (a preview token of this session, its signature already
+ * checked: preview/tokens.ts) or a signed-in user.
+ */
 export type PreviewCaller =
-  | { kind: "token"; tokenHash: string }
+  | { kind: "viewer"; viewerId: string }
   | { kind: "owner"; userId: string; authSessionId: string };
 
 export type ReadOutcome = "ok" | "not_found" | "unauthenticated";
 
 /**
  * Whether `caller` may read `state`: its owner always (anyone else gets the same answer as for a
- * missing session), a token only one this session handed out and only until the session expires.
+ * missing session), a viewer until the session expires.
  */
 export function readOutcome(state: PreviewState | null, caller: PreviewCaller): ReadOutcome {
   if (!state) return "not_found";
   if (caller.kind === "owner") return state.owner_id === caller.userId ? "ok" : "not_found";
-  return state.token_hashes.includes(caller.tokenHash) && !hasExpired(state) ? "ok" : "unauthenticated";
+  return hasExpired(state) ? "unauthenticated" : "ok";
 }
 
 /** Throws the 410 of a session that is over: expired (by the clock too), cancelled or failed. */

@@ -29,24 +29,31 @@ export type PreviewState = {
   /** The newest revision that failed to build while an older one keeps running. */
   build_error?: PreviewUpdateError;
   bundle?: BundleSummary;
-  opened: { key: string; device_id: string | null; platform: string; at: string }[];
+  /** Who opened it, counted (absent until the first open). Bounded whatever the number of opens. */
+  opens?: OpenCount;
   created_at: string;
   expires_at: string;
-  /** SHA-256 hashes of the preview-scoped tokens handed out by resolve and the preview page. */
-  token_hashes: string[];
+};
+
+/** One open: a linked device (its id), or a viewer from the code (no device). */
+export type OpenRecord = { device_id: string | null; platform: string; at: string };
+
+/**
+ * A session's opens as a count and a short list, never a log: 600 opens cost what 20 do. The owner
+ * is told of opens as a digest (`told`: the total the last `preview_opened` said; `told_at`: when).
+ */
+export type OpenCount = {
+  total: number;
+  /** The newest opens, at most `RECENT_OPENS` (preview-session.ts). */
+  recent: OpenRecord[];
+  told: number;
+  told_at: number | null;
 };
 
 /** What starting a session fixes; the object fills in the rest. */
 export type PreviewInit = Omit<
   PreviewState,
-  | "status"
-  | "stage"
-  | "progress"
-  | "version"
-  | "opened"
-  | "token_hashes"
-  | "building_revision"
-  | "build_error"
+  "status" | "stage" | "progress" | "version" | "opens" | "building_revision" | "build_error"
 >;
 
 /**

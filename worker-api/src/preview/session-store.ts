@@ -12,7 +12,7 @@ export type NewPreviewSession = Pick<
 >;
 
 /** A session still alive at `now`: a live status and not yet past its expiry. */
-function liveAt(now: string) {
+export function liveAt(now: string) {
   return and(inArray(previewSessions.status, LIVE_STATUSES), gt(previewSessions.expiresAt, now));
 }
 
@@ -169,5 +169,18 @@ export async function findOpeningDevice(db: Db, authSessionId: string) {
     .select({ id: devices.id, platform: devices.platform })
     .from(devices)
     .where(and(eq(devices.authSessionId, authSessionId), isNull(devices.revokedAt)))
+    .get();
+}
+
+/** What never changes about a session: whose it is, of which project, until when (null: no such session). */
+export async function findSessionFacts(db: Db, sessionId: string) {
+  return db
+    .select({
+      projectId: previewSessions.projectId,
+      userId: previewSessions.userId,
+      expiresAt: previewSessions.expiresAt,
+    })
+    .from(previewSessions)
+    .where(eq(previewSessions.id, sessionId))
     .get();
 }

@@ -38,12 +38,16 @@ export function sessionView(state: PreviewState): PreviewSession {
     platform: state.platform,
     ...live,
     revision: state.revision,
-    opened: state.opened.map(({ device_id, platform, at }) => ({ device_id, platform, at })),
+    opened: state.opens?.recent ?? [],
+    opens: state.opens?.total ?? 0,
     created_at: state.created_at,
   };
 }
 
-/** Where a page or device fetches the manifest of the revision a session serves (same-origin). */
-export function manifestPath(sessionId: string): string {
-  return `/api/v1/preview/bundle/${sessionId}`;
+/**
+ * Where a page or device fetches the manifest of one revision of a session (same-origin): the bytes
+ * behind it never change, so it is read without the session's object and cached by the browser.
+ */
+export function manifestPath(sessionId: string, revision: number): string {
+  return `/api/v1/preview/bundle/${sessionId}/revisions/${revision}`;
 }

@@ -70,9 +70,12 @@ export const failures = {
 
 /**
  * The wrong-code budget of an address (preview and link codes, on the API and the landing pages):
- * only a wrong code counts. A right one costs nothing, however many phones behind one address open
- * it at once; wrong ones stay limited exactly, because counting one is the key's atomic step that
- * refuses past the limit — of 30 concurrent wrong guesses 5 are told "not found", 25 "too many".
+ * only a wrong code counts, and each distinct one once. A right one costs nothing, however many
+ * phones behind one address open it at once; the same typo from a whole room is one guess; and
+ * distinct wrong ones stay limited exactly, because counting one is the key's atomic step that
+ * refuses past the limit — of 30 concurrent distinct wrong guesses 5 are told "not found", 25 "too
+ * many". A QR code's link carries a key that opens its preview without any guess at all, so a
+ * room keeps opening by QR even once its address is out of guesses (docs/previews.md §"Codes").
  */
 export const codeGuesses = {
   /** Refuses (429 TOO_MANY_ATTEMPTS) an address that is out of guesses, counting nothing. */
@@ -81,11 +84,13 @@ export const codeGuesses = {
     if (!decision.allowed) throw failures.locked(decision);
   },
   /**
-   * Counts a wrong code. Throws 429 when a concurrent guess took the address's last one: the caller
-   * then answers "too many", never "not found", so no guess beyond the limit is ever answered.
+   * Counts a wrong code (`guess`: what was tried, e.g. its hash) unless the address tried it before
+   * in the window. Throws 429 when a concurrent guess took the address's last one: the caller then
+   * answers "too many", never "not found", so no guess beyond the limit is ever answered.
    */
-  async wrong(env: Env, key: string, limit: Limit): Promise<void> {
-    await failures.begin(env, key, limit);
+  async wrong(env: Env, key: string, { limit, windowSeconds }: Limit, guess: string): Promise<void> {
+    const decision = await limiter(env, key).consumeDistinct(limit, windowSeconds, guess);
+    if (!decision.allowed) throw failures.locked(decision);
   },
 };
 

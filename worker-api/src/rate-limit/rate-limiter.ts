@@ -146,6 +146,24 @@ export class RateLimiter extends DurableObject {
   }
 
   /**
+   * Counts `member` (a wrong code, say) like `consume`, but only the first time in the window: the
+   * same member again is answered as allowed without a count. A typo typed by many phones, or
+   * retried, is one guess; every distinct one counts, exactly as `consume` does.
+   */
+  async consumeDistinct(limit: number, windowSeconds: number, member: string): Promise<LimitDecision> {
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    const windowMs = windowSeconds * 1000;
+    sql.exec("CREATE TABLE IF NOT EXISTS members (member TEXT PRIMARY KEY, at INTEGER NOT NULL)");
+    sql.exec("DELETE FROM members WHERE at <= ?", now - windowMs);
+    const seen = sql.exec("SELECT 1 FROM members WHERE member = ?", member).toArray().length > 0;
+    if (seen) return { ...this.peek(limit, windowSeconds), allowed: true };
+    const decision = await this.consume(limit, windowSeconds);
+    if (decision.allowed) sql.exec("INSERT INTO members (member, at) VALUES (?, ?)", member, now);
+    return decision;
+  }
+
+  /**
    * Takes back the newest hit: an attempt counted up front turned out not to be a failure. Its
    * bucket keeps its `last`, so the bucket's other hits may count up to one bucket width longer.
    */

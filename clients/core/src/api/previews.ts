@@ -200,14 +200,21 @@ export class PreviewsApi {
 
   /**
    * Trades a preview code for a token scoped to that one session (`POST /preview/resolve`, no
-   * sign-in). Wrong codes count against the caller's IP; expired ones give 410.
+   * sign-in). Wrong codes count against the caller's IP; expired ones give 410. With the key of the
+   * preview's link (its `hs` parameter, in every QR code) a right code opens even from an address
+   * that is out of guesses.
    *
    * @example
    * const { session_id, access_token } = await client.previews.resolve("WDJB-MJHT");
+   * await client.previews.resolve({ code: "WDJB-MJHT", key: "q2V0…" }); // from a scanned link
    */
-  resolve(code: string, options?: CallOptions): Promise<ResolvePreviewResult> {
+  resolve(
+    code: string | { code: string; key?: string },
+    options?: CallOptions,
+  ): Promise<ResolvePreviewResult> {
+    const body = typeof code === "string" ? { code } : code;
     return this.#t.json(
-      { method: "POST", path: "/preview/resolve", json: { code }, auth: "none", ...call(options) },
+      { method: "POST", path: "/preview/resolve", json: body, auth: "none", ...call(options) },
       ResolvePreviewResponse,
     );
   }
