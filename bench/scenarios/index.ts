@@ -11,6 +11,7 @@ import { livePreview } from "./live-preview";
 import { longPollFanout } from "./long-poll-fanout";
 import { push } from "./push";
 import { repreview } from "./repreview";
+import { room } from "./room";
 import { statusPoll } from "./status-poll";
 import { timeToPreview } from "./time-to-preview";
 import { wsFanout } from "./ws-fanout";
@@ -26,6 +27,8 @@ export const SCENARIOS: readonly Scenario[] = [
   longPollFanout,
   // Replaces the placeholder of ./websocket-fanout.ts (same id, so results and goals keep their key).
   wsFanout,
+  // Issue 20: a room of phones behind one address watching a session while its owner commits.
+  room,
   // Issue 11: edit-to-render, cold open, bytes per edit, in Chromium.
   livePreview,
 ];
