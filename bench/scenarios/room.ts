@@ -2,8 +2,8 @@
 // second, then watch 20 commits — half over live sockets, half over long-polls, each fetching
 // every new revision's manifest as the page does. Counted: refused opens, 429s, dead tokens (401),
 // viewers that missed a revision, and `preview_opened` notifications to the owner; timed: the
-// writer's commit (push + commit, as `hivesync preview --watch` sends one) with the room watching
-// against the same commits with nobody watching.
+// writer's commit (push + commit, as `hivesync preview --watch` sends one, one every 4 s) with the
+// room watching against the same commits with nobody watching.
 //
 // The viewers live in a child process of their own (this file, run with VIEWERS_ENV set), so the
 // writer's times measure the server, not Node handling 200 viewers' frames (ws-fanout.ts: same).
@@ -19,6 +19,8 @@ import { timed } from "../support/timing";
 const VIEWERS = 200;
 const SOCKET_VIEWERS = 100;
 const COMMITS = 20;
+/** A commit every 4 s: the issue's ~15 a minute of someone editing while a room watches. */
+const COMMIT_EVERY_MS = 4_000;
 /** The one address the whole room is behind (a documentation range, RFC 5737). */
 const ROOM_IP = "203.0.113.200";
 const VIEWERS_ENV = "HIVESYNC_BENCH_ROOM_VIEWERS";
@@ -234,6 +236,21 @@ async function commitAndServe(state: State, sessionId: string): Promise<{ ms: nu
   }
 }
 
+/** `COMMITS` commits, one every COMMIT_EVERY_MS (or as soon as the last is served, if later). */
+async function paced(state: State, sessionId: string): Promise<{ ms: number[]; revisions: number[] }> {
+  const ms: number[] = [];
+  const revisions: number[] = [];
+  const start = Date.now();
+  for (let i = 0; i < COMMITS; i++) {
+    const wait = start + i * COMMIT_EVERY_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const served = await commitAndServe(state, sessionId);
+    ms.push(served.ms);
+    revisions.push(served.revision);
+  }
+  return { ms, revisions };
+}
+
 function p95(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] as number;
@@ -304,8 +321,7 @@ export const room: Scenario<State> = {
       if (poll.status.status !== "pending" && poll.status.status !== "building")
         throw new Error(`the preview ended ${poll.status.status}`);
     }
-    const alone: number[] = [];
-    for (let i = 0; i < COMMITS; i++) alone.push((await commitAndServe(state, session)).ms);
+    const alone = (await paced(state, session)).ms;
 
     const viewers = startViewers({
       url: state.url,
@@ -316,13 +332,7 @@ export const room: Scenario<State> = {
     });
     try {
       const { open_ms } = await viewers.next("ready");
-      const watched: number[] = [];
-      const revisions: number[] = [];
-      for (let i = 0; i < COMMITS; i++) {
-        const { ms, revision } = await commitAndServe(state, session);
-        watched.push(ms);
-        revisions.push(revision);
-      }
+      const { ms: watched, revisions } = await paced(state, session);
       viewers.finish(revisions);
       const { tally } = await viewers.next("done");
       const page = await state.client.notifications.list({ limit: 100 });

@@ -233,6 +233,9 @@ describe("the published Expo templates in a phone's browser", () => {
     await appOf(page).getByText("Tab Two", { exact: true }).last().click();
     await appOf(page).getByText("app/(tabs)/two.tsx").waitFor({ state: "visible" });
     expect(new URL(page.url()).pathname).toBe(`${new URL(started.link_url).pathname}/two`);
+    // The link's key stays in the shell's URL (a reload opens without a guess), never the app's.
+    expect(new URL(page.url()).searchParams.get("hs")).toBe(new URL(started.link_url).searchParams.get("hs"));
+    expect(new URL((await appFrame(page)).url()).searchParams.has("hs")).toBe(false);
     await appOf(page).getByText("Tab One", { exact: true }).last().click();
     await home.waitFor({ state: "visible" });
     step("tabs switched");
@@ -257,7 +260,9 @@ describe("the published Expo templates in a phone's browser", () => {
         timeout: 20_000,
       },
     );
-    await page.goto(`${started.link_url}/hello`);
+    const hello = new URL(started.link_url);
+    hello.pathname += "/hello";
+    await page.goto(hello.href);
     await appOf(page).getByText("A brand new route").waitFor({ state: "visible", timeout: 20_000 });
     step("new route shown");
 

@@ -39,7 +39,7 @@ function start(session: string, token: string, early: Promise<Manifest>) {
         live.errors.push({ message: message.message, ...(message.where ? { where: message.where } : {}) });
     } else if (message.type === "rendered") live.rendered = true;
     else if (message.type === "location" && base)
-      history.replaceState(null, "", base + (message.path === "/" ? "" : message.path));
+      history.replaceState(null, "", shellPath(base, message.path));
   };
   const frame = new AppFrame(element, { onMessage });
   frame.started().catch((error: unknown) => showLoadError(overlay, error, unreachableHint(element.src)));
@@ -79,4 +79,14 @@ function unreachableHint(frameUrl: string): string | undefined {
   const local = ["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
   if (local || !new URL(frameUrl).hostname.endsWith(".localhost")) return undefined;
   return "Only the computer running HiveSync resolves *.localhost names: to preview on another device, set PREVIEW_ORIGIN_TEMPLATE to a wildcard name it can reach (docs/configuration.md)";
+}
+
+/** The link's key (`?hs=`): the shell's, kept in its URL so a reload still opens without a guess. */
+const LINK_KEY = new URLSearchParams(location.search).get("hs");
+
+/** The shell's URL for the app's `path` (its own path, query and hash) below `base` (`/p/<code>`). */
+function shellPath(base: string, path: string): string {
+  const url = new URL(base + (path === "/" ? "" : path), location.origin);
+  if (LINK_KEY) url.searchParams.set("hs", LINK_KEY);
+  return url.pathname + url.search + url.hash;
 }

@@ -16,14 +16,22 @@ import { findSessionFacts } from "./session-store";
 
 export type SessionFacts = { projectId: string; userId: string; expiresAt: string };
 
-/** Whose a session is and of which project: fixed at its start, so cached per isolate. */
-const facts = new RecentMap<string, SessionFacts>(2_000);
+/**
+ * Whose a session is and of which project (fixed at its start) and until when, cached per isolate
+ * for a minute: an expiry that moves (a session kept alive) is seen within that.
+ */
+const facts = new RecentMap<string, SessionFacts & { at: number }>(2_000);
+const FACTS_FRESH_MS = 60_000;
 
-export async function sessionFacts(env: Env, sessionId: string): Promise<SessionFacts | null> {
+export async function sessionFacts(
+  env: Env,
+  sessionId: string,
+  now = Date.now(),
+): Promise<SessionFacts | null> {
   const known = facts.get(sessionId);
-  if (known) return known;
+  if (known && now - known.at < FACTS_FRESH_MS) return known;
   const row = await findSessionFacts(database(env), sessionId);
-  if (row) facts.set(sessionId, row);
+  if (row) facts.set(sessionId, { ...row, at: now });
   return row ?? null;
 }
 
