@@ -77,8 +77,14 @@ export function describeNotification(n: Pick<Notification, "type" | "payload">):
       return `Preview failed: ${project}${platform}${failure}`;
     case "preview_expired":
       return `Preview expired: ${project}${platform}`;
-    case "preview_opened":
-      return `Preview opened on a phone: ${project}${platform}`;
+    case "preview_opened": {
+      // A digest once a minute (the server counts opens, not lists them): "opened 12 more times".
+      const opens = Number(str("opens") || 1);
+      const total = str("total_opens") ? `, ${str("total_opens")} in all` : "";
+      return opens > 1
+        ? `Preview opened ${opens} more times: ${project}${platform}${total}`
+        : `Preview opened on a phone: ${project}${platform}`;
+    }
     case "ai_job_succeeded":
       return `AI ${ai} of ${str("file_path") || "a file"} is ready (hivesync ai … --wait shows it)`;
     case "ai_job_failed":
