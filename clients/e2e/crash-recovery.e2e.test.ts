@@ -2,7 +2,9 @@
 // still end. worker-api runs alone first, so every accepted message waits in the local queue, which
 // lives in memory; then the process is killed with SIGKILL (no shutdown) and started again on the
 // same state folder. The dispatch sweeper's alarm, stored with its Durable Object, survives the
-// kill and re-sends what was lost; work nobody can run ends `failed` with `stranded`.
+// kill and re-sends what was lost; work nobody can run ends `failed` with `stranded`. The same goes
+// for a live session's rebuild of a commit, killed while it builds (the consumers' fault injection
+// stalls it there).
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -190,5 +192,100 @@ describe("crash recovery: accepted work survives a kill -9 of the local stack", 
     // 20 s to the first look, 5 re-sends 20 s apart, then given up: ≈ 120 s after acceptance.
     expect(ended.at - acceptedAt).toBeGreaterThanOrEqual(115_000);
     expect(ended.at - acceptedAt).toBeLessThan(150_000);
+  }, 300_000);
+});
+
+type LiveStatus = {
+  status: string;
+  revision: number;
+  stage: string | null;
+  building_revision: number | null;
+  build_error?: { revision: number; code: string };
+};
+
+describe("crash recovery: a live preview's rebuild survives a kill -9 of the local stack", () => {
+  it("a session ready at r1 whose rebuild of r2 was killed mid-build (ready, updating r2) serves r2 after the restart", async () => {
+    const stateDir = await mkdtemp(path.join(tmpdir(), "hivesync-crash-follow-"));
+    dirs.push(stateDir);
+    // Every update build stalls right after it began: the session says `updating`, nothing lands.
+    const first = await startLocalStack({ stateDir, consumerVars: { FAULT_INJECTION: "stall_update:1" } });
+    stacks.push(first);
+    const name = "follow";
+    const password = "a long enough password";
+    await api(first, "/auth/register", { json: { email: `${name}@example.com`, username: name, password } });
+    const login = await api<{ tokens: { access_token: string } }>(first, "/auth/login", {
+      json: { login: name, password },
+    });
+    const token = login.body.tokens.access_token;
+    const project = await api<{ id: string }>(first, "/projects", { token, json: { name } });
+    const commit = async (stack: LocalStack, revision: number) => {
+      const content = `export const revision = ${revision};\n`;
+      const upload = await api(stack, `/projects/${project.body.id}/blobs/${sha256(content)}`, {
+        token,
+        method: "PUT",
+        body: content,
+      });
+      expect(upload.status).toBe(201);
+      const res = await api(stack, `/projects/${project.body.id}/mirror/changes`, {
+        token,
+        json: {
+          base_revision: revision - 1,
+          changes: [{ op: "put", path: "src/revision.ts", sha256: sha256(content), size: content.length }],
+        },
+      });
+      expect(res.status).toBe(202);
+    };
+    await commit(first, 1);
+    const preview = await api<{ session_id: string }>(first, "/preview/start", {
+      token,
+      json: { project_id: project.body.id, platform: "web" },
+    });
+    expect(preview.status).toBe(202);
+    const status = (stack: LocalStack) =>
+      api<LiveStatus>(stack, `/preview/sessions/${preview.body.session_id}/status`, { token }).then(
+        (r) => r.body,
+      );
+    await until(
+      first,
+      () => status(first),
+      (s) => s.status === "ready" && s.revision === 1,
+      60_000,
+    );
+
+    await commit(first, 2);
+    const acceptedAt = Date.now();
+    const updating = (s: LiveStatus) =>
+      s.status === "ready" && s.revision === 1 && s.stage === "updating" && s.building_revision === 2;
+    const began = await until(first, () => status(first), updating, 30_000);
+    await first.kill();
+    const second = await startLocalStack({ stateDir });
+    stacks.push(second);
+    const restartedAt = Date.now();
+    // The kill left it there: nothing in the restarted stack's queue will move it.
+    expect(updating(await status(second))).toBe(true);
+    console.log(
+      `crash recovery (follow): update began ${began.at - acceptedAt} ms after the commit, killed, up again ${restartedAt - began.at} ms after it began`,
+    );
+
+    const served = await until(
+      second,
+      () => status(second),
+      (s) => s.revision === 2 || s.build_error !== undefined,
+      150_000,
+    );
+    console.log(
+      `crash recovery (follow): r2 served ${served.at - acceptedAt} ms after the commit, ${served.at - restartedAt} ms after the restart`,
+    );
+    expect(served.value).toMatchObject({
+      status: "ready",
+      revision: 2,
+      stage: null,
+      building_revision: null,
+    });
+    expect(served.value.build_error).toBeUndefined();
+    // The bound (docs/reliability.md): a rebuild lost while running is re-sent 60 s after it began
+    // (its last sign of life), plus the alarm's tick and the build itself.
+    expect(served.at - began.at).toBeGreaterThanOrEqual(50_000);
+    expect(served.at - acceptedAt).toBeLessThan(90_000);
   }, 300_000);
 });

@@ -5,7 +5,7 @@ import { aiJobs, mirrorSyncs } from "../../schema/tables";
 import { type AiJobRow, selectionOf } from "./ai/ai-job-store";
 import { database } from "./db";
 import { type AppDependency, dependenciesForBuild } from "./dependencies/dependency-store";
-import { removeOutboxRow, touchOutboxRow } from "./dispatch/outbox-store";
+import { followOutboxTouch, outboxTouch, touchOutboxRow } from "./dispatch/outbox-store";
 import type { Env } from "./env";
 import {
   type AiOutcome,
@@ -14,6 +14,7 @@ import {
   recordPreviewOutcome,
   recordSyncOutcome,
   type SyncOutcome,
+  settlePreviewRows,
 } from "./jobs/job-outcomes";
 import { startJob } from "./jobs/job-state-store";
 import { log } from "./lib/log";
@@ -143,8 +144,9 @@ export class Internal extends WorkerEntrypoint<Env> {
     // sweeper decides about its outbox row, so leave it.
     if (!state) return null;
     if (state.status !== "pending" && state.status !== "building") {
-      // The first build is over (ready, or the session ended): its outbox row has no more work.
-      await removeOutboxRow(db, sessionId);
+      // The first build is over (ready, or the session ended): its outbox row has no more work,
+      // nor has the follow row of a revision it serves already.
+      await settlePreviewRows(db, state);
       if (state.status !== "ready") return null;
     }
     const project = await findProject(db, state.project_id);
@@ -158,7 +160,12 @@ export class Internal extends WorkerEntrypoint<Env> {
     // A redelivery finds it building already: beginBuild leaves its stage where the first run got it.
     const begun = await stub.beginBuild(revision ?? state.revision);
     if (!begun) return null;
-    if (begun.kind === "first") await touchOutboxRow(db, sessionId); // a sign of life for the sweeper
+    // Signs of life for the sweeper: the first build's row, and the follow row of a revision newer
+    // than the session's own (an update, or a commit that landed during the first build).
+    const first = begun.kind === "first" ? outboxTouch(db, sessionId) : null;
+    const follow = begun.revision > state.revision ? followOutboxTouch(db, sessionId, begun.revision) : null;
+    if (first && follow) await db.batch([first, follow]);
+    else if (first ?? follow) await (first ?? follow);
     const { id, name, framework, entry } = project;
     return {
       session_id: sessionId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Env } from "./env";
-import { faultPlan, InjectedFault, maybeFail } from "./fault-injection";
+import { faultPlan, InjectedFault, maybeFail, maybeStall, STALL_MS } from "./fault-injection";
 import { retryDelaySeconds } from "./retry";
 
 const env = (vars: Partial<Env>) => vars as Env;
@@ -16,7 +16,21 @@ describe("fault injection (soak tests only)", () => {
     ).toEqual({
       before: 0.2,
       after: 0.1,
+      stall_update: 0,
     });
+    expect(faultPlan(env({ ENVIRONMENT: "development", FAULT_INJECTION: "stall_update:1" }))).toEqual({
+      before: 0,
+      after: 0,
+      stall_update: 1,
+    });
+  });
+
+  it("a stall waits STALL_MS when drawn, and not at all otherwise", async () => {
+    const waits: number[] = [];
+    const wait = async (ms: number) => void waits.push(ms);
+    await maybeStall(1, wait);
+    await maybeStall(0, wait);
+    expect(waits).toEqual([STALL_MS]);
   });
 
   it("never fails after the third delivery, so injected faults alone cannot dead-letter", () => {

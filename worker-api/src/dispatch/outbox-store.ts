@@ -1,6 +1,7 @@
-import { and, asc, eq, lte, min } from "drizzle-orm";
-import { jobOutbox } from "../../../schema/tables";
+import { and, asc, eq, lte, min, or, sql } from "drizzle-orm";
+import { jobOutbox, previewSessions } from "../../../schema/tables";
 import type { Db } from "../db";
+import { liveAt } from "../preview/session-store";
 import { jobIdOf, SWEEP, type WorkMessage } from "./policy";
 
 export type OutboxRow = typeof jobOutbox.$inferSelect;
@@ -20,6 +21,72 @@ export function outboxInsert(db: Db, message: WorkMessage, now = new Date()) {
     checkAt: at(now, SWEEP.firstCheckMs),
     createdAt: now.toISOString(),
   });
+}
+
+/**
+ * The outbox row of a live session's follow rebuild (docs/previews.md §6): one per session, holding
+ * the `preview.build` message of the newest revision committed since the session last caught up.
+ * Its key is not a session id, so it never collides with the session's first-build row.
+ */
+export const followJobId = (sessionId: string) => `follow:${sessionId}`;
+
+/** The revision a row's `preview.build` message asks for (SQL; null for other kinds). */
+const rowRevision = sql`json_extract(${jobOutbox.message}, '$.revision')`;
+
+/**
+ * The follow rows of an accepted commit, as one statement for the commit's own `db.batch`: for each
+ * session of the project live when the batch runs, its follow row now asks for `revision` (the
+ * ordinary `preview.build` message), first looked at `SWEEP.firstCheckMs` away with no re-sends
+ * counted. A row that asks for an older revision is replaced (that rebuild is superseded); one
+ * that asks for this revision or a newer one is left as it is.
+ */
+export function followOutboxUpsert(db: Db, projectId: string, revision: number, now = new Date()) {
+  const t = previewSessions;
+  // drizzle's insert…select cannot build a row from constants and a column: written out, in the
+  // outbox's column order. The message is what `enqueue` sends (keys in the schema's order).
+  return db
+    .insert(jobOutbox)
+    .select(
+      sql`SELECT 'follow:' || ${t.id}, 'preview.build',
+           json_object('kind', 'preview.build', 'session_id', ${t.id}, 'project_id', ${projectId},
+                       'revision', CAST(${revision} AS INTEGER)),
+           0, ${at(now, SWEEP.firstCheckMs)}, ${now.toISOString()}
+         FROM ${t} WHERE ${and(eq(t.projectId, projectId), liveAt(now.toISOString()))}`,
+    )
+    .onConflictDoUpdate({
+      target: jobOutbox.jobId,
+      set: {
+        message: sql`excluded.message`,
+        attempts: 0,
+        checkAt: sql`excluded.check_at`,
+        createdAt: sql`excluded.created_at`,
+      },
+      setWhere: sql`${rowRevision} < json_extract(excluded.message, '$.revision')`,
+    });
+}
+
+/**
+ * A consumer began building `revision` of a session that already has a revision of its own (an
+ * update, or a commit that landed during its first build): a sign of life for the follow row —
+ * only while that row still asks for this revision (a newer commit's row keeps its own first look).
+ */
+export function followOutboxTouch(db: Db, sessionId: string, revision: number, now = new Date()) {
+  return db
+    .update(jobOutbox)
+    .set({ attempts: 0, checkAt: at(now, SWEEP.leaseMs) })
+    .where(and(eq(jobOutbox.jobId, followJobId(sessionId)), eq(rowRevision, revision)));
+}
+
+/**
+ * What a session's state leaves of its rows: the first-build row goes once it is ready or ended;
+ * the follow row once the session ended, or serves (or failed to build) the revision it asks for.
+ * `upTo` is that revision bound (null: the session ended, every row goes).
+ */
+export function outboxSettle(db: Db, sessionId: string, upTo: number | null) {
+  const follow = eq(jobOutbox.jobId, followJobId(sessionId));
+  return db
+    .delete(jobOutbox)
+    .where(or(eq(jobOutbox.jobId, sessionId), upTo === null ? follow : and(follow, lte(rowRevision, upTo))));
 }
 
 /** Writes a job's outbox row on its own (before the job's row: see `jobOutbox`). */
@@ -46,6 +113,17 @@ export function outboxDelete(db: Db, jobId: string) {
 
 export async function removeOutboxRow(db: Db, jobId: string): Promise<void> {
   await outboxDelete(db, jobId);
+}
+
+/**
+ * Deletes a row the sweeper looked at, only as it was read: a follow row that a newer commit has
+ * replaced meanwhile asks for another revision, and stays.
+ */
+export async function removeSweptOutboxRow(
+  db: Db,
+  seen: Pick<OutboxRow, "jobId" | "message">,
+): Promise<void> {
+  await db.delete(jobOutbox).where(and(eq(jobOutbox.jobId, seen.jobId), eq(jobOutbox.message, seen.message)));
 }
 
 /** The rows due at `now`, oldest first. */

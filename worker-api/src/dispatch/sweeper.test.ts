@@ -1,6 +1,7 @@
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
+import type { PreviewStatusResponse } from "../../../schema/api/previews";
 import type { QueueMessage } from "../../../schema/queue-messages";
 import { call, createProject, json, pushFiles, registerUser, type TestUser } from "../../test/helpers";
 import { database } from "../db";
@@ -9,7 +10,7 @@ import { insertSessionUnderCap } from "../preview/session-store";
 import { previewStub } from "../preview/stub";
 import { sweeperStub } from "./arm";
 import type { JobSweeper } from "./job-sweeper";
-import { findOutboxRow, insertOutboxRow } from "./outbox-store";
+import { findOutboxRow, followJobId, insertOutboxRow, removeSweptOutboxRow } from "./outbox-store";
 import { SWEEP } from "./policy";
 import { sweep } from "./sweep";
 
@@ -298,6 +299,235 @@ describe("the sweeper's decisions", () => {
       .bind(sessionId)
       .first<{ status: string }>();
     expect(row?.status).toBe("failed");
+  });
+});
+
+/** The summary a build reports (the sweeper never reads the bundle). */
+const BUNDLE = { file_count: 1, total_bytes: 1, manifest_sha256: "0".repeat(64) };
+
+/** A fresh project's live session serving revision 1, built by hand as a consumer would. */
+async function liveAtRevision1(user: TestUser) {
+  const project = await createProject(user);
+  await pushFiles(user, project.id, { "App.js": "export default 1;\n" });
+  const { session_id } = await json<{ session_id: string }>(
+    await call("/api/v1/preview/start", {
+      token: user.access,
+      body: { project_id: project.id, platform: "web" },
+    }),
+  );
+  expect(await Internal.startPreviewBuild(session_id)).not.toBeNull();
+  await Internal.reportPreviewResult(session_id, { status: "ready", bundle: BUNDLE });
+  return { project, session_id };
+}
+
+/** Commits `revision` on top of the one before; only follow rows are kept in the outbox after it. */
+async function commitRevision(user: TestUser, projectId: string, revision: number) {
+  await pushFiles(user, projectId, { [`r${revision}.js`]: `export default ${revision};\n` }, revision - 1);
+  await env.DB.exec("DELETE FROM job_outbox WHERE job_id NOT LIKE 'follow:%'");
+}
+
+const revisionOf = async (jobId: string) => {
+  const row = await findOutboxRow(db, jobId);
+  return row ? (JSON.parse(row.message) as { revision: number }).revision : null;
+};
+
+describe("follow rebuilds: a live session's rebuild of each commit", () => {
+  it("is written with the commit: one follow row per live session asking for the newest revision, counted afresh", async () => {
+    const user = await registerUser();
+    const { project, session_id } = await liveAtRevision1(user);
+    const ended = await json<{ session_id: string }>(
+      await call("/api/v1/preview/start", {
+        token: user.access,
+        body: { project_id: project.id, platform: "ios" },
+      }),
+    );
+    await call(`/api/v1/preview/sessions/${ended.session_id}/cancel`, { method: "POST", token: user.access });
+    await env.DB.exec("DELETE FROM job_outbox");
+
+    await commitRevision(user, project.id, 2);
+    const row = await findOutboxRow(db, followJobId(session_id));
+    expect(row && { kind: row.kind, message: JSON.parse(row.message), attempts: row.attempts }).toEqual({
+      kind: "preview.build",
+      message: { kind: "preview.build", session_id, project_id: project.id, revision: 2 },
+      attempts: 0,
+    });
+    expect(Date.parse(row?.checkAt ?? "") - Date.parse(row?.createdAt ?? "")).toBe(SWEEP.firstCheckMs);
+    // The ended session has nothing to follow.
+    expect(await findOutboxRow(db, followJobId(ended.session_id))).toBeUndefined();
+
+    // Re-sent twice already, then a newer commit: the row asks for it, with its own first look.
+    await env.DB.prepare("UPDATE job_outbox SET attempts = 2 WHERE job_id = ?")
+      .bind(followJobId(session_id))
+      .run();
+    const stale = await findOutboxRow(db, followJobId(session_id));
+    await commitRevision(user, project.id, 3);
+    const newer = await findOutboxRow(db, followJobId(session_id));
+    expect(await revisionOf(followJobId(session_id))).toBe(3);
+    expect(newer?.attempts).toBe(0);
+    expect(Date.parse(newer?.checkAt ?? "")).toBeGreaterThan(Date.parse(row?.checkAt ?? ""));
+    // A commit that loses its race writes nothing; what the sweeper read before the newer commit
+    // cannot remove the newer row.
+    await expect(pushFiles(user, project.id, { "x.js": "x" }, 2)).rejects.toThrow(/409/);
+    await removeSweptOutboxRow(db, stale as NonNullable<typeof stale>);
+    expect(await revisionOf(followJobId(session_id))).toBe(3);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM job_outbox").first<{ n: number }>())?.n).toBe(1);
+  });
+
+  it("whose consumer died after it began (ready, updating r2) is re-sent a lease later, then stranded as r2's build error: no longer updating", async () => {
+    const user = await registerUser();
+    const { project, session_id } = await liveAtRevision1(user);
+    await commitRevision(user, project.id, 2);
+    const id = followJobId(session_id);
+    const started = Date.now();
+    expect(await Internal.startPreviewBuild(session_id, 2)).toMatchObject({ revision: 2, update: true });
+    expect(await previewStub(env, session_id).get()).toMatchObject({
+      status: "ready",
+      revision: 1,
+      stage: "updating",
+      building_revision: 2,
+    });
+    // Beginning the build is a sign of life: the next look is a lease away.
+    expect((await findOutboxRow(db, id))?.attempts).toBe(0);
+    expect(Date.parse((await findOutboxRow(db, id))?.checkAt ?? "")).toBeGreaterThanOrEqual(
+      started + SWEEP.leaseMs,
+    );
+    const { env: swept, sent } = capturingEnv();
+    expect((await sweep(swept, plus(started, SWEEP.leaseMs - 1000))).resent).toEqual([]);
+
+    // The build died with the process: re-sent every 20 s from the end of the lease.
+    for (let i = 0; i < SWEEP.maxResends; i++) {
+      const report = await sweep(swept, plus(started, SWEEP.leaseMs + 1000 + i * SWEEP.resendEveryMs));
+      expect(report.resent).toEqual([id]);
+    }
+    expect(sent).toEqual(
+      Array(SWEEP.maxResends).fill({
+        kind: "preview.build",
+        session_id,
+        project_id: project.id,
+        revision: 2,
+      }),
+    );
+    const giveUp = plus(started, SWEEP.leaseMs + 1000 + SWEEP.maxResends * SWEEP.resendEveryMs);
+    expect((await sweep(swept, giveUp)).stranded).toEqual([id]);
+
+    // Shown as r2's build error over r1, which keeps running; nothing says `updating` any more.
+    const status = await json<PreviewStatusResponse>(
+      await call(`/api/v1/preview/sessions/${session_id}/status`, { token: user.access }),
+    );
+    expect(status).toMatchObject({
+      status: "ready",
+      revision: 1,
+      stage: null,
+      building_revision: null,
+      build_error: { revision: 2, code: "stranded" },
+    });
+    expect(status.build_error?.message).toMatch(/never finished/);
+    expect(await findOutboxRow(db, id)).toBeUndefined();
+    // A late duplicate of the message cannot put it back to `updating` with nobody building.
+    expect(await Internal.startPreviewBuild(session_id, 2)).toBeNull();
+    expect((await previewStub(env, session_id).get())?.stage).toBeNull();
+    const after = await sweep(swept, new Date(giveUp.getTime() + 60_000));
+    expect([...after.resent, ...after.stranded, ...after.removed]).toEqual([]);
+  });
+
+  it("whose message never arrived is re-sent 20 s after the commit; the rebuild's report removes the row", async () => {
+    const user = await registerUser();
+    const { project, session_id } = await liveAtRevision1(user);
+    await commitRevision(user, project.id, 2);
+    const id = followJobId(session_id);
+    const t0 = await createdAt(id);
+    const { env: swept, sent } = capturingEnv();
+    expect((await sweep(swept, plus(t0, SWEEP.firstCheckMs - 1000))).resent).toEqual([]);
+    expect((await sweep(swept, plus(t0, SWEEP.firstCheckMs + 1000))).resent).toEqual([id]);
+    expect(sent).toEqual([{ kind: "preview.build", session_id, project_id: project.id, revision: 2 }]);
+
+    // The re-sent message is delivered: the update begins (a sign of life) and lands.
+    expect(await Internal.startPreviewBuild(session_id, 2)).toMatchObject({ update: true });
+    expect((await findOutboxRow(db, id))?.attempts).toBe(0);
+    await Internal.reportPreviewResult(session_id, { status: "ready", bundle: BUNDLE, revision: 2 });
+    expect(await findOutboxRow(db, id)).toBeUndefined();
+    expect(await previewStub(env, session_id).get()).toMatchObject({
+      revision: 2,
+      stage: null,
+      building_revision: null,
+    });
+  });
+
+  it("is done, dropped with nothing sent, once the session serves that revision or a newer one, failed to build it, began a newer one, or ended", async () => {
+    const user = await registerUser();
+    const cases = {
+      serves: (s: ReturnType<typeof previewStub>) =>
+        s.report({ status: "ready", bundle: BUNDLE, revision: 2 }),
+      newer: (s: ReturnType<typeof previewStub>) =>
+        s.report({ status: "ready", bundle: BUNDLE, revision: 3 }),
+      failed: (s: ReturnType<typeof previewStub>) =>
+        s.report({ status: "failed", error: { code: "build_error", message: "no" }, revision: 2 }),
+      superseded: (s: ReturnType<typeof previewStub>) => s.beginBuild(3),
+      ended: (s: ReturnType<typeof previewStub>) => s.report({ status: "cancelled" }),
+    };
+    const ids: string[] = [];
+    for (const change of Object.values(cases)) {
+      const { project, session_id } = await liveAtRevision1(user);
+      await commitRevision(user, project.id, 2);
+      // Straight to the session's object: the consumer's report would remove the row itself.
+      await change(previewStub(env, session_id));
+      ids.push(followJobId(session_id));
+    }
+    // One still open beside them, to show the sweep did look.
+    const open = await liveAtRevision1(user);
+    await commitRevision(user, open.project.id, 2);
+    // And one whose session's object does not exist (gone): nothing to rebuild, nothing to end.
+    const gone = `pvs_${crypto.randomUUID().replaceAll("-", "")}`;
+    await env.DB.prepare(
+      "INSERT INTO job_outbox (job_id, kind, message, attempts, check_at, created_at) VALUES (?, 'preview.build', ?, 0, ?, ?)",
+    )
+      .bind(
+        followJobId(gone),
+        JSON.stringify({ kind: "preview.build", session_id: gone, project_id: open.project.id, revision: 2 }),
+        new Date().toISOString(),
+        new Date().toISOString(),
+      )
+      .run();
+    ids.push(followJobId(gone));
+    const { env: swept, sent } = capturingEnv();
+    const report = await sweep(swept, new Date(Date.now() + SWEEP.firstCheckMs + 1000));
+    expect(report.removed.sort()).toEqual([...ids].sort());
+    expect(report.resent).toEqual([followJobId(open.session_id)]);
+    expect(sent.map((m) => m.kind === "preview.build" && m.session_id)).toEqual([open.session_id]);
+  });
+
+  it("of a session whose first build is still under way waits for it (no re-send, none counted), then is re-sent", async () => {
+    const user = await registerUser();
+    const project = await createProject(user);
+    await pushFiles(user, project.id, { "App.js": "export default 1;\n" });
+    const { session_id } = await json<{ session_id: string }>(
+      await call("/api/v1/preview/start", {
+        token: user.access,
+        body: { project_id: project.id, platform: "web" },
+      }),
+    );
+    await commitRevision(user, project.id, 2);
+    const id = followJobId(session_id);
+    const t0 = await createdAt(id);
+    const { env: swept, sent } = capturingEnv();
+    for (let i = 0; i <= SWEEP.maxResends; i++) {
+      const report = await sweep(swept, plus(t0, SWEEP.firstCheckMs + 1000 + i * SWEEP.resendEveryMs));
+      expect(report.waiting).toEqual([id]);
+    }
+    expect(sent).toEqual([]);
+    expect((await findOutboxRow(db, id))?.attempts).toBe(0);
+    expect((await previewStub(env, session_id).get())?.status).toBe("pending");
+
+    // The first build lands at r1 without r2 (its message was lost): the rebuild is next.
+    await Internal.startPreviewBuild(session_id);
+    await Internal.reportPreviewResult(session_id, { status: "ready", bundle: BUNDLE });
+    expect(await revisionOf(id)).toBe(2);
+    const next = await sweep(
+      swept,
+      plus(t0, SWEEP.firstCheckMs + 1000 + (SWEEP.maxResends + 1) * SWEEP.resendEveryMs),
+    );
+    expect(next.resent).toEqual([id]);
+    expect(sent).toEqual([{ kind: "preview.build", session_id, project_id: project.id, revision: 2 }]);
   });
 });
 

@@ -6,21 +6,23 @@ import type { JobError, SyncStats } from "../../../schema/api/mirror";
 import type { BundleSummary } from "../../../schema/api/previews";
 import { aiJobs, mirrorSyncs } from "../../../schema/tables";
 import { insertComment } from "../comments/comment-store";
-import { database } from "../db";
-import { removeOutboxRow } from "../dispatch/outbox-store";
+import { type Db, database } from "../db";
+import { outboxSettle } from "../dispatch/outbox-store";
 import type { Env } from "../env";
 import { sha256Hex } from "../lib/crypto";
 import { notify } from "../notifications/notify";
 import { isTerminal } from "../preview/session-rules";
+import type { PreviewState } from "../preview/session-state";
 import { previewStub } from "../preview/stub";
 import { findProject } from "../projects/project-store";
 import { finishJob } from "./job-state-store";
 
 export type SyncOutcome = { status: "succeeded"; stats: SyncStats } | { status: "failed"; error: JobError };
 export type AiOutcome = { status: "succeeded"; result: AiResult } | { status: "failed"; error: JobError };
+/** `revision`: which revision the build was of (the session's own when absent: its first build). */
 export type PreviewOutcome =
-  | { status: "ready"; bundle: BundleSummary }
-  | { status: "failed"; error: JobError };
+  | { status: "ready"; bundle: BundleSummary; revision?: number }
+  | { status: "failed"; error: JobError; revision?: number };
 
 const COMMENT_MAX = 10_000;
 
@@ -110,7 +112,8 @@ export async function recordAiOutcome(
 /**
  * A build's end: `ready` with its bundle summary, or `failed`; late or duplicate reports are refused
  * by the session's object, which also notifies. Once the build is over (ready, or the session
- * ended) its outbox row goes.
+ * ended) its outbox row goes, and so does its follow row once the session serves, or recorded as
+ * failed, the revision that row asks for.
  */
 export async function recordPreviewOutcome(
   env: Env,
@@ -118,7 +121,13 @@ export async function recordPreviewOutcome(
   outcome: PreviewOutcome,
 ): Promise<{ applied: boolean }> {
   const { applied, state } = await previewStub(env, sessionId).report(outcome);
-  if (state && (state.status === "ready" || isTerminal(state.status)))
-    await removeOutboxRow(database(env), sessionId);
+  if (state) await settlePreviewRows(database(env), state);
   return { applied };
+}
+
+/** Deletes the outbox rows `state` has no more work for (none while the first build is under way). */
+export async function settlePreviewRows(db: Db, state: PreviewState): Promise<void> {
+  if (isTerminal(state.status)) await outboxSettle(db, state.session_id, null);
+  else if (state.status === "ready")
+    await outboxSettle(db, state.session_id, Math.max(state.revision, state.build_error?.revision ?? 0));
 }

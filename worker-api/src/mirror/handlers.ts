@@ -4,7 +4,7 @@ import { mirrorSyncs } from "../../../schema/tables";
 import { getConfig } from "../config";
 import { database } from "../db";
 import { armSweeper } from "../dispatch/arm";
-import { outboxInsert } from "../dispatch/outbox-store";
+import { followOutboxUpsert, outboxInsert } from "../dispatch/outbox-store";
 import { finishJob } from "../jobs/job-state-store";
 import { ApiError, notFound } from "../lib/api-error";
 import { describeError, log } from "../lib/log";
@@ -24,8 +24,9 @@ export const commit: AppRouteHandler<typeof routes.commit> = async (c) => {
   const project = await loadOwnedProject(db, c.get("auth").userId, c.req.valid("param").id);
   const syncMessage = (syncId: string, revision: number) =>
     ({ kind: "repo.sync", sync_id: syncId, project_id: project.id, revision }) as const;
-  // The sweeper is armed before the write and the sync's outbox row is written in the change set's
-  // batch: a crash from here on cannot leave the sync queued forever (docs/reliability.md).
+  // The sweeper is armed before the write, and the change set's batch writes the sync's outbox row
+  // and each live session's follow row (its rebuild of this revision): a crash from here on can
+  // neither leave the sync queued nor a live preview `updating` forever (docs/reliability.md).
   const { revision, syncId } = await commitChanges(
     db,
     getConfig(c.env),
@@ -33,7 +34,10 @@ export const commit: AppRouteHandler<typeof routes.commit> = async (c) => {
     c.req.valid("json"),
     async (sync) => {
       await armSweeper(c.env);
-      return [outboxInsert(db, syncMessage(sync.syncId, sync.revision))];
+      return [
+        outboxInsert(db, syncMessage(sync.syncId, sync.revision)),
+        followOutboxUpsert(db, project.id, sync.revision),
+      ];
     },
   );
   try {
@@ -50,7 +54,8 @@ export const commit: AppRouteHandler<typeof routes.commit> = async (c) => {
       error: { code: "queue_unavailable", message: "The sync job could not be queued." },
     });
   }
-  // Live previews follow their project: each rebuilds at the new revision (preview/follow.ts).
+  // Live previews follow their project: each rebuilds at the new revision (preview/follow.ts); the
+  // follow rows written above re-send a rebuild this loses.
   await rebuildLiveSessions(c.env, db, project.id, revision, c.get("requestId"));
   return c.json({ revision, sync_id: syncId }, 202);
 };

@@ -9,7 +9,9 @@ import { followingSessionIds } from "./session-store";
  * project's live sessions is asked to build the new revision. The message is the ordinary
  * `preview.build`; its session's object makes it idempotent by session and revision (a duplicate,
  * an older revision or one superseded by a newer commit builds nothing). Never throws: the commit
- * is durable already, and the next commit brings a session that missed this one up to date.
+ * is durable already, and so is each rebuild it asks for here — the commit's batch wrote every live
+ * session's follow row (`followOutboxUpsert`), so the sweeper re-sends a message this loses, or a
+ * rebuild whose consumer died, and gives up on one with a `stranded` build error (docs/reliability.md).
  */
 export async function rebuildLiveSessions(
   env: Env,

@@ -18,6 +18,7 @@ import { type SdkRuntime, selectSdk } from "../build/sdk";
 import { TRANSFORM_VERSION, wrapModule } from "../build/transform";
 import type { AppGraph, BuildError, DependencyModule, SourceFile } from "../build/types";
 import type { Env } from "../env";
+import { faultPlan, maybeStall } from "../fault-injection";
 import { log } from "../log";
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
@@ -55,6 +56,8 @@ export async function handlePreviewBuild(message: PreviewBuildMessage, env: Env)
   if (!task) return; // built already, superseded, cancelled or expired: a late or duplicate delivery
   const { revision } = task;
   const first = !task.update;
+  // Development only (crash tests): an update that began, then hangs as if its process died.
+  if (!first) await maybeStall(faultPlan(env)?.stall_update ?? 0);
   const fail = (error: PreviewError) =>
     env.API.reportPreviewResult(task.session_id, { status: "failed", error, revision });
   const failWith = (code: JobErrorCode, text: string) => fail({ code, message: text });
