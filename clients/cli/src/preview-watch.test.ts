@@ -313,5 +313,16 @@ describe("hivesync preview without --watch", () => {
         message: "Unexpected token (12:5)\n> 12 | <<",
       }),
     ).toBe("r8 build error App.js:12:5 Unexpected token (12:5)");
+    // An error of no file (a stranded build) names no place.
+    expect(
+      revisionLine({
+        revision: 10,
+        status: "build_error",
+        file: "",
+        line: 1,
+        column: 1,
+        message: "The build was accepted but never finished.",
+      }),
+    ).toBe("r10 build error The build was accepted but never finished.");
   });
 });

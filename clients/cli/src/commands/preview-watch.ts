@@ -57,7 +57,9 @@ export type RevisionReport =
 export function revisionLine(report: RevisionReport): string {
   if (report.status === "build_error") {
     const message = report.message.split("\n")[0]?.trim() ?? "";
-    return `r${report.revision} build error ${report.file}:${report.line}:${report.column} ${message}`;
+    // An error of no file (the build was stranded, the mirror was empty) has no place to name.
+    const place = report.file ? `${report.file}:${report.line}:${report.column} ` : "";
+    return `r${report.revision} build error ${place}${message}`;
   }
   if (report.ms === undefined) return `r${report.revision} ready (committed elsewhere)`;
   return `r${report.revision} ready in ${report.ms} ms (${count(report.files_changed ?? 0, "file")} changed)`;

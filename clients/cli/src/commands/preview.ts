@@ -232,7 +232,8 @@ function endedReason(error: PreviewStatusResponse["error"]): string {
 
 /** `App.js:12:5 Unexpected token` for a build error (its message's first line). */
 function buildErrorPlace(error: { file: string; line: number; column: number; message: string }): string {
-  return `${error.file}:${error.line}:${error.column} ${error.message.split("\n")[0]?.trim() ?? ""}`;
+  const message = error.message.split("\n")[0]?.trim() ?? "";
+  return error.file ? `${error.file}:${error.line}:${error.column} ${message}` : message;
 }
 
 /**
