@@ -22,6 +22,14 @@ export const LIMIT_DEFAULTS = {
 
 export type LimitVar = keyof typeof LIMIT_DEFAULTS;
 
+/**
+ * How long a blob that was uploaded but that no revision or dependency set names is kept: the
+ * daily clean-up (worker-api/src/maintenance.ts) deletes it once it is this old. A push commits
+ * seconds after its uploads; a day leaves room for one that stalls and is resumed. Until then it
+ * counts toward the project's uncommitted bytes, which may not exceed `MAX_PROJECT_BYTES`.
+ */
+export const UNCOMMITTED_BLOB_TTL_HOURS = 24;
+
 /** The limit vars worker-consumers reads as well (a bundle is one revision; an AI job one file). */
 export const SHARED_LIMIT_VARS = [
   "MAX_PROJECT_FILES",

@@ -778,6 +778,7 @@ export class FakeApi {
       platform: session.platform ?? "ios",
       ...rest,
       opened: [],
+      opens: 0,
       created_at: session.createdAt ?? "2026-01-01T00:00:00.000Z",
     };
   }

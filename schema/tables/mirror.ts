@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 import { projects } from "./projects";
 
@@ -44,8 +45,23 @@ export const mirrorBlobs = sqliteTable(
     pack: text("pack"),
     /** Where in the pack the blob's bytes start; null when `pack` is. */
     packOffset: integer("pack_offset"),
+    /**
+     * `uncommitted`: uploaded, and no revision or dependency set names it yet — it counts toward the
+     * project's allowance of uncommitted bytes and the daily clean-up deletes it once it is
+     * `UNCOMMITTED_BLOB_TTL_HOURS` old (schema/limits.ts); `committed`: a revision (old ones too) or
+     * a dependency set named it, so it is kept; `collecting`: being deleted by the clean-up — no
+     * commit may name it any more, and an upload of the same bytes does not revive it.
+     */
+    state: text("state", { enum: ["uncommitted", "committed", "collecting"] })
+      .notNull()
+      // Written into the SQL rather than bound: an insert binds one parameter fewer per row.
+      .default(sql`'uncommitted'`),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.sha256] })],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.sha256] }),
+    // Only the blobs not committed: a project's uncommitted bytes, and the clean-up's candidates.
+    index("mirror_blobs_uncommitted_idx").on(t.projectId, t.createdAt).where(sql`state <> 'committed'`),
+  ],
 );
 
 /** One row per accepted change set: the revision it produced and the repo-sync job that checks it. */

@@ -15,6 +15,7 @@ import {
   registerUser,
   sha256Of,
   type TestUser,
+  wrongCode,
 } from "../test/helpers";
 import { createApp } from "./app";
 
@@ -393,13 +394,13 @@ describe("item 7: a deleted project's preview codes answer like expired ones", (
     const ip = freshIp();
     for (let i = 0; i < 5; i++) {
       await expectError(
-        await call("/api/v1/preview/resolve", { body: { code: "ZZZZ-ZZZZ" }, ip }),
+        await call("/api/v1/preview/resolve", { body: { code: wrongCode() }, ip }),
         404,
         "NOT_FOUND",
       );
     }
     await expectError(
-      await call("/api/v1/preview/resolve", { body: { code: "ZZZZ-ZZZZ" }, ip }),
+      await call("/api/v1/preview/resolve", { body: { code: wrongCode() }, ip }),
       429,
       "TOO_MANY_ATTEMPTS",
     );

@@ -7,7 +7,7 @@ export type ApiFetch = (path: string, init: RequestInit) => Promise<Response>;
 const encoder = new TextEncoder();
 
 /** The batch upload's body: the JSON header line, then the blobs' bytes back to back. */
-function batchBody(blobs: { sha256: string; bytes: Uint8Array }[]): Uint8Array {
+export function batchBody(blobs: { sha256: string; bytes: Uint8Array }[]): Uint8Array {
   const header = encoder.encode(
     `${JSON.stringify({ blobs: blobs.map((b) => ({ sha256: b.sha256, size: b.bytes.byteLength })) })}\n`,
   );

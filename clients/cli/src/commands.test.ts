@@ -1,5 +1,5 @@
 // The CLI's commands against the fake API, with their output tested as printed.
-import { access, readFile, stat, writeFile } from "node:fs/promises";
+import { access, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -236,6 +236,68 @@ describe("open into an earlier --out gives exactly the bundle (item 11)", () => 
   });
 });
 
+describe("open never leaves a half-written folder (issue 20)", () => {
+  /** What is in the work folder: the target and any temporary folder beside it. */
+  const siblings = async () => (await readdir(h.work)).filter((name) => name.includes("phone")).sort();
+  const tree = async (dir: string): Promise<Record<string, string>> => {
+    const out: Record<string, string> = {};
+    for (const entry of await readdir(path.join(h.work, dir), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const abs = path.join(entry.parentPath, entry.name);
+      out[path.relative(path.join(h.work, dir), abs)] = await readFile(abs, "utf8");
+    }
+    return out;
+  };
+  // A tree no file system holds (the mirror refuses it now; an older server served it): `dir` is
+  // written, then `dir/x.js` cannot be.
+  const unwritable = { "App.js": "app", dir: "a file", "dir/x.js": "under it" };
+
+  it("a bundle that cannot be written leaves no folder and no temporary one", async () => {
+    h.api.readySession("pvs_broken000000000000", unwritable).code = "BBBB-CCCC";
+    const run = await h.run(["open", "BBBB-CCCC", "--out", "phone"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^error: .*dir/m);
+    expect(await siblings()).toEqual([]);
+    // Nor do the parent folders it had to create for it stay behind.
+    const nested = await h.run(["open", "BBBB-CCCC", "--out", "new/deeper/phone"]);
+    expect(nested.code).toBe(1);
+    expect(await exists("new")).toBe(false);
+  });
+
+  it("a download that fails midway leaves no folder and no temporary one", async () => {
+    h.api.readySession("pvs_partial00000000000", { "App.js": "app", "lib/b.js": "b", "lib/c.js": "c" }).code =
+      "DDDD-FFFF";
+    let served = 0;
+    h.api.intercept = (req) =>
+      req.path.includes("/files/") && ++served > 1 ? errorResponse(404, "FILE_NOT_FOUND") : undefined;
+    const run = await h.run(["open", "DDDD-FFFF", "--out", "phone"]);
+    expect(run.code).toBe(1);
+    expect(served).toBeGreaterThan(1);
+    expect(await siblings()).toEqual([]);
+  });
+
+  it("a failed update leaves an earlier folder exactly as it was", async () => {
+    h.api.readySession("pvs_good00000000000000", { "App.js": "v1", "lib/a.js": "a" }).code = "GGGG-HHHH";
+    expect((await h.run(["open", "GGGG-HHHH", "--out", "phone"])).code).toBe(0);
+    await h.files({ "phone/mine.txt": "my own file" });
+    const before = await tree("phone");
+
+    h.api.readySession("pvs_broken000000000000", { ...unwritable, "lib/a.js": "changed" }).code = "BBBB-CCCC";
+    const run = await h.run(["open", "BBBB-CCCC", "--out", "phone"]);
+    expect(run.code).toBe(1);
+    expect(await tree("phone")).toEqual(before);
+    expect(await siblings()).toEqual(["phone"]);
+
+    // A good update still lands in place, beside the user's own file.
+    h.api.readySession("pvs_next00000000000000", { "App.js": "v2" }).code = "JJJJ-KKKK";
+    expect((await h.run(["open", "JJJJ-KKKK", "--out", "phone"])).code).toBe(0);
+    const after = await tree("phone");
+    expect(after).toMatchObject({ "App.js": "v2", "mine.txt": "my own file" });
+    expect(after["lib/a.js"]).toBeUndefined();
+    expect(await siblings()).toEqual(["phone"]);
+  });
+});
+
 describe("names from the server are printed, never run by the terminal (issue 20)", () => {
   it("open shows a project name's escape sequences as text", async () => {
     h.api.readySession("pvs_named0000000000000", { "App.js": "v1" }).code = "GGGG-HHHH";
@@ -255,6 +317,81 @@ describe("names from the server are printed, never run by the terminal (issue 20
     expect(opened.stdout.split("\n")[0]).toBe(
       "\\u001b[31mRed\\u001b[0m\\u0007 (ios), ready, yours: every file.",
     );
+  });
+
+  // What a terminal would run instead of showing: a colour change, a bell, a cleared screen.
+  const RED = "\u001b[31mRed\u001b[0m\u0007";
+  const SHOWN = "\\u001b[31mRed\\u001b[0m\\u0007";
+  /** No control character but the line breaks between lines. */
+  const NO_CONTROLS = /^[^\p{Cc}]*$/u;
+  const clean = (text: string) => text.replaceAll("\n", "");
+
+  it("projects and devices list their names as text", async () => {
+    await h.run(["projects", "create", "x"]);
+    const record = h.api.projectRecords.get("prj_0000000000000001");
+    if (record) record.name = RED;
+    const projects = await h.run(["projects", "list"]);
+    expect(projects.code, projects.stderr).toBe(0);
+    expect(clean(projects.stdout)).toMatch(NO_CONTROLS);
+    expect(projects.stdout).toContain(`prj_0000000000000001  ${SHOWN}  (other, revision 0)`);
+
+    h.api.intercept = (req) =>
+      req.method === "GET" && req.path === "/devices"
+        ? new Response(
+            JSON.stringify({
+              items: [
+                {
+                  id: "dev_1",
+                  name: RED,
+                  platform: "ios",
+                  created_at: "2026-01-01T00:00:00Z",
+                  current: false,
+                },
+              ],
+            }),
+            { headers: { "content-type": "application/json" } },
+          )
+        : undefined;
+    const devices = await h.run(["devices", "list"]);
+    expect(devices.code, devices.stderr).toBe(0);
+    expect(clean(devices.stdout)).toMatch(NO_CONTROLS);
+    expect(devices.stdout).toBe(`dev_1  ${SHOWN} (ios)\n`);
+  });
+
+  it("notifications show the names in their payload as text", async () => {
+    h.api.notifications.push({
+      id: "ntf_1",
+      type: "preview_ready",
+      project_id: "prj_1",
+      payload: { session_id: "pvs_1", project_name: RED, platform: "ios" },
+      created_at: new Date().toISOString(),
+      read_at: null,
+    });
+    const run = await h.run(["notifications"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(clean(run.stdout)).toMatch(NO_CONTROLS);
+    expect(run.stdout).toContain(`Preview ready: ${SHOWN} (ios)`);
+  });
+
+  it("an error message from the server is shown as text, its issues too", async () => {
+    h.api.intercept = (req) =>
+      req.path === "/projects" && req.method === "GET"
+        ? new Response(
+            JSON.stringify({
+              error: {
+                code: "VALIDATION_FAILED",
+                message: `Bad ${RED}`,
+                details: { issues: [{ path: "name", message: RED, in: "body" }] },
+                request_id: "req_fake",
+              },
+            }),
+            { status: 400, headers: { "content-type": "application/json" } },
+          )
+        : undefined;
+    const run = await h.run(["projects", "list"]);
+    expect(run.code).toBe(1);
+    expect(clean(run.stderr)).toMatch(NO_CONTROLS);
+    expect(run.stderr).toBe(`error: VALIDATION_FAILED: Bad ${SHOWN} (request req_fake)\n  name: ${SHOWN}\n`);
   });
 });
 

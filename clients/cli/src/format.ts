@@ -63,7 +63,8 @@ const AI_WORDS: Record<string, string> = {
  */
 export function describeNotification(n: Pick<Notification, "type" | "payload">): string {
   const p = n.payload;
-  const str = (key: string) => (p[key] === undefined || p[key] === null ? "" : String(p[key]));
+  // Payload values are names people chose (a project, a device) and paths: shown, never run.
+  const str = (key: string) => (p[key] === undefined || p[key] === null ? "" : printable(String(p[key])));
   const project = str("project_name") || "a project";
   const platform = str("platform") ? ` (${str("platform")})` : "";
   const failure = str("error_code") ? `: ${str("error_code").replaceAll("_", " ")}` : "";
@@ -96,8 +97,10 @@ export function describeNotification(n: Pick<Notification, "type" | "payload">):
     case "device_linked":
       return `Device linked: ${str("device_name") || "a device"}${platform}`;
     default: {
-      const what = String(n.type).replaceAll("_", " ");
-      const names = Object.values(p).filter((v) => typeof v === "string" && !/^[a-z]{3}_/.test(v));
+      const what = printable(String(n.type).replaceAll("_", " "));
+      const names = Object.values(p)
+        .filter((v): v is string => typeof v === "string" && !/^[a-z]{3}_/.test(v))
+        .map(printable);
       return `${what[0]?.toUpperCase() ?? ""}${what.slice(1)}${names.length ? `: ${names.join(", ")}` : ""}`;
     }
   }
@@ -147,28 +150,46 @@ export function wrap(text: string, width: number, indent = ""): string {
  */
 export function formatAiResult(job: AiJob, width = 80): string {
   const w = Math.max(40, Math.min(width, 100));
-  const what = AI_WORDS[job.type] ?? job.type;
+  // A model's answer can quote the file it read, escape sequences included: shown, never run.
+  const what = printable(AI_WORDS[job.type] ?? job.type);
   const lines = job.selection ? ` lines ${job.selection.start_line}–${job.selection.end_line}` : "";
-  const head = `${what[0]?.toUpperCase()}${what.slice(1)} of ${job.file_path}${lines}`;
-  const parts = [head, "", wrap(job.result?.summary ?? "(no summary)", w, "  ")];
+  const head = `${what[0]?.toUpperCase()}${what.slice(1)} of ${printable(job.file_path)}${lines}`;
+  const parts = [head, "", wrap(printableLines(job.result?.summary ?? "(no summary)"), w, "  ")];
   for (const section of job.result?.sections ?? []) {
     const range =
       section.line_start === section.line_end
         ? `line ${section.line_start}`
         : `lines ${section.line_start}–${section.line_end}`;
-    parts.push("", `  ${section.title} (${range})`, wrap(section.text, w, "    "));
+    parts.push("", `  ${printable(section.title)} (${range})`, wrap(printableLines(section.text), w, "    "));
   }
-  if (job.result) parts.push("", `(${job.result.provider}, ${job.result.model})`);
+  if (job.result) parts.push("", `(${printable(job.result.provider)}, ${printable(job.result.model)})`);
   return parts.join("\n");
 }
 
+// Control characters (`ESC[…` would recolour or rewrite the reader's terminal, a bare CR overwrite
+// the line), the line and paragraph separators, and the bidirectional controls that reorder how
+// the rest of a line is shown.
+const UNSAFE = /[\p{Cc}\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
 /**
- * Text from the server (a name someone else chose) as it is safe to print: control characters —
- * `ESC[…` would recolour or rewrite the reader's terminal — are shown as `\u001b`-style escapes.
+ * Text from the server (a name someone else chose, a message, a path) as it is safe to print:
+ * control characters, line/paragraph separators and bidirectional controls are shown as
+ * `\u001b`-style escapes.
  *
  * @example
  * printable("\u001b[31mred"); // "\\u001b[31mred"
  */
 export function printable(text: string): string {
-  return text.replace(/\p{Cc}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * {@link printable} for text of several lines (an AI summary): its line breaks stay line breaks,
+ * every other control character is shown as an escape.
+ *
+ * @example
+ * printableLines("one\r\ntwo\u001b[2J"); // "one\ntwo\\u001b[2J"
+ */
+export function printableLines(text: string): string {
+  return text.split(/\r?\n/).map(printable).join("\n");
 }

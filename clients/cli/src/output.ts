@@ -1,5 +1,5 @@
 import { isHiveSyncError } from "../../core/src/errors";
-import { formatWait } from "./format";
+import { formatWait, printable } from "./format";
 
 /** Where a command writes: humans get text on stdout and progress on stderr; `--json` gets one JSON object. */
 export type Output = {
@@ -120,19 +120,21 @@ export function describeFailure(err: unknown, context: { api?: string } = {}): F
     if (err.retryAfter !== undefined)
       message = `${message.replace(/\s*$/, "")} Try again in ${formatWait(err.retryAfter)}.`;
     const suffix = err.requestId ? ` (request ${err.requestId})` : "";
+    // What the server said goes to a terminal: shown, never run (--json escapes it anyway).
     return {
       code: err.code,
       message,
       request_id: err.requestId ?? undefined,
       ...(err.retryAfter !== undefined ? { retry_after: err.retryAfter } : {}),
       ...(issues.length > 0 ? { issues } : {}),
-      line: `${err.code}: ${message}${suffix}${issues.map((i) => `\n  ${i}`).join("")}`,
+      line: printable(`${err.code}: ${message}${suffix}`) + issues.map((i) => `\n  ${printable(i)}`).join(""),
     };
   }
   if (err instanceof CliError)
-    return { code: err.code, message: err.message, line: `${err.code}: ${err.message}` };
+    return { code: err.code, message: err.message, line: printable(`${err.code}: ${err.message}`) };
+  // An unexpected failure can quote what the server sent too (a bundle's path in a file system error).
   const message = err instanceof Error ? err.message : String(err);
-  return { code: "INTERNAL_ERROR", message, line: `INTERNAL_ERROR: ${message}` };
+  return { code: "INTERNAL_ERROR", message, line: printable(`INTERNAL_ERROR: ${message}`) };
 }
 
 function issuesOf(details: Record<string, unknown>): string[] {

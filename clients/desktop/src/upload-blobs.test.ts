@@ -235,6 +235,18 @@ describe("uploadBlobs", () => {
       message: `f0000.txt (${LARGE_BLOB_BYTES} bytes) is larger than this server accepts per file (MAX_FILE_BYTES); leave it out with .hivesyncignore.`,
     });
   });
+
+  it("passes the project's upload allowance on as the server said it, not as a file too large", async () => {
+    const [large] = await blobs([LARGE_BLOB_BYTES]);
+    const details = { limit: 100, uncommitted_bytes: 90, bytes: LARGE_BLOB_BYTES };
+    api.intercept = (req) =>
+      req.method === "PUT" ? errorResponse(413, "PAYLOAD_TOO_LARGE", details) : undefined;
+    await expect(uploadBlobs(client, PROJECT, [large as BlobSource])).rejects.toMatchObject({
+      code: "PAYLOAD_TOO_LARGE",
+      message: "PAYLOAD_TOO_LARGE (fake)",
+      details,
+    });
+  });
 });
 
 describe("a cold push of the 5,000-file limit", () => {

@@ -159,7 +159,14 @@ async function uploadOne(
   try {
     await client.blobs.upload(projectId, blob.sha256, bytes, { signal: options.signal });
   } catch (error) {
-    if (error instanceof HiveSyncError && error.code === "PAYLOAD_TOO_LARGE") throw tooLarge(blob, error);
+    // A 413 naming a project `limit` is the project's allowance, not this file's size: the
+    // server's own words say what to do.
+    if (
+      error instanceof HiveSyncError &&
+      error.code === "PAYLOAD_TOO_LARGE" &&
+      error.details.limit === undefined
+    )
+      throw tooLarge(blob, error);
     throw error;
   }
   options.onUploaded?.(blob);

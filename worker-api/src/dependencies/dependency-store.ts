@@ -3,12 +3,13 @@ import { type Dependency, parseDependencyModuleId } from "../../../schema/api/de
 import type { StoredPlace } from "../../../schema/blob-location";
 import { mirrorBlobs, projectDependencies } from "../../../schema/tables";
 import type { Db } from "../db";
-import { D1_MAX_PARAMS } from "../lib/d1";
+import { D1_MAX_PARAMS, failedWith } from "../lib/d1";
+import { liveBlobSize, markCommitted } from "../mirror/uncommitted-store";
 
 export type DependencyRow = typeof projectDependencies.$inferSelect;
 
-/** Columns bound per row of a multi-row `project_dependencies` insert. */
-const PARAMS_PER_ROW = 8;
+/** Columns bound per row of a multi-row `project_dependencies` insert (the size's lookup binds 2). */
+const PARAMS_PER_ROW = 9;
 /** Stay well under D1's 100 KB per statement: a row's `requires` can be long. */
 const MAX_STATEMENT_BYTES = 90_000;
 
@@ -99,11 +100,32 @@ function chunkRows(rows: readonly DependencyRow[]): DependencyRow[][] {
 /**
  * Makes `rows` the project's whole dependency set: one `batch()` (D1's transaction) that deletes
  * the old rows and inserts the new ones, so a reader sees the old set or the new one, never a mix.
+ * Their blobs are marked committed in it (kept for good); each row's `size` is read from its
+ * blob's row, so a blob the clean-up took since it was checked aborts the batch: false then.
  */
-export async function replaceDependencies(db: Db, projectId: string, rows: readonly DependencyRow[]) {
+export async function replaceDependencies(
+  db: Db,
+  projectId: string,
+  rows: readonly DependencyRow[],
+): Promise<boolean> {
   const remove = db.delete(projectDependencies).where(eq(projectDependencies.projectId, projectId));
-  const inserts = chunkRows(rows).map((chunk) => db.insert(projectDependencies).values(chunk));
-  await db.batch([remove, ...inserts]);
+  const inserts = chunkRows(rows).map((chunk) =>
+    db
+      .insert(projectDependencies)
+      .values(chunk.map((row) => ({ ...row, size: liveBlobSize(projectId, row.sha256) }))),
+  );
+  const commitBlobs = markCommitted(
+    db,
+    projectId,
+    rows.map((row) => row.sha256),
+  );
+  try {
+    await db.batch([remove, ...inserts, ...commitBlobs]);
+    return true;
+  } catch (err) {
+    if (failedWith(err, "NOT NULL constraint failed: project_dependencies.size")) return false;
+    throw err;
+  }
 }
 
 /**

@@ -41,6 +41,16 @@ export const replace: AppRouteHandler<typeof routes.replace> = async (c) => {
   const rows = dependencyRows(project.id, items);
   const current = await listDependencies(db, project.id);
   const changed = !sameRows(current, rows);
-  if (changed) await replaceDependencies(db, project.id, rows);
+  if (changed && !(await replaceDependencies(db, project.id, rows))) {
+    // A blob was collected since it was checked (uploaded over a day ago and never used).
+    const left = await blobSizes(
+      db,
+      project.id,
+      items.map((i) => i.sha256),
+    );
+    throw new ApiError("BLOB_MISSING", "Upload these blobs before recording the dependencies.", {
+      hashes: [...new Set(items.map((i) => i.sha256).filter((h) => !left.has(h)))],
+    });
+  }
   return c.json({ items: rows.map(presentDependency), changed }, 200);
 };

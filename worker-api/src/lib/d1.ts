@@ -13,3 +13,12 @@ export function chunkForD1<T>(items: T[], perItem: number, fixed = 0): T[][] {
 export function placeholders(count: number): string {
   return Array.from({ length: count }, () => "?").join(", ");
 }
+
+/**
+ * Whether a failed D1 call failed with `message` (e.g. `NOT NULL constraint failed: t.c`): D1
+ * puts SQLite's message in the error or, through drizzle, in its cause.
+ */
+export function failedWith(err: unknown, message: string): boolean {
+  const cause = err instanceof Error ? err.cause : undefined;
+  return String(err).includes(message) || String(cause).includes(message);
+}

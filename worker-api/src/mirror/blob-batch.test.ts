@@ -491,9 +491,10 @@ describe("what a request costs", () => {
       body: frame(list),
     });
     expect((await results(res)).every((r) => r.status === "stored")).toBe(true);
-    // The 60 hashes' lookup is one statement; 60 rows at ≤ 16 per INSERT (D1's 100 parameters)
-    // are 4, sent as one batch; the 60 blobs are one pack.
-    expect(bindings.counts()).toEqual({ d1RoundTrips: 3, d1Statements: 6, doCalls: 1, r2Puts: 1 });
+    // The 60 hashes' lookup is one statement, sent with the sum of the project's uncommitted bytes
+    // (its upload allowance); 60 rows at ≤ 16 per INSERT (D1's 100 parameters) are 4, sent as one
+    // batch; the 60 blobs are one pack.
+    expect(bindings.counts()).toEqual({ d1RoundTrips: 3, d1Statements: 7, doCalls: 1, r2Puts: 1 });
   });
 
   it("a replayed batch: the lookup finds every blob, so no R2 put and no insert", async () => {
@@ -508,7 +509,8 @@ describe("what a request costs", () => {
       body: frame(list),
     });
     expect((await results(res)).every((r) => r.status === "already_stored")).toBe(true);
-    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 2, doCalls: 1, r2Puts: 0 });
+    // The lookup goes with the uncommitted bytes' sum: one round trip.
+    expect(bindings.counts()).toEqual({ d1RoundTrips: 2, d1Statements: 3, doCalls: 1, r2Puts: 0 });
   });
 
   it("a single upload: one ownership query (the session check beside it) and the insert (was four D1 round trips)", async () => {

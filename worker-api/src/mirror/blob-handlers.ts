@@ -15,8 +15,9 @@ import { newId } from "../lib/ids";
 import { ownedProject } from "../middleware/owned-project";
 import type { AppRouteHandler } from "../openapi";
 import { BodyReader } from "./batch-body";
-import { blobSizes, findMissingBlobs, insertBlobs } from "./blob-store";
+import { blobSizes, blobSizesAndUncommitted, findMissingBlobs, insertBlobs } from "./blob-store";
 import type * as routes from "./routes";
+import { overAllowance, uploadAllowance } from "./upload-allowance";
 
 export const missing: AppRouteHandler<typeof routes.missing> = async (c) => {
   const project = ownedProject(c);
@@ -71,12 +72,20 @@ export const upload: AppRouteHandler<typeof routes.upload> = async (c) => {
   // recorded already — its own object, or a slice of a batch's pack — keeps its row and answers 200.
   const written = await putBlob(c.env.BLOBS, project.id, sha256, bytes);
   const size = bytes.byteLength;
-  const recorded = await insertBlobs(
-    database(c.env),
-    project.id,
-    [{ sha256, size }],
-    new Date().toISOString(),
-  );
+  const db = database(c.env);
+  const allowance = uploadAllowance(getConfig(c.env));
+  let recorded = await insertBlobs(db, project.id, [{ sha256, size }], new Date().toISOString(), allowance);
+  if (recorded === null) {
+    // Over the allowance — unless the blob was recorded already (a re-upload adds nothing).
+    if (!(await blobSizes(db, project.id, [sha256])).has(sha256)) {
+      // An object this call wrote has no row and never will: delete it, or it would be stored for
+      // good. (Only an upload of the same bytes recorded in the moment between that read and this
+      // delete, just as a commit frees the allowance, could lose its object to it.)
+      if (written) await c.env.BLOBS.delete(r2Keys.blob(project.id, sha256));
+      throw await overAllowance(db, project.id, allowance, size);
+    }
+    recorded = new Set();
+  }
   return written && recorded.has(sha256)
     ? c.json({ sha256, size, created: true }, 201)
     : c.json({ sha256, size, created: false }, 200);
@@ -168,9 +177,9 @@ type Packed = { blob: DeclaredBlob; result: BlobBatchResult; offset: number };
  * memory: the batch is held whole until its put — at most `MAX_BATCH_BYTES` (16 MiB by default,
  * schema/limits.ts), read straight into the pack buffer, with no second copy.
  *
- * Which blobs are new: the project's rows for the declared hashes are read while the body streams
- * in, so a batch of blobs all recorded already (a replay, a resumed batch) writes no pack and a
- * partly known one packs only the rest. The insert has the last word: a blob someone else recorded
+ * Which blobs are new: the project's rows for the declared hashes (and its uncommitted bytes, for
+ * the allowance) are read while the body streams in, so a batch of blobs all recorded already (a
+ * replay, a resumed batch) writes no pack and a partly known one packs only the rest. The insert has the last word: a blob someone else recorded
  * in between keeps its row (and place), is `already_stored`, and our copy in the pack is unused.
  */
 async function storeBatch(
@@ -178,8 +187,9 @@ async function storeBatch(
   projectId: string,
   blobs: DeclaredBlob[],
   reader: BodyReader,
-  maxFileBytes: number,
+  config: Config,
 ): Promise<BatchOutcome> {
+  const { maxFileBytes } = config;
   const db = database(env);
   const results: BlobBatchResult[] = blobs.map(({ sha256, size }) => ({
     sha256,
@@ -187,12 +197,13 @@ async function storeBatch(
     status: "not_received",
   }));
   const accepted = blobs.filter((blob) => blob.size <= maxFileBytes);
-  // Only an optimisation (what need not be packed): if it fails, the insert still decides.
-  const recorded = blobSizes(
+  // What need not be packed, and how much of the allowance is used: only an early answer (if the
+  // lookup fails, the insert still decides both).
+  const known = blobSizesAndUncommitted(
     db,
     projectId,
     accepted.map((blob) => blob.sha256),
-  ).catch(() => new Map<string, number>());
+  ).catch(() => ({ sizes: new Map<string, number>(), uncommitted: 0 }));
   const pack = new Uint8Array(accepted.reduce((sum, blob) => sum + blob.size, 0));
   let used = 0;
   const packed: Packed[] = [];
@@ -235,7 +246,7 @@ async function storeBatch(
     if (complete) trailingBytes = !(await reader.atEnd());
   } finally {
     await reader.cancel();
-    await writePack(env, projectId, pack, packed, await recorded);
+    await writePack(env, projectId, pack, packed, await known, uploadAllowance(config));
     for (const result of repeats) result.status = "already_stored";
   }
   return { results, trailingBytes };
@@ -243,19 +254,22 @@ async function storeBatch(
 
 /**
  * Writes the pack of a batch's verified blobs (those not recorded already, moved together first)
- * and records them; sets each one's status. No new blob: no put, no insert.
+ * and records them; sets each one's status. No new blob: no put, no insert. New blobs that would
+ * take the project's uncommitted bytes over `allowance` are refused whole (413): before the put
+ * when the lookup says so, else by the insert — and then the pack, which nothing names, is deleted.
  */
 async function writePack(
   env: AppEnv["Bindings"],
   projectId: string,
   pack: Uint8Array,
   packed: Packed[],
-  recorded: Map<string, number>,
+  known: { sizes: Map<string, number>; uncommitted: number },
+  allowance: number,
 ): Promise<void> {
   const fresh: Packed[] = [];
   let end = 0;
   for (const entry of packed) {
-    if (recorded.has(entry.blob.sha256)) {
+    if (known.sizes.has(entry.blob.sha256)) {
       entry.result.status = "already_stored";
       continue;
     }
@@ -265,12 +279,15 @@ async function writePack(
     end += entry.blob.size;
   }
   if (fresh.length === 0) return;
+  const db = database(env);
+  if (known.uncommitted + end > allowance) throw await overAllowance(db, projectId, allowance, end);
   const packId = newId("pack");
-  await env.BLOBS.put(r2Keys.pack(projectId, packId), pack.subarray(0, end), {
+  const key = r2Keys.pack(projectId, packId);
+  await env.BLOBS.put(key, pack.subarray(0, end), {
     httpMetadata: { contentType: "application/octet-stream" },
   });
   const created = await insertBlobs(
-    database(env),
+    db,
     projectId,
     fresh.map(({ blob, offset }) => ({
       sha256: blob.sha256,
@@ -279,7 +296,12 @@ async function writePack(
       packOffset: offset,
     })),
     new Date().toISOString(),
+    allowance,
   );
+  if (created === null) {
+    await env.BLOBS.delete(key);
+    throw await overAllowance(db, projectId, allowance, end);
+  }
   for (const { blob, result } of fresh)
     result.status = created.has(blob.sha256) ? "stored" : "already_stored";
 }
@@ -318,7 +340,7 @@ export const batch: AppRouteHandler<typeof routes.batch> = async (c) => {
       `Content-Length is ${length}, but the header declares a body of ${declared} bytes: nothing may follow the last blob.`,
     );
   }
-  const work = storeBatch(c.env, project.id, blobs, reader, config.maxFileBytes);
+  const work = storeBatch(c.env, project.id, blobs, reader, config);
   finishEvenIfAbandoned(c, work);
   const { results, trailingBytes } = await work;
   if (trailingBytes) {

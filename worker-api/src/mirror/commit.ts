@@ -7,6 +7,7 @@ import { newId } from "../lib/ids";
 import { findProject, type ProjectRow } from "../projects/project-store";
 import { blobSizes } from "./blob-store";
 import { applyChangeSet, currentSizes } from "./mirror-store";
+import { checkTree } from "./tree-check";
 
 export type CommitInput = {
   base_revision: number;
@@ -22,9 +23,10 @@ type Put = Extract<MirrorChange, { op: "put" }>;
 export type CommitDispatch = (sync: { syncId: string; revision: number }) => Promise<BatchItem<"sqlite">[]>;
 
 /**
- * Checks a change set against the project (base revision, uploaded blobs and their sizes, the
- * per-project file and byte limits) and commits it atomically as the next revision. `dispatch`
- * runs once the set is accepted, just before the write, and its statements join the write's batch.
+ * Checks a change set against the project (base revision, uploaded blobs and their sizes, a tree
+ * every common file system can hold, the per-project file and byte limits) and commits it
+ * atomically as the next revision. `dispatch` runs once the set is accepted, just before the
+ * write, and its statements join the write's batch.
  */
 export async function commitChanges(
   db: Db,
@@ -59,6 +61,7 @@ export async function commitChanges(
 
   const paths = input.changes.map((c) => c.path);
   const existing = await currentSizes(db, project.id, paths);
+  await checkTree(db, project.id, input.changes, existing);
   let fileCount = project.mirrorFileCount;
   let totalBytes = project.mirrorTotalBytes;
   for (const [, size] of existing) {
@@ -103,9 +106,17 @@ export async function commitChanges(
     },
     also,
   );
-  if (!applied) {
+  if (applied === "lost_race") {
     const current = await findProject(db, project.id);
     throw conflict(current?.mirrorRevision ?? project.mirrorRevision);
+  }
+  if (applied === "blob_gone") {
+    // Collected since it was checked (uploaded over a day ago and never committed): upload it again.
+    const hashes = puts.map((p) => p.sha256);
+    const left = await blobSizes(db, project.id, hashes);
+    throw new ApiError("BLOB_MISSING", "Upload these blobs before committing.", {
+      hashes: [...new Set(hashes.filter((h) => !left.has(h)))],
+    });
   }
   return { revision, syncId };
 }

@@ -2,7 +2,8 @@ import { and, asc, eq, gt, inArray, isNull, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { mirrorBlobs, mirrorFiles, mirrorSyncs, projects } from "../../../schema/tables";
 import type { Db } from "../db";
-import { chunkForD1 } from "../lib/d1";
+import { chunkForD1, failedWith } from "../lib/d1";
+import { liveBlobSize, markCommitted } from "./uncommitted-store";
 
 /** One file of the mirror at some revision: what the listing and the consumers see. */
 export type MirrorFileEntry = Pick<typeof mirrorFiles.$inferSelect, "path" | "sha256" | "size">;
@@ -105,6 +106,16 @@ export async function currentSizes(db: Db, projectId: string, paths: string[]): 
   return sizes;
 }
 
+/** Every path of the current tree (read from the index alone). */
+export async function listCurrentPaths(db: Db, projectId: string): Promise<string[]> {
+  const rows = await db
+    .select({ path: mirrorFiles.path })
+    .from(mirrorFiles)
+    .where(treeAt(projectId, undefined))
+    .all();
+  return rows.map((row) => row.path);
+}
+
 /** A checked change set, ready to write: the new revision, its sync and the project's new totals. */
 export type ChangeSet = {
   projectId: string;
@@ -123,20 +134,24 @@ export type ChangeSet = {
 };
 
 const LOST_RACE = "NOT NULL constraint failed: mirror_syncs.revision";
+const BLOB_GONE = "NOT NULL constraint failed: mirror_files.size";
 
 /**
  * Writes a change set as one D1 `batch()` (D1's only transaction). Optimistic concurrency: the
  * project row moves from `baseRevision` only if nobody else moved it, and records this sync's id;
  * the sync row's NOT NULL `revision` is read back through that id, so a lost race inserts NULL and
- * aborts the whole batch — no half-applied change set can exist. Returns false for a lost race.
- * `also` (the sync's dispatch outbox row) is written in the same batch, so it exists exactly when
- * the sync does.
+ * aborts the whole batch — no half-applied change set can exist. The same way, each new file's
+ * `size` is read from its blob's row: a blob the clean-up took since it was checked aborts the
+ * batch. The blobs are marked committed in it (kept for good). `also` (the sync's dispatch outbox
+ * row) is written in the same batch, so it exists exactly when the sync does.
+ *
+ * Returns `applied`, `lost_race`, or `blob_gone`.
  */
 export async function applyChangeSet(
   db: Db,
   set: ChangeSet,
   also: BatchItem<"sqlite">[] = [],
-): Promise<boolean> {
+): Promise<"applied" | "lost_race" | "blob_gone"> {
   const { projectId, revision, syncId, now } = set;
   const moveProject = db
     .update(projects)
@@ -162,31 +177,36 @@ export async function applyChangeSet(
     createdAt: now,
     updatedAt: now,
   });
-  // Chunked under D1's 100 bound parameters: 2 fixed + 1 per path; 5 per inserted row (revision_to
-  // is left out, so drizzle writes a literal NULL, not a parameter).
+  // Chunked under D1's 100 bound parameters: 2 fixed + 1 per path; 6 per inserted row (revision_to
+  // is left out, so drizzle writes a literal NULL, not a parameter; the size's lookup binds 2).
   const endRows = chunkForD1(set.replaced, 1, 2).map((chunk) =>
     db
       .update(mirrorFiles)
       .set({ revisionTo: revision })
       .where(and(treeAt(projectId, undefined), inArray(mirrorFiles.path, chunk))),
   );
-  const addRows = chunkForD1(set.puts, 5).map((chunk) =>
+  const addRows = chunkForD1(set.puts, 6).map((chunk) =>
     db.insert(mirrorFiles).values(
       chunk.map((put) => ({
         projectId,
         path: put.path,
         revisionFrom: revision,
         sha256: put.sha256,
-        size: put.size,
+        size: liveBlobSize(projectId, put.sha256),
       })),
     ),
   );
+  const commitBlobs = markCommitted(
+    db,
+    projectId,
+    set.puts.map((put) => put.sha256),
+  );
   try {
-    await db.batch([moveProject, insertSync, ...endRows, ...addRows, ...also]);
-    return true;
+    await db.batch([moveProject, insertSync, ...endRows, ...addRows, ...commitBlobs, ...also]);
+    return "applied";
   } catch (err) {
-    const cause = err instanceof Error ? err.cause : undefined;
-    if (String(err).includes(LOST_RACE) || String(cause).includes(LOST_RACE)) return false;
+    if (failedWith(err, LOST_RACE)) return "lost_race";
+    if (failedWith(err, BLOB_GONE)) return "blob_gone";
     throw err;
   }
 }

@@ -15,6 +15,7 @@ import {
   Sync,
 } from "../../../schema/api/mirror";
 import { MirrorPath } from "../../../schema/api/paths";
+import { UNCOMMITTED_BLOB_TTL_HOURS } from "../../../schema/limits";
 import { json } from "../openapi";
 import { defineRoute } from "../routing/define-route";
 
@@ -39,7 +40,8 @@ export const upload = defineRoute({
   tags,
   summary: "Upload one file's bytes, addressed by their SHA-256",
   description:
-    "Raw bytes (any content type), at most MAX_FILE_BYTES. Create-only: an existing blob answers 200 (its bytes are verified, not written again). Many small files go faster as one batch (POST /projects/{id}/blobs/batch).",
+    "Raw bytes (any content type), at most MAX_FILE_BYTES. Create-only: an existing blob answers 200 (its bytes are verified, not written again). Many small files go faster as one batch (POST /projects/{id}/blobs/batch). Uploads that no commit names yet may take at most MAX_PROJECT_BYTES per project (413 `PAYLOAD_TOO_LARGE` with `limit`, `uncommitted_bytes` and `bytes` in details, nothing stored); they are deleted " +
+    `${UNCOMMITTED_BLOB_TTL_HOURS} hours after upload.`,
   auth: "user",
   ownedProject: "id",
   // The handler reads the bytes itself, under the file size cap rather than the JSON one.
@@ -73,6 +75,10 @@ export const batch = defineRoute({
     "lists every declared blob in order with its status (`stored`, `already_stored`, `hash_mismatch`, `too_large`,",
     "`not_received`): resend only those that are neither stored nor already stored. A body that ends or breaks off",
     "early keeps every blob received whole stored and recorded.",
+    "",
+    "Uploads that no commit names yet may take at most MAX_PROJECT_BYTES per project: a batch whose new blobs would go",
+    "over is refused whole (413 `PAYLOAD_TOO_LARGE` with `limit`, `uncommitted_bytes` and `bytes` in details). They are",
+    `deleted ${UNCOMMITTED_BLOB_TTL_HOURS} hours after upload.`,
   ].join("\n"),
   auth: "user",
   ownedProject: "id",
@@ -96,6 +102,13 @@ export const commit = defineRoute({
   path: "/projects/{id}/mirror/changes",
   tags,
   summary: "Commit a change set against base_revision",
+  description: [
+    "The tree the change set leaves must be one every common file system can hold: a path it adds may not be another",
+    "path in another case, a file where the tree needs a folder (or the reverse), a folder spelled in two cases, a",
+    "reserved Windows name (CON, PRN, AUX, NUL, COM1–9, LPT1–9, any case, any extension) as any segment, a segment",
+    "ending in a dot or a space, or hold U+2028/U+2029. Otherwise 422 `INVALID_PATH`, each offending change in",
+    "`details.issues`. At most MAX_PROJECT_FILES files (422 `LIMIT_EXCEEDED`) and MAX_PROJECT_BYTES bytes (413).",
+  ].join("\n"),
   auth: "user",
   idempotent: true,
   errors: [

@@ -1,5 +1,6 @@
 import { linkDevice } from "../../../desktop/src";
 import type { CommandContext } from "../context";
+import { printable } from "../format";
 import { CliError } from "../output";
 import { phoneReachHint, terminalQr } from "../terminal-qr";
 
@@ -29,7 +30,9 @@ export async function devices(ctx: CommandContext, args: string[], _flags: Flags
       { items },
       items.length === 0
         ? "No linked devices: `hivesync devices link` shows a QR code to pair one."
-        : items.map((d) => `${d.id}  ${d.name} (${d.platform})${d.current ? "  ← this one" : ""}`).join("\n"),
+        : items
+            .map((d) => `${d.id}  ${printable(d.name)} (${d.platform})${d.current ? "  ← this one" : ""}`)
+            .join("\n"),
     );
     return;
   }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { BundleProgress } from "../../../mobile/src";
 import { PreviewHandle, resolvePreview } from "../../../mobile/src";
-import { FileSystemBlobStore, writeBundleTree } from "../../../mobile/src/node";
+import { FileSystemBlobStore, writeBundleFolder } from "../../../mobile/src/node";
 import type { CommandContext } from "../context";
 import { count, printable } from "../format";
 import { CliError, formatBytes } from "../output";
@@ -26,8 +26,10 @@ export function describeBundleProgress(p: BundleProgress): string | null {
  * `hivesync open <code> [--out dir]`: the phone's side on a terminal. Resolves the code, waits for
  * the build, downloads only the files missing from the local blob cache, verifies every hash and
  * makes the folder hold exactly the bundle: files an earlier `open` wrote there and the bundle no
- * longer has are removed; files it did not write are never touched. A viewer gets the files the
- * app uses; the preview's owner, signed in here, gets every mirrored file.
+ * longer has are removed; files it did not write are never touched. The folder is never left
+ * half-written: the bundle is laid out in a temporary folder beside it first (writeBundleFolder).
+ * A viewer gets the files the app uses; the preview's owner, signed in here, gets every mirrored
+ * file.
  *
  * @example
  * await open(ctx, ["WDJB-MJHT"], { out: "/tmp/phone" });
@@ -58,11 +60,14 @@ export async function open(ctx: CommandContext, args: string[], flags: Flags): P
     },
   });
   let done = 0;
-  const tree = await writeBundleTree(out, result.files, {
+  // Laid out beside `out` first, then renamed or moved in: a failure never leaves it half-written.
+  const tree = await writeBundleFolder(out, result.files, {
     onFileWritten: () => ctx.out.progress(`writing ${++done}/${result.files.size} files`),
   });
   for (const kept of tree.kept)
-    ctx.out.say(`Kept ${kept}: it is no longer in the bundle, but it was changed here since it was written.`);
+    ctx.out.say(
+      `Kept ${printable(kept)}: it is no longer in the bundle, but it was changed here since it was written.`,
+    );
   const summary = {
     session_id: handle.sessionId,
     out,

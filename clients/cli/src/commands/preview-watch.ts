@@ -9,7 +9,7 @@ import {
 } from "../../../desktop/src";
 import { describeDependencies, syncDependencies } from "../../../desktop/src/dependencies";
 import type { CommandContext } from "../context";
-import { count, formatWait } from "../format";
+import { count, formatWait, printable } from "../format";
 import { CliError, describeFailure } from "../output";
 
 /** Quiet time after the last save before a push: an editor's burst of writes is one push. */
@@ -56,9 +56,10 @@ export type RevisionReport =
  */
 export function revisionLine(report: RevisionReport): string {
   if (report.status === "build_error") {
-    const message = report.message.split("\n")[0]?.trim() ?? "";
+    // The path and the compiler's words come from the server: shown, never run.
+    const message = printable(report.message.split("\n")[0]?.trim() ?? "");
     // An error of no file (the build was stranded, the mirror was empty) has no place to name.
-    const place = report.file ? `${report.file}:${report.line}:${report.column} ` : "";
+    const place = report.file ? `${printable(report.file)}:${report.line}:${report.column} ` : "";
     return `r${report.revision} build error ${place}${message}`;
   }
   if (report.ms === undefined) return `r${report.revision} ready (committed elsewhere)`;

@@ -11,7 +11,7 @@ import {
   startPreview,
 } from "../../../desktop/src";
 import type { CommandContext } from "../context";
-import { relativeTime } from "../format";
+import { printable, relativeTime } from "../format";
 import { CliError } from "../output";
 import { PreviewCodes, type RememberedPreview } from "../preview-codes";
 import { phoneReachHint, terminalQr } from "../terminal-qr";
@@ -227,13 +227,14 @@ function endedReason(error: PreviewStatusResponse["error"]): string {
       column: error.column,
       message: error.message,
     });
-  return error.message;
+  return printable(error.message);
 }
 
 /** `App.js:12:5 Unexpected token` for a build error (its message's first line). */
 function buildErrorPlace(error: { file: string; line: number; column: number; message: string }): string {
-  const message = error.message.split("\n")[0]?.trim() ?? "";
-  return error.file ? `${error.file}:${error.line}:${error.column} ${message}` : message;
+  // The path and the compiler's words about it come from the server: shown, never run.
+  const message = printable(error.message.split("\n")[0]?.trim() ?? "");
+  return error.file ? `${printable(error.file)}:${error.line}:${error.column} ${message}` : message;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { collectAll } from "../../../core/src";
 import type { CommandContext } from "../context";
+import { printable } from "../format";
 import { CliError } from "../output";
 import { findLinkedProject, unlinkFolder } from "../project-link";
 
@@ -27,7 +28,7 @@ export async function projects(ctx: CommandContext, args: string[], flags: Flags
       framework: framework as (typeof FRAMEWORKS)[number],
       ...(flags.entry ? { entry: flags.entry as string } : {}),
     });
-    ctx.out.result(project, `Created ${project.name} (${project.id}).`);
+    ctx.out.result(project, `Created ${printable(project.name)} (${project.id}).`);
     return;
   }
   if (sub === "list" || sub === undefined) {
@@ -36,7 +37,9 @@ export async function projects(ctx: CommandContext, args: string[], flags: Flags
       { items },
       items.length === 0
         ? "No projects yet: `hivesync push` in a folder creates one."
-        : items.map((p) => `${p.id}  ${p.name}  (${p.framework}, revision ${p.mirror_revision})`).join("\n"),
+        : items
+            .map((p) => `${p.id}  ${printable(p.name)}  (${p.framework}, revision ${p.mirror_revision})`)
+            .join("\n"),
     );
     return;
   }
@@ -52,7 +55,7 @@ export async function projects(ctx: CommandContext, args: string[], flags: Flags
     const unlinked = linked?.projectId === project.id ? await unlinkFolder(linked.root) : null;
     ctx.out.result(
       { deleted: project.id, ...(unlinked ? { unlinked } : {}) },
-      `Deleted ${project.name} (${project.id}) with its mirror and previews.${unlinked ? ` ${unlinked} is no longer linked to it.` : ""}`,
+      `Deleted ${printable(project.name)} (${project.id}) with its mirror and previews.${unlinked ? ` ${unlinked} is no longer linked to it.` : ""}`,
     );
     return;
   }

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readFile, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { mirrorPathProblem } from "../../../core/src";
+import type { TreeWriter } from "../fetch-bundle";
 import { directoryWriter } from "./directory-writer";
 import { writeAtomically } from "./file-system-blob-store";
 
@@ -35,7 +36,8 @@ async function readRecord(root: string): Promise<Record<string, string>> {
  * deletes the files that an earlier call wrote there and that this bundle no longer has — but
  * only those, and only while they still hold the bytes that were written (a file edited since is
  * kept and reported). Files it never wrote are never deleted. Directories emptied by a deletion go
- * too. What was written is remembered in `<dir>/.hivesync/written.json`.
+ * too. What was written is remembered in `<dir>/.hivesync/written.json`. `writer` puts each file
+ * in place (default: {@link directoryWriter} of `dir`).
  *
  * @example
  * const { files } = await fetchBundle(preview, { store });
@@ -44,7 +46,7 @@ async function readRecord(root: string): Promise<Record<string, string>> {
 export async function writeBundleTree(
   dir: string,
   files: ReadonlyMap<string, Uint8Array>,
-  options: { onFileWritten?: (path: string, bytes: number) => void } = {},
+  options: { onFileWritten?: (path: string, bytes: number) => void; writer?: TreeWriter } = {},
 ): Promise<BundleTreeResult> {
   const root = path.resolve(dir);
   const previous = await readRecord(root);
@@ -76,7 +78,7 @@ export async function writeBundleTree(
       parent = path.dirname(parent);
     }
   }
-  const writer = directoryWriter(root);
+  const writer = options.writer ?? directoryWriter(root);
   const record: Record<string, string> = {};
   for (const [relPath, bytes] of files) {
     await writer.write(relPath, bytes);
