@@ -79,7 +79,8 @@ function fill(path: string): string {
   return path
     .replace("{id}", owned[kind] as string)
     .replace("{sync_id}", owned.syn as string)
-    .replace("{sha256}", owned.sha as string);
+    .replace("{sha256}", owned.sha as string)
+    .replace("{revision}", "1");
 }
 
 function bodyFor(method: string, path: string): unknown {

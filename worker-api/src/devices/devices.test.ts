@@ -9,6 +9,7 @@ import {
   json,
   pushFiles,
   registerUser,
+  wrongCode,
 } from "../../test/helpers";
 import { createApp } from "../app";
 import type { Env } from "../env";
@@ -175,7 +176,7 @@ describe("device linking", () => {
     expect((await call("/api/v1/projects", { token: phone.tokens.access_token })).status).toBe(200);
 
     const ip = freshIp();
-    for (let i = 0; i < 5; i++) await expectError(await claim("ZZZZ-ZZZZ", ip), 404, "NOT_FOUND");
+    for (let i = 0; i < 5; i++) await expectError(await claim(wrongCode(), ip), 404, "NOT_FOUND");
     const fresh = await json<Link>(
       await call("/api/v1/devices/link", { method: "POST", token: user.access }),
     );
