@@ -226,6 +226,7 @@ async function commitAndServe(state: State, sessionId: string): Promise<{ ms: nu
       waitSeconds: 20,
     });
     version = poll.version;
+    if (!poll.changed) continue;
     if (
       poll.status.status === "ready" &&
       (poll.status.revision ?? 0) >= revision &&
@@ -324,6 +325,7 @@ export const room: Scenario<State> = {
         waitSeconds: 20,
       });
       version = poll.version;
+      if (!poll.changed) continue;
       if (poll.status.status === "ready") break;
       if (poll.status.status !== "pending" && poll.status.status !== "building")
         throw new Error(`the preview ended ${poll.status.status}`);
