@@ -68,7 +68,8 @@ describe("hivesync preview --watch", () => {
     await until("watch", /^Watching /m, 60_000, () => stdout);
     expect(stdout).toMatch(/^Pushed revision 1: 7 files, sent 7 /m);
     expect(stdout).toMatch(/^Ready: \d+ files\. Code [A-Z]{4}-[A-Z]{4}, valid until /m);
-    const link = /open (http\S+\/p\/[A-Z]{4}-[A-Z]{4}),/.exec(stdout)?.[1] as string;
+    // The link carries its key (opening it is no code guess).
+    const link = /open (http\S+\/p\/[A-Z]{4}-[A-Z]{4}\?hs=[\w-]{22}),/.exec(stdout)?.[1] as string;
     expect(link).toBeTruthy();
     // The link the QR code holds is the running app's page.
     const page = await fetch(link);
@@ -106,7 +107,7 @@ describe("hivesync preview --watch", () => {
       expect.stringMatching(/^r2 ready in \d+ ms \(1 file changed\)$/),
       expect.stringMatching(/^r3 build error App\.js:\d+:\d+ /),
       expect.stringMatching(/^r4 ready in \d+ ms \(1 file changed\)$/),
-      `Stopped watching. The preview stays live at ${link} (code ${link.slice(-9)}) until ${/valid until (\S+)\./.exec(stdout)?.[1]}.`,
+      `Stopped watching. The preview stays live at ${link} (code ${/\/p\/([A-Z]{4}-[A-Z]{4})/.exec(link)?.[1]}) until ${/valid until (\S+)\./.exec(stdout)?.[1]}.`,
     ]);
     expect(stderr).not.toMatch(/\n\s+at |^error:/im);
     expect(stderr).toContain("live: connected");
