@@ -35,8 +35,11 @@ export type AppEnv = {
     requestId: string;
     /** Verified access-token claims (signature and expiry only; `requireAuth` also checks revocation). */
     claims?: { sub: string; sid: string };
-    /** A preview token's viewer, its signature checked (which session it may read is the route's call). */
-    viewer?: { sessionId: string; viewerId: string };
+    /**
+     * A preview token's viewer, its signature checked once per request (which session it may read
+     * is the route's call); `token` is the token that was checked.
+     */
+    viewer?: { sessionId: string; viewerId: string; token: string };
     auth: AuthContext;
     /** The project of a route declared with `ownedProject`, owned by the caller (`ownedProject(c)`). */
     project?: typeof projects.$inferSelect;

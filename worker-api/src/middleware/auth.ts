@@ -35,7 +35,7 @@ export const readAccessToken = createMiddleware<AppEnv>(async (c, next) => {
   const { jwtSecret } = getConfig(c.env);
   if (token?.startsWith(PREVIEW_TOKEN_PREFIX)) {
     const viewer = await verifiedViewer(jwtSecret, token);
-    if (viewer) c.set("viewer", viewer);
+    if (viewer) c.set("viewer", { ...viewer, token });
   } else if (token) {
     const claims = await verifyAccessToken(token, jwtSecret);
     if (claims) c.set("claims", { sub: claims.sub, sid: claims.sid });
@@ -44,7 +44,7 @@ export const readAccessToken = createMiddleware<AppEnv>(async (c, next) => {
     const viewer = offered?.startsWith(PREVIEW_TOKEN_PREFIX)
       ? await verifiedViewer(jwtSecret, offered)
       : null;
-    if (viewer) c.set("viewer", viewer);
+    if (viewer && offered) c.set("viewer", { ...viewer, token: offered });
   }
   await next();
 });

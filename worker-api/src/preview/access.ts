@@ -20,7 +20,14 @@ export async function viewerCaller(
   const named = tokenSession(token);
   if (named && named !== sessionId)
     throw new ApiError("FORBIDDEN", "This preview token is for another preview.");
-  const viewer = named ? await verifiedViewer(getConfig(c.env).jwtSecret, token) : null;
+  // The chain checked the request's token already (`readAccessToken`): not twice per request.
+  const checked = c.get("viewer");
+  const viewer =
+    checked?.token === token
+      ? checked
+      : named
+        ? await verifiedViewer(getConfig(c.env).jwtSecret, token)
+        : null;
   if (!viewer) throw new ApiError("UNAUTHENTICATED", "This preview token is not valid.");
   return { kind: "viewer", viewerId: viewer.viewerId };
 }

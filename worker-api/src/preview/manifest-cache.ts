@@ -51,7 +51,7 @@ export async function readManifest(
     const summary = owner ? state.bundle : state.bundle?.viewer;
     return { body: object.body, sha256: summary?.manifest_sha256 ?? object.etag };
   }
-  const bytes = await legacyViewerBytes(env, state);
+  const bytes = await legacyViewerBytes(env, state.project_id, state.session_id, state.revision);
   return bytes ? { body: new Blob([bytes]).stream(), sha256: await sha256Hex(bytes) } : null;
 }
 
@@ -86,7 +86,7 @@ async function readManifestJson(
   audience: Audience,
 ): Promise<Pick<BundleManifest, "files"> | null> {
   if (audience === "viewer" && !state.bundle?.viewer) {
-    const bytes = await legacyViewerBytes(env, state);
+    const bytes = await legacyViewerBytes(env, state.project_id, state.session_id, state.revision);
     return bytes ? (JSON.parse(new TextDecoder().decode(bytes)) as BundleManifest) : null;
   }
   const key = (audience === "owner" ? r2Keys.bundle : r2Keys.viewerBundle)(
@@ -99,8 +99,13 @@ async function readManifestJson(
 }
 
 /** A viewer's manifest of a bundle built before the build wrote one: made from the owner's. */
-async function legacyViewerBytes(env: Env, state: PreviewState): Promise<Uint8Array | null> {
-  const object = await env.BLOBS.get(r2Keys.bundle(state.project_id, state.session_id, state.revision));
+export async function legacyViewerBytes(
+  env: Env,
+  projectId: string,
+  sessionId: string,
+  revision: number,
+): Promise<Uint8Array | null> {
+  const object = await env.BLOBS.get(r2Keys.bundle(projectId, sessionId, revision));
   if (!object) return null;
   const manifest = (await object.json()) as BundleManifest;
   return new TextEncoder().encode(JSON.stringify(viewerManifest(manifest)));

@@ -1,10 +1,9 @@
 import { r2Keys } from "../../../schema/storage-keys";
-import { viewerManifest } from "../../../schema/viewer-manifest";
 import { database } from "../db";
 import type { Env } from "../env";
 import { sha256Hex } from "../lib/crypto";
 import { RecentMap } from "../lib/recent-map";
-import type { Audience } from "./manifest-cache";
+import { type Audience, legacyViewerBytes } from "./manifest-cache";
 import { findSessionFacts } from "./session-store";
 
 /**
@@ -58,15 +57,12 @@ export async function revisionManifest(
   );
   const cached = manifests.get(key);
   if (cached && now - cached.at < FRESH_MS) return cached;
-  let bytes = await readBytes(env, key);
-  if (!bytes && audience === "viewer") {
-    // A bundle built before viewers had their own manifest: made from the owner's, the same way.
-    const owner = await readBytes(env, r2Keys.bundle(session.projectId, session.id, revision));
-    if (owner)
-      bytes = new TextEncoder().encode(
-        JSON.stringify(viewerManifest(JSON.parse(new TextDecoder().decode(owner)))),
-      );
-  }
+  const object = await env.BLOBS.get(key);
+  const bytes = object
+    ? new Uint8Array(await object.arrayBuffer())
+    : audience === "viewer"
+      ? await legacyViewerBytes(env, session.projectId, session.id, revision)
+      : null;
   if (!bytes) {
     manifests.delete(key);
     return null;
@@ -74,9 +70,4 @@ export async function revisionManifest(
   const entry = { bytes, sha256: cached?.sha256 ?? (await sha256Hex(bytes)), at: now };
   manifests.set(key, entry);
   return entry;
-}
-
-async function readBytes(env: Env, key: string): Promise<Uint8Array | null> {
-  const object = await env.BLOBS.get(key);
-  return object ? new Uint8Array(await object.arrayBuffer()) : null;
 }
