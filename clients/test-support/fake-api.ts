@@ -660,7 +660,8 @@ export class FakeApi {
         session_id: sessionId,
         status: "pending",
         code,
-        link_url: `${this.publicUrl}/p/${code}`,
+        // As the server links a preview: with its key (opening the link is no code guess).
+        link_url: `${this.publicUrl}/p/${code}?hs=${"k".repeat(11)}${sessionId.slice(-11).padStart(11, "k")}`,
         deep_link: `hivesync://preview?code=${code}`,
         qr_svg: "<svg/>",
         expires_at: "2099-01-01T00:00:00.000Z",

@@ -165,7 +165,7 @@ describe("the installed hivesync command", () => {
         expect(stdout.split("\n").slice(-3)).toEqual([
           expect.stringMatching(/^r2 ready in \d+ ms \(1 file changed\)$/),
           expect.stringMatching(
-            /^Stopped watching\. The preview stays live at http:\/\/api\.test\/p\/[A-Z-]+ \(code [A-Z-]+\) until /,
+            /^Stopped watching\. The preview stays live at http:\/\/api\.test\/p\/[A-Z-]+\?hs=[\w-]{22} \(code [A-Z-]+\) until /,
           ),
           "",
         ]);

@@ -136,7 +136,7 @@ describe("hivesync preview --watch", () => {
           "r3 ready in \\d+ ms \\(1 file changed\\)",
           "r4 build error App\\.js:2:10 Unexpected token",
           "r5 ready in \\d+ ms \\(1 file changed\\)",
-          `Stopped watching\\. The preview stays live at ${link.replace(/[.]/g, "\\.")} \\(code [A-Z-]+\\) until 2099-01-01T00:00:00\\.000Z\\.`,
+          `Stopped watching\\. The preview stays live at ${link.replace(/[.?]/g, "\\$&")}\\?hs=[\\w-]{22} \\(code [A-Z-]+\\) until 2099-01-01T00:00:00\\.000Z\\.`,
           "$",
         ].join("\n"),
       ),

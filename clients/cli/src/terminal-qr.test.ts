@@ -146,7 +146,7 @@ describe("the printed QR code (item 14)", () => {
     const run = await h.run(["preview", "app"]);
     expect(run.code, run.stderr).toBe(0);
     const link = /open (\S+), or type/.exec(run.stdout)?.[1] as string;
-    expect(link).toMatch(/^http:\/\/api\.test\/p\/[A-Z]{4}-[A-Z]{4}$/);
+    expect(link).toMatch(/^http:\/\/api\.test\/p\/[A-Z]{4}-[A-Z]{4}\?hs=[\w-]{22}$/);
     const lines = qrLines(run.stdout);
     expect(lines.length).toBeGreaterThan(10);
     for (const theme of [DARK, LIGHT]) {
